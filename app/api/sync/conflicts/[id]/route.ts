@@ -1,0 +1,8 @@
+// GET /api/sync/conflicts/:id – base, YAML and DB versions, differing fields, each side's YAML text
+import { withApi } from "@/lib/api/handler";
+import { conflictDetail } from "@/lib/sync/sync-queries";
+import { uuidSchema } from "@/lib/sync/sync-schemas";
+
+export const dynamic = "force-dynamic";
+
+export const GET = withApi<{ id: string }>(async ({ params, services }) => conflictDetail(services, uuidSchema.parse(params.id)));

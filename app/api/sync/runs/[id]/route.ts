@@ -1,0 +1,8 @@
+// GET /api/sync/runs/:id – one run with its per-task changes (before/after)
+import { withApi } from "@/lib/api/handler";
+import { runDetail } from "@/lib/sync/sync-queries";
+import { uuidSchema } from "@/lib/sync/sync-schemas";
+
+export const dynamic = "force-dynamic";
+
+export const GET = withApi<{ id: string }>(async ({ params, services }) => runDetail(services, uuidSchema.parse(params.id)));

@@ -1,0 +1,7 @@
+// GET /api/sync/status – state, last run, open conflicts, YAML validity, DB kind, next cron run
+import { withApi } from "@/lib/api/handler";
+import { syncStatus } from "@/lib/sync/sync-queries";
+
+export const dynamic = "force-dynamic";
+
+export const GET = withApi(async ({ services }) => syncStatus(services));

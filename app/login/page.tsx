@@ -1,0 +1,32 @@
+import { LoginForm } from "@/components/login-form";
+
+export const metadata = { title: "Log in · schedule-sync" };
+
+function safeNext(next: string | undefined): string {
+  return next?.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+}
+
+export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string; error?: string }> }) {
+  const { next, error } = await searchParams;
+  return (
+    <main className="flex min-h-screen items-center justify-center bg-slate-100 px-4 py-10">
+      <div className="w-full max-w-sm">
+        <div className="mb-6 flex items-center gap-2">
+          <span aria-hidden="true" className="grid size-8 place-items-center rounded bg-blue-700 text-sm text-white">
+            ⇄
+          </span>
+          <h1 className="text-2xl font-semibold tracking-tight">schedule-sync</h1>
+        </div>
+        <div className="rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
+          <h2 className="mb-1 text-lg font-semibold">Log in</h2>
+          <p className="mb-5 text-sm text-slate-600">
+            Paste the admin token: the <code className="font-mono text-xs">ADMIN_TOKEN</code> setting, or the one the server generated in{" "}
+            <code className="font-mono text-xs">data/admin-token</code> (its start-up message also prints a login link).
+          </p>
+          <LoginForm next={safeNext(next)} initialError={error === "invalid_token" ? "That token is not valid." : null} />
+        </div>
+        <p className="mt-4 text-center text-xs text-slate-600">Keeps a YAML file of scheduled tasks and a database in sync.</p>
+      </div>
+    </main>
+  );
+}

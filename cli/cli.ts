@@ -1,0 +1,182 @@
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import type { Direction } from "../lib/sync/plan";
+import { directionSchema } from "../lib/sync/sync-schemas";
+import { checkCommand } from "./check-command";
+import { CliError, UsageError } from "./cli-error";
+import { EXIT, type CliIo } from "./cli-io";
+import { displayPath, formatIssues } from "./format-issues";
+import { formatPlan, hasDrift } from "./format-plan";
+import { formatRun } from "./format-run";
+import { formatStatus, statusNeedsAttention } from "./format-status";
+import { loadCliConfig } from "./load-cli-config";
+import { openSyncBackend } from "./open-sync-backend";
+import type { SyncBackend } from "./sync-backend";
+import { usage } from "./usage";
+
+export type { CliIo } from "./cli-io";
+
+type OptionSpec = { type: "string" | "boolean"; short?: string };
+type Values = Record<string, string | boolean | undefined>;
+
+interface Command {
+  options: Record<string, OptionSpec>;
+  positionals: boolean;
+  run(values: Values, positionals: string[], io: CliIo): Promise<number>;
+}
+
+const HELP: Record<string, OptionSpec> = { help: { type: "boolean", short: "h" }, json: { type: "boolean" } };
+const REMOTE: Record<string, OptionSpec> = { url: { type: "string" } };
+const PLAN: Record<string, OptionSpec> = { direction: { type: "string", short: "d" }, force: { type: "boolean" } };
+
+const COMMANDS: Record<string, Command> = {
+  check: {
+    options: HELP,
+    positionals: true,
+    run: (values, files, io) => checkCommand(files, { json: values.json === true }, io),
+  },
+  sync: {
+    options: { ...HELP, ...REMOTE, ...PLAN, "dry-run": { type: "boolean" } },
+    positionals: false,
+    run: async (values, _, io) => {
+      const plan = planOptions(values);
+      const dryRun = values["dry-run"] === true;
+      return withBackend(values, io, async (backend) => {
+        const result = await backend.run({ ...plan, dryRun });
+        if (dryRun) {
+          io.stdout.write(values.json ? json(result) : formatPlan(result, backend.where));
+          return hasDrift(result) ? EXIT.attention : EXIT.ok;
+        }
+        const conflicts = result.conflicts > 0 ? await backend.openConflicts() : [];
+        io.stdout.write(values.json ? json({ ...result, openConflicts: conflicts }) : formatRun(result, conflicts, backend.where));
+        return result.conflicts > 0 ? EXIT.attention : EXIT.ok;
+      });
+    },
+  },
+  diff: {
+    options: { ...HELP, ...REMOTE, ...PLAN },
+    positionals: false,
+    run: (values, _, io) =>
+      withBackend(values, io, async (backend) => {
+        const result = await backend.run({ ...planOptions(values), dryRun: true });
+        io.stdout.write(values.json ? json(result) : formatPlan(result, backend.where));
+        return hasDrift(result) ? EXIT.attention : EXIT.ok;
+      }),
+  },
+  status: {
+    options: { ...HELP, ...REMOTE },
+    positionals: false,
+    run: (values, _, io) =>
+      withBackend(values, io, async (backend) => {
+        const status = await backend.status();
+        io.stdout.write(values.json ? json(status) : formatStatus(status, displayPath(status.yaml.path, io.cwd)));
+        return statusNeedsAttention(status) ? EXIT.attention : EXIT.ok;
+      }),
+  },
+};
+
+/**
+ * The `schedule-sync` command line: `check`, `sync`, `diff`, `status`. Returns the exit
+ * code instead of exiting, and writes only to `io`, so tests call it in-process.
+ *
+ * @example
+ * const code = await cli(["check", "config/schedule_config.yml"], { stdout, stderr, env: process.env, cwd: process.cwd() });
+ */
+export async function cli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined) {
+    io.stderr.write(usage());
+    return EXIT.error;
+  }
+  if (name === "--help" || name === "-h" || name === "help") {
+    const topic = args[0];
+    if (topic !== undefined && !(topic in COMMANDS)) return usageError(io, `unknown command ${JSON.stringify(topic)}`);
+    io.stdout.write(usage(topic));
+    return EXIT.ok;
+  }
+  if (name === "--version" || name === "-V") {
+    io.stdout.write(`schedule-sync ${version()}\n`);
+    return EXIT.ok;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) {
+    return usageError(io, name.startsWith("-") ? `expected a command before ${name}` : `unknown command ${JSON.stringify(name)}`);
+  }
+
+  let values: Values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args, options: command.options, allowPositionals: command.positionals, strict: true }));
+  } catch (error) {
+    return usageError(io, firstSentence((error as Error).message), name);
+  }
+  if (values.help) {
+    io.stdout.write(usage(name));
+    return EXIT.ok;
+  }
+  try {
+    return await command.run(values, positionals, io);
+  } catch (error) {
+    return report(error, name, values.json === true, io);
+  }
+}
+
+function planOptions(values: Values): { direction: Direction; force: boolean } {
+  const parsed = directionSchema.safeParse(values.direction ?? "bidirectional");
+  if (!parsed.success) {
+    throw new UsageError(`--direction must be one of ${directionSchema.options.join(", ")}, not ${JSON.stringify(values.direction)}`);
+  }
+  const force = values.force === true;
+  if (force && parsed.data === "bidirectional") {
+    throw new UsageError("--force needs --direction yaml_to_db or db_to_yaml: it lets that side win open conflicts too");
+  }
+  return { direction: parsed.data, force };
+}
+
+async function withBackend(values: Values, io: CliIo, work: (backend: SyncBackend) => Promise<number>): Promise<number> {
+  const url = typeof values.url === "string" ? values.url : undefined;
+  if (values.url === "") throw new UsageError("--url needs a URL, e.g. --url http://localhost:3000");
+  const backend = await openSyncBackend({ url }, loadCliConfig(io), io);
+  try {
+    return await work(backend);
+  } finally {
+    await backend.close().catch(() => undefined);
+  }
+}
+
+function report(error: unknown, command: string, asJson: boolean, io: CliIo): number {
+  if (error instanceof UsageError) return usageError(io, error.message, command);
+  const cliError =
+    error instanceof CliError ? error : new CliError("unexpected", `unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+  const file = cliError.file ? displayPath(cliError.file, io.cwd) : null;
+  if (asJson) {
+    io.stdout.write(json({ error: { code: cliError.code, message: cliError.message, ...(file ? { file } : {}), issues: cliError.issues } }));
+  }
+  if (cliError.issues.length > 0) io.stderr.write(`${formatIssues(file ?? "schedule file", cliError.issues)}\n`);
+  else if (file) io.stderr.write(`${file}: invalid\n`);
+  io.stderr.write(`schedule-sync ${command}: ${cliError.message}\n`);
+  if (!(error instanceof CliError) && io.env.DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+  return EXIT.error;
+}
+
+function usageError(io: CliIo, message: string, command?: string): number {
+  io.stderr.write(`schedule-sync${command ? ` ${command}` : ""}: ${message}\n\n${usage(command)}`);
+  return EXIT.error;
+}
+
+/** node:util's parse errors carry a long hint after the first sentence. */
+function firstSentence(message: string): string {
+  return message.split(/\.\s/)[0].replace(/\.$/, "");
+}
+
+function json(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}

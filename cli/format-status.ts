@@ -1,0 +1,34 @@
+import { formatIssues } from "./format-issues";
+import { plural } from "./plural";
+import type { StatusView } from "./sync-backend";
+
+/** True when the status needs a person: an invalid file, open conflicts, or a failed last run. */
+export function statusNeedsAttention(status: StatusView): boolean {
+  const failing = status.state !== null ? status.state === "error" : status.lastRun?.status === "error";
+  return !status.yaml.valid || status.openConflicts > 0 || failing;
+}
+
+/** `status` as aligned lines; `file` is the YAML path as the user would type it. */
+export function formatStatus(status: StatusView, file: string): string {
+  const yaml = status.yaml.missing
+    ? "missing (the next sync creates it from the database)"
+    : status.yaml.valid
+      ? `valid${status.yaml.checksum ? ` (${status.yaml.checksum.slice(0, 19)}…)` : ""}`
+      : `INVALID: ${plural(status.yaml.issues.length, "problem")}; the file is not synced until it is fixed`;
+  const run = status.lastRun;
+  const lines = [
+    `Sync status (${status.where})`,
+    ...(status.state !== null ? [`  state:          ${status.state}${status.lastError ? ` (${status.lastError})` : ""}`] : []),
+    `  database:       ${status.db}`,
+    `  YAML file:      ${file}: ${yaml}`,
+    `  open conflicts: ${status.openConflicts}`,
+    `  last run:       ${
+      run
+        ? `${run.startedAt} · ${run.trigger} · ${run.direction} · ${run.status}${run.durationMs !== null ? ` · ${run.durationMs} ms` : ""}${run.error ? ` · ${run.error}` : ""}`
+        : "none yet"
+    }`,
+  ];
+  if (status.state !== null) lines.push(`  next cron run:  ${status.nextCronRun ?? "off"}`);
+  if (!status.yaml.valid && status.yaml.issues.length > 0) lines.push("", formatIssues(file, status.yaml.issues));
+  return `${lines.join("\n")}\n`;
+}

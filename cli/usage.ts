@@ -1,0 +1,84 @@
+const MAIN = `Usage: schedule-sync <command> [options]
+
+Keeps config/schedule_config.yml and the database in sync, from the command line.
+
+Commands:
+  check [file...]   validate schedule files offline (no database, no server)
+  sync              run one sync now and print what changed
+  diff              show the drift between the YAML file and the database (a dry run)
+  status            show the sync status
+
+Run \`schedule-sync <command> --help\` for a command's options.
+
+Where sync, diff and status run:
+  DATABASE_URL set (PostgreSQL)  the CLI opens the database itself, like one more server instance
+  otherwise (PGlite)             the CLI asks the running server over HTTP: --url, SCHEDULE_SYNC_URL,
+                                 or http://localhost:$PORT, with ADMIN_TOKEN or DATA_DIR/admin-token
+
+Exit codes: 0 valid / in sync, 1 drift or open conflicts, 2 invalid input or error.
+`;
+
+const COMMANDS: Record<string, string> = {
+  check: `Usage: schedule-sync check [file...] [--json]
+
+Validates schedule files with the server's own parser and limits, without a database or a
+server: for pre-commit hooks and CI. Each problem prints as \`file:line:column: message\`.
+With no file, checks SCHEDULE_CONFIG_PATH (default config/schedule_config.yml).
+
+Options:
+  --json       print {valid, files: [{file, valid, tasks, issues}]} instead
+  -h, --help   show this help
+
+Exit codes: 0 every file is valid, 2 a file is invalid or unreadable.
+`,
+  sync: `Usage: schedule-sync sync [--direction <dir>] [--force] [--dry-run] [--url <url>] [--json]
+
+Runs one sync between the YAML file and the database and prints a summary: what each side
+gained, changed and lost, the changed task ids, and the conflicts left open.
+
+Options:
+  -d, --direction <dir>  bidirectional (default): three-way, per task and field
+                         yaml_to_db: the YAML file wins every difference
+                         db_to_yaml: the database wins every difference
+      --force            with yaml_to_db or db_to_yaml: that side also wins open conflicts
+      --dry-run          print the plan (like \`diff\`) and change nothing
+      --url <url>        talk to the server at <url> (also with DATABASE_URL set)
+      --json             print the run's result as JSON
+  -h, --help             show this help
+
+Exit codes: 0 in sync with no open conflict, 1 conflicts remain (or, with --dry-run, drift),
+2 invalid YAML or another error.
+`,
+  diff: `Usage: schedule-sync diff [--direction <dir>] [--force] [--url <url>] [--json]
+
+Shows the drift between the YAML file and the database: a dry run of \`sync\` that lists, per
+task, what the YAML file or the database would gain (+), change (~) or lose (-), with the
+differing fields, and the conflicts (!). Nothing is written.
+
+Options:
+  -d, --direction <dir>  plan as \`sync --direction <dir>\` would (default bidirectional)
+      --force            plan as \`sync --direction <dir> --force\` would
+      --url <url>        talk to the server at <url> (also with DATABASE_URL set)
+      --json             print the plan as JSON
+  -h, --help             show this help
+
+Exit codes: 0 no drift, 1 drift or conflicts, 2 invalid YAML or another error.
+`,
+  status: `Usage: schedule-sync status [--url <url>] [--json]
+
+Shows the sync status: the server's state, the YAML file's validity, open conflicts and the
+last run. With DATABASE_URL set (and no --url) it reads the database and the file directly.
+
+Options:
+      --url <url>  talk to the server at <url> (also with DATABASE_URL set)
+      --json       print the status as JSON
+  -h, --help       show this help
+
+Exit codes: 0 healthy, 1 open conflicts, an invalid file or a failed last run, 2 error.
+`,
+};
+
+/** The help text of one command, or the overview. */
+export function usage(command?: string): string {
+  return (command && COMMANDS[command]) || MAIN;
+}

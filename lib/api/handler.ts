@@ -1,0 +1,76 @@
+import "server-only";
+import { NextResponse } from "next/server";
+import { ZodError, type ZodType, type z } from "zod";
+import { getServices, type AppServices } from "../server/registry";
+import { AppError, isAppError } from "./errors";
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+interface HandlerContext<P> {
+  req: Request;
+  params: P;
+  services: AppServices;
+  searchParams: URLSearchParams;
+}
+
+/**
+ * Wraps every route handler: awaits `params`, hands over the services created once
+ * by server.ts, and maps every error to a JSON error body. Authentication happens
+ * earlier, in server.ts's request gate, for every route at once.
+ */
+export function withApi<P extends Record<string, string> = Record<string, never>>(
+  handler: (ctx: HandlerContext<P>) => Promise<Response | unknown>,
+) {
+  return async (req: Request, context: { params: Promise<P> }): Promise<Response> => {
+    try {
+      const params = context?.params ? await context.params : ({} as P);
+      const result = await handler({ req, params, services: getServices(), searchParams: new URL(req.url).searchParams });
+      return result instanceof Response ? result : NextResponse.json(result);
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}
+
+function isZodError(error: unknown): error is ZodError {
+  return error instanceof Error && error.name === "ZodError" && Array.isArray((error as ZodError).issues);
+}
+
+export function errorResponse(error: unknown): Response {
+  if (isAppError(error)) {
+    return json(error.status, { error: { code: error.code, message: error.message, details: error.details } });
+  }
+  if (error instanceof ZodError || isZodError(error)) {
+    return json(400, {
+      error: {
+        code: "validation_error",
+        message: error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "),
+        details: error.issues.map((i) => ({ field: i.path.join("."), message: i.message })),
+      },
+    });
+  }
+  console.error("[api] unexpected error", error);
+  return json(500, { error: { code: "internal_error", message: "Internal server error" } });
+}
+
+/** Reads a JSON body and parses it with `schema`; malformed JSON is a 400, not a 500. */
+export async function parseBody<S extends ZodType>(req: Request, schema: S): Promise<z.output<S>> {
+  let body: unknown;
+  try {
+    const text = await req.text();
+    body = text.trim() === "" ? {} : JSON.parse(text);
+  } catch {
+    throw new AppError(400, "invalid_json", "Request body is not valid JSON");
+  }
+  return schema.parse(body);
+}
+
+export function parseQuery<S extends ZodType>(searchParams: URLSearchParams, schema: S): z.output<S> {
+  return schema.parse(Object.fromEntries(searchParams));
+}
+
+function json(status: number, body: ErrorBody): Response {
+  return NextResponse.json(body, { status });
+}

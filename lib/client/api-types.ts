@@ -1,0 +1,31 @@
+/**
+ * Shapes of the API's answers, for the browser. Type-only imports: nothing from the
+ * server modules ends up in the client bundle.
+ */
+import type { conflictDetail, syncStatus } from "@/lib/sync/sync-queries";
+import type { RunResult, TaskWriteResult } from "@/lib/sync/sync-engine";
+import type { ConflictRecord, RunRecord, StoredTask, TaskChange, ChangeRecord } from "@/lib/sync/sync-repository";
+import type { TaskListItem } from "@/lib/tasks/task-queries";
+import type { TaskDecision } from "@/lib/sync/plan";
+
+export type { ConflictRecord, RunRecord, StoredTask, TaskChange, ChangeRecord, TaskListItem, RunResult, TaskWriteResult, TaskDecision };
+
+export type SyncStatus = Awaited<ReturnType<typeof syncStatus>>;
+export type ConflictDetail = Awaited<ReturnType<typeof conflictDetail>>;
+export type Direction = "bidirectional" | "yaml_to_db" | "db_to_yaml";
+
+export interface TaskPage {
+  items: TaskListItem[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface RunDetail extends RunRecord {
+  changes: (ChangeRecord & { id: string; createdAt: string })[];
+}
+
+export interface ResolveResult {
+  runId: string | null;
+  task: StoredTask | null;
+}

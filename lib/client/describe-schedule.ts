@@ -1,0 +1,61 @@
+import cronstrue from "cronstrue";
+import { cronError, nextRuns } from "@/lib/tasks/cron";
+
+export interface ScheduleDescription {
+  /** Plain words, e.g. "At 02:00"; null when the expression is not valid. */
+  text: string | null;
+  /** The next runs formatted in the task's own time zone. */
+  next: { iso: string; label: string }[];
+  error: string | null;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timezone: string, seconds: boolean): Intl.DateTimeFormat {
+  const key = `${timezone}|${seconds}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat("en-GB", {
+      timeZone: timezone,
+      weekday: "short",
+      day: "numeric",
+      month: "short",
+      hour: "2-digit",
+      minute: "2-digit",
+      ...(seconds ? { second: "2-digit" } : {}),
+      hourCycle: "h23",
+    });
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
+/**
+ * What a schedule means and when it next fires, in the task's time zone.
+ *
+ * @example
+ * describeSchedule("0 2 * * *", "Europe/Berlin", 2)
+ * // → { text: "At 02:00", next: [{ label: "Wed 26 Nov, 02:00 Europe/Berlin", … }, …], error: null }
+ */
+export function describeSchedule(expr: string, timezone: string, count = 3, from = new Date()): ScheduleDescription {
+  const error = cronError(expr, timezone);
+  if (error) return { text: null, next: [], error };
+  let text: string | null = null;
+  try {
+    text = cronstrue.toString(expr, { use24HourTimeFormat: true, verbose: false });
+  } catch {
+    text = null;
+  }
+  let next: ScheduleDescription["next"] = [];
+  try {
+    const seconds = expr.trim().split(/\s+/).length === 6;
+    const formatter = formatterFor(timezone, seconds);
+    next = nextRuns(expr, timezone, count, from).map((date) => ({
+      iso: date.toISOString(),
+      label: `${formatter.format(date)} ${timezone}`,
+    }));
+  } catch (err) {
+    return { text, next: [], error: err instanceof Error ? err.message : String(err) };
+  }
+  return { text, next, error: null };
+}

@@ -1,0 +1,110 @@
+import { TASK_FIELDS, type Task, type TaskField } from "@/lib/tasks/task-schema";
+
+/** Pure formatting shared by server and client components. */
+
+const absolute = new Intl.DateTimeFormat("en-GB", {
+  dateStyle: "medium",
+  timeStyle: "medium",
+  timeZone: "UTC",
+});
+
+/** `25 Nov 2026, 11:00:00 UTC`: the same on the server and in every browser. */
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : `${absolute.format(date)} UTC`;
+}
+
+/** `3 min ago`, `in 2 h`, `just now`. */
+export function formatRelative(iso: string, now = Date.now()): string {
+  const diff = new Date(iso).getTime() - now;
+  const abs = Math.abs(diff);
+  if (abs < 45_000) return "just now";
+  const units: [number, string][] = [
+    [86_400_000, "d"],
+    [3_600_000, "h"],
+    [60_000, "min"],
+  ];
+  for (const [size, unit] of units) {
+    if (abs >= size) {
+      const n = Math.round(abs / size);
+      return diff < 0 ? `${n} ${unit} ago` : `in ${n} ${unit}`;
+    }
+  }
+  return diff < 0 ? "1 min ago" : "in 1 min";
+}
+
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return "—";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+export const FIELD_LABELS: Record<TaskField | "id", string> = {
+  id: "ID",
+  name: "Name",
+  schedule: "Schedule",
+  timezone: "Time zone",
+  command: "Command",
+  enabled: "Enabled",
+  description: "Description",
+  tags: "Tags",
+};
+
+/** A field's value as text, for tables and diffs. */
+export function formatFieldValue(field: TaskField, value: Task[TaskField] | undefined): string {
+  if (value === undefined) return "—";
+  if (field === "enabled") return value ? "yes" : "no";
+  if (field === "tags") return Array.isArray(value) && value.length ? value.join(", ") : "(none)";
+  if (value === null || value === "") return "(none)";
+  return String(value);
+}
+
+export { TASK_FIELDS };
+
+export const DIRECTION_LABELS: Record<string, string> = {
+  bidirectional: "Both ways",
+  yaml_to_db: "YAML → DB",
+  db_to_yaml: "DB → YAML",
+};
+
+export const TRIGGER_LABELS: Record<string, string> = {
+  startup: "Start-up",
+  watch: "File change",
+  cron: "Scheduled",
+  manual: "Sync now",
+  api: "API write",
+  resolve: "Conflict resolved",
+  revert: "Revert",
+  cli: "CLI",
+};
+
+export const SOURCE_LABELS: Record<string, string> = {
+  yaml: "YAML file",
+  db: "Database",
+  api: "Web UI / API",
+  merge: "Merge",
+  resolve: "Conflict resolution",
+  revert: "Revert",
+};
+
+export const CONFLICT_KIND_LABELS: Record<string, string> = {
+  both_modified: "Both sides changed",
+  modify_delete: "Changed in YAML, deleted in DB",
+  delete_modify: "Deleted in YAML, changed in DB",
+  both_created: "Created on both sides",
+};
+
+export const RESOLUTION_LABELS: Record<string, string> = {
+  keep_yaml: "Kept YAML",
+  keep_db: "Kept DB",
+  merge: "Merged",
+  converged: "Sides agreed",
+  forced_yaml_to_db: "Forced YAML → DB",
+  forced_db_to_yaml: "Forced DB → YAML",
+};
+
+export function pluralize(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+}

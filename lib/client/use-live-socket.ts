@@ -1,0 +1,73 @@
+"use client";
+
+import { useEffect, useRef, useState } from "react";
+import { io, type Socket } from "socket.io-client";
+import { EVENT_NAMES, type EventName, type EventPayload, type ServerToClientEvents } from "@/lib/events/events";
+
+export type ConnectionState = "connecting" | "connected" | "reconnecting";
+
+/** A live event, or `reconnected` after a gap in which events may have been missed. */
+export type LiveEvent = { [E in EventName]: { name: E; payload: EventPayload<E> } }[EventName] | { name: "reconnected"; payload: null };
+
+export type LiveListener = (event: LiveEvent) => void;
+
+export interface LiveSocket {
+  connection: ConnectionState;
+  subscribe(listener: LiveListener): () => void;
+}
+
+/**
+ * One Socket.IO connection to the same origin for the whole page. The session cookie
+ * authenticates the handshake; socket.io-client reconnects by itself (with backoff),
+ * and a server-side disconnect is retried too. After a reconnect, listeners get a
+ * `reconnected` event so pages can catch up on whatever they missed.
+ */
+export function useLiveSocket(): LiveSocket {
+  const [connection, setConnection] = useState<ConnectionState>("connecting");
+  const listeners = useRef(new Set<LiveListener>());
+  const subscribe = useRef((listener: LiveListener) => {
+    listeners.current.add(listener);
+    return () => {
+      listeners.current.delete(listener);
+    };
+  }).current;
+
+  useEffect(() => {
+    const socket: Socket<ServerToClientEvents> = io({ withCredentials: true });
+    const emit = (event: LiveEvent) => {
+      for (const listener of [...listeners.current]) listener(event);
+    };
+    let everConnected = false;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+
+    socket.on("connect", () => {
+      setConnection("connected");
+      if (everConnected) emit({ name: "reconnected", payload: null });
+      everConnected = true;
+    });
+    socket.on("disconnect", (reason) => {
+      setConnection("reconnecting");
+      // The server closed this socket on purpose (e.g. a restart): socket.io does not retry that by itself.
+      if (reason === "io server disconnect") retry = setTimeout(() => socket.connect(), 1000);
+    });
+    socket.on("connect_error", () => {
+      setConnection(everConnected ? "reconnecting" : "connecting");
+      // A 401 on the handshake means the session is gone: let the next API call send us to /login.
+      void fetch("/api/sync/status", { credentials: "same-origin", cache: "no-store" })
+        .then((res) => {
+          if (res.status === 401) window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+        })
+        .catch(() => undefined);
+    });
+    for (const name of EVENT_NAMES) {
+      (socket.on as (event: string, fn: (payload: unknown) => void) => void)(name, (payload) => emit({ name, payload } as LiveEvent));
+    }
+    return () => {
+      clearTimeout(retry);
+      socket.removeAllListeners();
+      socket.disconnect();
+    };
+  }, []);
+
+  return { connection, subscribe };
+}

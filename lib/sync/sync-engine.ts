@@ -1,0 +1,561 @@
+import { randomUUID } from "node:crypto";
+import { AppError, conflictError, notFound } from "../api/errors";
+import type { Database } from "../db/create-database";
+import type { EventBus } from "../events/event-bus";
+import type { ScheduleConfigUpdated, SyncState } from "../events/events";
+import { tasksEqual, type Task } from "../tasks/task-schema";
+import { YamlStoreError, type LockedSchedule, type ReadResult, type ScheduleStore, type YamlIssue } from "../yaml";
+import { createMutex } from "./mutex";
+import type { Direction, Plan, TaskMap } from "./plan";
+import { change, planWrites, type PlanWrites } from "./plan-writes";
+import { reconcile } from "./reconcile";
+import { ResolveConflictError, resolutionTask, type Resolution } from "./resolve-conflict";
+import { summarizePlan, type PlanSummary } from "./summarize-plan";
+import { yamlInvalidError } from "./sync-errors";
+import * as repo from "./sync-repository";
+
+/**
+ * The sync engine: the I/O shell around the pure `reconcile`. Every run, full or one
+ * task, holds (in this order) the in-process mutex, the YAML file lock, one DB
+ * transaction and, on PostgreSQL, a transaction-scoped advisory lock, so runs are
+ * serialized in this process and across instances sharing the database and file.
+ * The YAML is written inside the transaction: a failed write rolls the DB back, and
+ * a failed commit after a successful write is healed by the next run (the base has
+ * not moved, so the file's new content reads as a YAML-side change that matches).
+ */
+
+export type Trigger = "startup" | "watch" | "cron" | "manual" | "api" | "resolve" | "revert" | "cli";
+
+export interface RunOptions {
+  trigger: Trigger;
+  direction?: Direction;
+  force?: boolean;
+  dryRun?: boolean;
+}
+
+export interface RunResult {
+  runId: string | null;
+  status: "success" | "error" | "dry_run";
+  trigger: Trigger;
+  direction: Direction;
+  counts: PlanSummary;
+  conflicts: number;
+  changedTaskIds: string[];
+  durationMs: number;
+  yamlChecksum: string | null;
+  error?: string;
+  /** Only for dry runs: every decision that would change something. */
+  plan?: Plan["decisions"];
+}
+
+export interface YamlState {
+  path: string;
+  valid: boolean | null;
+  missing: boolean;
+  checksum: string | null;
+  issues: YamlIssue[];
+}
+
+export interface SyncEngineDeps {
+  db: Database;
+  store: ScheduleStore;
+  events: EventBus;
+  autoMerge: boolean;
+  log?: (level: "info" | "warn" | "error", message: string) => void;
+}
+
+export type TaskWrite =
+  | { kind: "create"; task: Task }
+  | { kind: "replace"; id: string; task: Task; version?: number }
+  | { kind: "patch"; id: string; patch: (current: Task) => Task; version?: number }
+  | { kind: "delete"; id: string; version?: number }
+  | { kind: "set"; id: string; task: Task | null };
+
+export interface TaskWriteResult {
+  task: repo.StoredTask | null;
+  runId: string;
+  /** Set when the YAML holds an unsynced hand edit of the same field(s): the DB keeps the API's value. */
+  conflict: repo.ConflictRecord | null;
+  /** True when an unsynced hand edit of other fields was merged in. */
+  merged: boolean;
+}
+
+const SYNC_LOCK_SQL = `SELECT pg_advisory_xact_lock(7262301577)`;
+const TX_OPTIONS = { maxWait: 60_000, timeout: 10 * 60_000 };
+const STALE_RETRIES = 3;
+
+interface Ctx {
+  tx: repo.Tx;
+  file: LockedSchedule;
+  yaml: ReadResult;
+}
+
+interface Applied {
+  runId: string;
+  writes: PlanWrites;
+  summary: PlanSummary;
+  opened: repo.ConflictRecord[];
+  closed: repo.ConflictRecord[];
+  checksum: string | null;
+  changedTaskIds: string[];
+}
+
+export type SyncEngine = ReturnType<typeof createSyncEngine>;
+
+export function createSyncEngine(deps: SyncEngineDeps) {
+  const { db, store, events, autoMerge } = deps;
+  const log = deps.log ?? ((level, message) => console[level](`[sync] ${message}`));
+  const mutex = createMutex();
+  let state: SyncState = "idle";
+  let lastError: string | null = null;
+  let lastRun: RunResult | null = null;
+  let openConflicts = 0;
+  const yamlState: YamlState = { path: store.path, valid: null, missing: false, checksum: null, issues: [] };
+
+  function observeYaml(read: ReadResult) {
+    yamlState.missing = read.status === "missing";
+    yamlState.valid = read.status !== "invalid";
+    yamlState.checksum = read.status === "missing" ? null : read.checksum;
+    yamlState.issues = read.status === "invalid" ? read.issues : [];
+  }
+
+  function setState(next: SyncState, runId: string | null = null) {
+    state = next;
+    events.publish("sync_status_changed", { status: { state, runId, error: lastError, openConflicts } });
+  }
+
+  /** Mutex → YAML lock → DB transaction → advisory lock; retried when the file changed under us. */
+  async function locked<T>(work: (ctx: Ctx) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await store.withLock((file) =>
+          db.prisma.$transaction(async (tx) => {
+            if (db.kind === "postgresql") await tx.$executeRawUnsafe(SYNC_LOCK_SQL);
+            const yaml = await file.read();
+            observeYaml(yaml);
+            return work({ tx, file, yaml });
+          }, TX_OPTIONS),
+        );
+      } catch (error) {
+        if (error instanceof YamlStoreError && error.code === "stale" && attempt < STALE_RETRIES) continue;
+        throw mapStoreError(error);
+      }
+    }
+  }
+
+  function mapStoreError(error: unknown): unknown {
+    if (!(error instanceof YamlStoreError)) return error;
+    if (error.code === "invalid_file") return yamlInvalidError(error.issues ?? [], store.path);
+    if (error.code === "lock_timeout") return new AppError(503, "yaml_locked", `The schedule file is locked by another writer; try again. (${error.message})`);
+    if (error.code === "stale") return new AppError(503, "yaml_busy", "The schedule file kept changing during the sync; try again.");
+    return new AppError(500, "yaml_write_failed", `Could not write the schedule file: ${error.message}`);
+  }
+
+  function yamlTasks(ctx: Ctx): Map<string, Task> {
+    if (ctx.yaml.status === "invalid") throw yamlInvalidError(ctx.yaml.issues, store.path);
+    return ctx.yaml.status === "ok" ? ctx.yaml.tasks : new Map();
+  }
+
+  /**
+   * Reconciles `scope` (null: every task) and applies the plan. `edit` is an API
+   * write applied to the DB first, so the plan sees the DB as the API left it.
+   */
+  async function reconcileAndApply(
+    ctx: Ctx,
+    options: {
+      scope: string[] | null;
+      trigger: Trigger;
+      direction: Direction;
+      force: boolean;
+      startedAt: number;
+      edit?: { id: string; before: Task | null; after: Task | null; source: string };
+    },
+  ): Promise<Applied> {
+    const missing = ctx.yaml.status === "missing";
+    // A missing file is re-created from the whole DB: patching one task into a new file
+    // would make every other task look deleted on the YAML side.
+    const scope = missing ? null : options.scope;
+    const yamlAll = yamlTasks(ctx);
+    const [dbStored, base, open] = await Promise.all([
+      repo.loadTasks(ctx.tx, scope ?? undefined),
+      repo.loadBase(ctx.tx, scope ?? undefined),
+      repo.loadOpenConflicts(ctx.tx, scope ?? undefined),
+    ]);
+    const dbMap = new Map<string, Task>();
+    for (const [id, row] of dbStored) dbMap.set(id, repo.toTask(row));
+    const extraChanges: repo.ChangeRecord[] = [];
+    if (options.edit) {
+      const { id, before, after, source } = options.edit;
+      if (after) {
+        await repo.upsertTasks(ctx.tx, [after], source);
+        dbMap.set(id, after);
+      } else {
+        await repo.deleteTasks(ctx.tx, [id]);
+        dbMap.delete(id);
+      }
+      extraChanges.push(change(id, "db", before, after));
+    }
+    const yamlMap: TaskMap = missing ? dbMap : scope ? pick(yamlAll, scope) : yamlAll;
+    const plan = reconcile(
+      { base, yaml: yamlMap, db: dbMap, openConflicts: new Set(open.keys()) },
+      { direction: options.direction, force: options.force, autoMerge },
+    );
+    const writes = planWrites(plan, base, new Set(open.keys()));
+    if (missing) writes.yamlUpserts = [...dbMap.values()];
+
+    const runId = randomUUID();
+    const bySource = new Map<string, Task[]>();
+    for (const task of writes.dbUpserts) {
+      const source = writes.dbSources.get(task.id) ?? "yaml";
+      bySource.set(source, [...(bySource.get(source) ?? []), task]);
+    }
+    for (const [source, tasks] of bySource) await repo.upsertTasks(ctx.tx, tasks, source);
+    await repo.deleteTasks(ctx.tx, writes.dbDeletes);
+    await repo.setBase(ctx.tx, writes.baseSet);
+    await repo.deleteBase(ctx.tx, writes.baseDelete);
+    const opened = await repo.upsertOpenConflicts(ctx.tx, writes.conflicts, runId);
+    const closed = await repo.closeConflicts(
+      ctx.tx,
+      writes.closeConflicts,
+      options.force && options.direction !== "bidirectional" ? `forced_${options.direction}` : "converged",
+    );
+
+    let checksum = ctx.yaml.status === "missing" ? null : ctx.yaml.checksum;
+    if (missing || writes.yamlUpserts.length > 0 || writes.yamlDeletes.length > 0) {
+      const result = await ctx.file.write(
+        {
+          upsert: writes.yamlUpserts,
+          delete: writes.yamlDeletes,
+          metadata: { sync_source: writes.merged > 0 ? "merge" : "db" },
+        },
+        { expectedChecksum: checksum },
+      );
+      checksum = result.checksum;
+      yamlState.checksum = checksum;
+      yamlState.missing = false;
+      yamlState.valid = true;
+    }
+
+    const changes = [...extraChanges, ...writes.changes];
+    const summary = summarizePlan(plan);
+    await repo.insertRun(ctx.tx, {
+      id: runId,
+      trigger: options.trigger,
+      direction: options.direction,
+      status: "success",
+      counts: { ...summary },
+      conflicts: summary.conflicts,
+      error: null,
+      yamlChecksum: checksum,
+      startedAt: new Date(options.startedAt),
+      durationMs: Date.now() - options.startedAt,
+    });
+    await repo.insertChanges(ctx.tx, runId, changes);
+    return { runId, writes, summary, opened, closed, checksum, changedTaskIds: [...new Set(changes.map((c) => c.taskId))] };
+  }
+
+  /** Events go out only after the transaction committed. */
+  async function publish(applied: Applied, source: ScheduleConfigUpdated["source"], resolution?: string) {
+    if (applied.changedTaskIds.length > 0) {
+      events.publish("schedule_config_updated", {
+        source,
+        runId: applied.runId,
+        changedTaskIds: applied.changedTaskIds,
+        checksum: applied.checksum,
+      });
+    }
+    for (const conflict of applied.opened) {
+      events.publish("sync_conflict_detected", {
+        conflict: { id: conflict.id, taskId: conflict.taskId, kind: conflict.kind, fields: conflict.fields, detectedAt: conflict.detectedAt },
+      });
+    }
+    for (const conflict of applied.closed) {
+      events.publish("sync_conflict_resolved", { conflictId: conflict.id, taskId: conflict.taskId, resolution: resolution ?? conflict.resolution ?? "converged" });
+    }
+    if (applied.opened.length > 0 || applied.closed.length > 0) await refreshConflictCount();
+  }
+
+  async function refreshConflictCount() {
+    try {
+      openConflicts = await repo.countOpenConflicts(db.prisma);
+    } catch {
+      // Status only; the next successful count corrects it.
+    }
+  }
+
+  function sourceOf(writes: PlanWrites): ScheduleConfigUpdated["source"] {
+    const toDb = writes.dbUpserts.length + writes.dbDeletes.length > 0;
+    const toYaml = writes.yamlUpserts.length + writes.yamlDeletes.length > 0;
+    if (writes.merged > 0 || (toDb && toYaml)) return "merge";
+    return toDb ? "yaml" : "db";
+  }
+
+  async function recordFailure(options: RunOptions, direction: Direction, startedAt: number, message: string): Promise<string | null> {
+    const runId = randomUUID();
+    try {
+      await repo.insertRun(db.prisma, {
+        id: runId,
+        trigger: options.trigger,
+        direction,
+        status: "error",
+        counts: {},
+        conflicts: 0,
+        error: message,
+        yamlChecksum: yamlState.checksum,
+        startedAt: new Date(startedAt),
+        durationMs: Date.now() - startedAt,
+      });
+      return runId;
+    } catch (error) {
+      log("error", `could not record the failed run: ${(error as Error).message}`);
+      return null;
+    }
+  }
+
+  /** One full sync run (or its plan, when dry). Throws AppError for invalid input; failures are recorded. */
+  async function run(options: RunOptions): Promise<RunResult> {
+    const direction = options.direction ?? "bidirectional";
+    const force = options.force ?? false;
+    return mutex.run(async () => {
+      const startedAt = Date.now();
+      if (options.dryRun) {
+        return locked(async (ctx) => {
+          const missing = ctx.yaml.status === "missing";
+          const yaml = yamlTasks(ctx);
+          const [dbStored, base, open] = await Promise.all([repo.loadTasks(ctx.tx), repo.loadBase(ctx.tx), repo.loadOpenConflicts(ctx.tx)]);
+          const dbMap = new Map([...dbStored].map(([id, row]) => [id, repo.toTask(row)]));
+          // A real run re-creates a missing file from the DB: show exactly that.
+          const plan = reconcile(
+            { base, yaml, db: dbMap, openConflicts: new Set(open.keys()) },
+            missing ? { direction: "db_to_yaml", force: true, autoMerge } : { direction, force, autoMerge },
+          );
+          const summary = summarizePlan(plan);
+          return {
+            runId: null,
+            status: "dry_run" as const,
+            trigger: options.trigger,
+            direction,
+            counts: summary,
+            conflicts: summary.conflicts,
+            changedTaskIds: [],
+            durationMs: Date.now() - startedAt,
+            yamlChecksum: yamlState.checksum,
+            plan: plan.decisions.filter((d) => d.action !== "in_sync"),
+          };
+        });
+      }
+      setState("running");
+      try {
+        const applied = await locked((ctx) => reconcileAndApply(ctx, { scope: null, trigger: options.trigger, direction, force, startedAt }));
+        lastError = null;
+        await publish(applied, sourceOf(applied.writes));
+        lastRun = {
+          runId: applied.runId,
+          status: "success",
+          trigger: options.trigger,
+          direction,
+          counts: applied.summary,
+          conflicts: applied.summary.conflicts,
+          changedTaskIds: applied.changedTaskIds,
+          durationMs: Date.now() - startedAt,
+          yamlChecksum: applied.checksum,
+        };
+        await refreshConflictCount();
+        setState("idle", applied.runId);
+        return lastRun;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        lastError = message;
+        const runId = await recordFailure(options, direction, startedAt, message);
+        lastRun = {
+          runId,
+          status: "error",
+          trigger: options.trigger,
+          direction,
+          counts: summarizePlan({ direction, decisions: [] }),
+          conflicts: 0,
+          changedTaskIds: [],
+          durationMs: Date.now() - startedAt,
+          yamlChecksum: yamlState.checksum,
+          error: message,
+        };
+        setState("error", runId);
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * An API write as a sync of that one task (DESIGN.md §4): the DB takes the API's
+   * value, then the task is reconciled against the YAML, so an unsynced hand edit of
+   * the same task is merged (disjoint fields) or becomes a conflict, never overwritten.
+   */
+  async function writeTask(write: TaskWrite, trigger: Trigger = "api", source = "api"): Promise<TaskWriteResult> {
+    const id = write.kind === "create" ? write.task.id : write.id;
+    return mutex.run(async () => {
+      const startedAt = Date.now();
+      const applied = await locked(async (ctx) => {
+        yamlTasks(ctx); // an invalid file refuses the write before anything changes
+        const current = (await repo.loadTasks(ctx.tx, [id])).get(id) ?? null;
+        const before = current ? repo.toTask(current) : null;
+        const after = nextValue(write, current);
+        const edit = before && after && tasksEqual(before, after) ? undefined : { id, before, after, source };
+        return reconcileAndApply(ctx, { scope: [id], trigger, direction: "bidirectional", force: false, startedAt, edit });
+      });
+      await publish(applied, source === "revert" ? "revert" : "api");
+      const [stored, open] = await Promise.all([repo.loadTasks(db.prisma, [id]), repo.loadOpenConflicts(db.prisma, [id])]);
+      return {
+        task: stored.get(id) ?? null,
+        runId: applied.runId,
+        conflict: open.get(id) ?? null,
+        merged: applied.writes.merged > 0,
+      };
+    });
+  }
+
+  function nextValue(write: TaskWrite, current: repo.StoredTask | null): Task | null {
+    if (write.kind === "create") {
+      if (current) throw conflictError("already_exists", `Task '${write.task.id}' already exists`, { task: current });
+      return write.task;
+    }
+    if (write.kind === "set") return write.task;
+    if (!current) throw notFound("Task", write.id);
+    if (write.version !== undefined && write.version !== current.version) {
+      throw conflictError("stale_version", `Task '${write.id}' changed since version ${write.version}; it is now at version ${current.version}`, {
+        current,
+      });
+    }
+    if (write.kind === "delete") return null;
+    if (write.kind === "replace") return write.task;
+    return write.patch(repo.toTask(current));
+  }
+
+  /**
+   * Resolves an open conflict on both sides at once. If either side changed since the
+   * conflict was recorded, the conflict is refreshed and a 409 carries the new version.
+   */
+  async function resolveConflict(conflictId: string, resolution: Resolution, merged?: Task) {
+    return mutex.run(async () => {
+      const startedAt = Date.now();
+      const outcome = await locked(async (ctx) => {
+        const conflict = await repo.getConflict(ctx.tx, conflictId);
+        if (!conflict) throw notFound("Conflict", conflictId);
+        if (conflict.status !== "open") throw conflictError("conflict_closed", `Conflict ${conflictId} is already resolved (${conflict.resolution})`);
+        const yamlNow = yamlTasks(ctx).get(conflict.taskId) ?? null;
+        const dbRow = (await repo.loadTasks(ctx.tx, [conflict.taskId])).get(conflict.taskId) ?? null;
+        const dbNow = dbRow ? repo.toTask(dbRow) : null;
+        if (!sameTask(yamlNow, conflict.yaml) || !sameTask(dbNow, conflict.db)) {
+          const applied = await reconcileAndApply(ctx, {
+            scope: [conflict.taskId],
+            trigger: "resolve",
+            direction: "bidirectional",
+            force: false,
+            startedAt,
+          });
+          return { stale: true as const, applied, taskId: conflict.taskId };
+        }
+        let target: Task | null;
+        try {
+          target = resolutionTask({ id: conflict.taskId, yaml: conflict.yaml, db: conflict.db }, resolution, merged);
+        } catch (error) {
+          if (error instanceof ResolveConflictError) throw new AppError(400, error.code, error.message);
+          throw error;
+        }
+        const runId = randomUUID();
+        const changes: repo.ChangeRecord[] = [];
+        if (!sameTask(dbNow, target)) {
+          if (target) await repo.upsertTasks(ctx.tx, [target], "resolve");
+          else await repo.deleteTasks(ctx.tx, [conflict.taskId]);
+          changes.push(change(conflict.taskId, "db", dbNow, target));
+        }
+        let checksum = ctx.yaml.status === "ok" ? ctx.yaml.checksum : null;
+        if (!sameTask(yamlNow, target)) {
+          const result = await ctx.file.write(
+            target ? { upsert: [target], metadata: { sync_source: resolution === "keep_db" ? "db" : "merge" } } : { delete: [conflict.taskId], metadata: { sync_source: "db" } },
+            { expectedChecksum: checksum },
+          );
+          checksum = result.checksum;
+          yamlState.checksum = checksum;
+          changes.push(change(conflict.taskId, "yaml", yamlNow, target));
+        }
+        if (target) await repo.setBase(ctx.tx, [target]);
+        else await repo.deleteBase(ctx.tx, [conflict.taskId]);
+        const closed = await repo.closeConflicts(ctx.tx, [conflict.taskId], resolution);
+        const summary = summarizePlan({ direction: "bidirectional", decisions: [] });
+        await repo.insertRun(ctx.tx, {
+          id: runId,
+          trigger: "resolve",
+          direction: "bidirectional",
+          status: "success",
+          counts: { ...summary, resolution },
+          conflicts: 0,
+          error: null,
+          yamlChecksum: checksum,
+          startedAt: new Date(startedAt),
+          durationMs: Date.now() - startedAt,
+        });
+        await repo.insertChanges(ctx.tx, runId, changes);
+        const applied: Applied = {
+          runId,
+          writes: planWrites({ direction: "bidirectional", decisions: [] }, new Map(), new Set()),
+          summary,
+          opened: [],
+          closed,
+          checksum,
+          changedTaskIds: changes.length ? [conflict.taskId] : [],
+        };
+        return { stale: false as const, applied, taskId: conflict.taskId, target };
+      });
+      await publish(outcome.applied, "resolve", resolution);
+      if (outcome.stale) {
+        const refreshed = (await repo.loadOpenConflicts(db.prisma, [outcome.taskId])).get(outcome.taskId) ?? null;
+        throw conflictError(
+          "conflict_stale",
+          refreshed
+            ? "A side changed after this conflict was detected; the conflict was refreshed. Review it and resolve again."
+            : "A side changed after this conflict was detected and both sides now agree; nothing to resolve.",
+          { conflict: refreshed },
+        );
+      }
+      const task = (await repo.loadTasks(db.prisma, [outcome.taskId])).get(outcome.taskId) ?? null;
+      return { runId: outcome.applied.runId, task };
+    });
+  }
+
+  return {
+    run,
+    writeTask,
+    resolveConflict,
+    /** Waits for queued runs (graceful shutdown). */
+    idle: () => mutex.idle(),
+    get busy() {
+      return mutex.busy;
+    },
+    status() {
+      return { state, lastError, lastRun, openConflicts, yaml: { ...yamlState } };
+    },
+    /** Re-reads the file without locking to refresh the YAML validity shown in the status. */
+    async refreshYamlState(): Promise<YamlState> {
+      observeYaml(await store.read());
+      return { ...yamlState };
+    },
+    /** True when the file on disk is exactly what the last run read or wrote (own writes, no-op saves). */
+    isKnownChecksum(checksum: string | null): boolean {
+      return checksum !== null && checksum === yamlState.checksum;
+    },
+    refreshConflictCount,
+  };
+}
+
+function pick(map: ReadonlyMap<string, Task>, ids: readonly string[]): Map<string, Task> {
+  const out = new Map<string, Task>();
+  for (const id of ids) {
+    const task = map.get(id);
+    if (task) out.set(id, task);
+  }
+  return out;
+}
+
+function sameTask(a: Task | null, b: Task | null): boolean {
+  return a === null || b === null ? a === b : tasksEqual(a, b);
+}

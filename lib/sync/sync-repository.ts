@@ -1,0 +1,315 @@
+import type { Prisma } from "../generated/prisma/client";
+import type { Task } from "../tasks/task-schema";
+import type { ConflictKind, Side } from "./plan";
+
+/**
+ * Set-based SQL for the sync engine. Every function takes the transaction it runs
+ * in; one statement per kind of write whatever the number of tasks, because per-row
+ * ORM calls cost ~1 ms each and a first import can hold 50,000 tasks.
+ */
+export type Tx = Prisma.TransactionClient;
+
+export interface StoredTask extends Task {
+  version: number;
+  source: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ConflictRecord {
+  id: string;
+  taskId: string;
+  kind: ConflictKind;
+  status: "open" | "resolved";
+  base: Task | null;
+  yaml: Task | null;
+  db: Task | null;
+  fields: string[];
+  resolution: string | null;
+  detectedAt: string;
+  updatedAt: string;
+  resolvedAt: string | null;
+  runId: string | null;
+}
+
+export interface ChangeRecord {
+  taskId: string;
+  side: Side;
+  action: "create" | "update" | "delete";
+  before: Task | null;
+  after: Task | null;
+}
+
+const TASK_COLUMNS = `id, name, schedule, timezone, command, enabled, description, coalesce(tags, '{}') AS tags`;
+const TASK_RECORDSET = `jsonb_to_recordset($1::jsonb) AS t(id text, name text, schedule text, timezone text, command text, enabled boolean, description text, tags text[])`;
+
+/** Aggregates rows to one JSON text: one value over the wire instead of one object per row. */
+async function queryJson<T>(tx: Tx, sql: string, ...params: unknown[]): Promise<T[]> {
+  return queryJsonWith<T>(tx, null, sql, ...params);
+}
+
+/** Like queryJson, with a leading WITH list (data-modifying CTEs must stay at the top level). */
+async function queryJsonWith<T>(tx: Tx, ctes: string | null, sql: string, ...params: unknown[]): Promise<T[]> {
+  const rows = await tx.$queryRawUnsafe<{ json: string }[]>(
+    `${ctes ? `WITH ${ctes} ` : ""}SELECT coalesce(json_agg(r), '[]')::text AS json FROM (${sql}) r`,
+    ...params,
+  );
+  return JSON.parse(rows[0].json) as T[];
+}
+
+function idFilter(ids: readonly string[] | undefined, column: string, param = 1): string {
+  return ids ? `WHERE ${column} = ANY($${param}::text[])` : "";
+}
+
+export function toTask(row: Task): Task {
+  return {
+    id: row.id,
+    name: row.name,
+    schedule: row.schedule,
+    timezone: row.timezone,
+    command: row.command,
+    enabled: row.enabled,
+    description: row.description,
+    tags: row.tags,
+  };
+}
+
+export async function loadTasks(tx: Tx, ids?: readonly string[]): Promise<Map<string, StoredTask>> {
+  const rows = await queryJson<StoredTask>(
+    tx,
+    `SELECT ${TASK_COLUMNS}, version, source, created_at AS "createdAt", updated_at AS "updatedAt" FROM tasks ${idFilter(ids, "id")} ORDER BY id`,
+    ...(ids ? [ids] : []),
+  );
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+export async function loadBase(tx: Tx, ids?: readonly string[]): Promise<Map<string, Task>> {
+  const rows = await queryJson<{ data: Task }>(tx, `SELECT data FROM sync_base ${idFilter(ids, "task_id")}`, ...(ids ? [ids] : []));
+  return new Map(rows.map((row) => [row.data.id, row.data]));
+}
+
+/** Writes tasks to the DB side; a task's version goes up only when a field really changed. */
+export async function upsertTasks(tx: Tx, tasks: readonly Task[], source: string): Promise<void> {
+  if (tasks.length === 0) return;
+  await tx.$executeRawUnsafe(
+    `INSERT INTO tasks (id, name, schedule, timezone, command, enabled, description, tags, source)
+     SELECT id, name, schedule, timezone, command, enabled, description, coalesce(tags, '{}'), $2 FROM ${TASK_RECORDSET}
+     ON CONFLICT (id) DO UPDATE SET
+       name = excluded.name, schedule = excluded.schedule, timezone = excluded.timezone,
+       command = excluded.command, enabled = excluded.enabled, description = excluded.description,
+       tags = excluded.tags, source = excluded.source,
+       version = tasks.version + 1, updated_at = now()
+     WHERE (tasks.name, tasks.schedule, tasks.timezone, tasks.command, tasks.enabled, tasks.description, coalesce(tasks.tags, '{}'))
+       IS DISTINCT FROM (excluded.name, excluded.schedule, excluded.timezone, excluded.command, excluded.enabled, excluded.description, excluded.tags)`,
+    JSON.stringify(tasks),
+    source,
+  );
+}
+
+export async function deleteTasks(tx: Tx, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.$executeRawUnsafe(`DELETE FROM tasks WHERE id = ANY($1::text[])`, ids);
+}
+
+export async function setBase(tx: Tx, tasks: readonly Task[]): Promise<void> {
+  if (tasks.length === 0) return;
+  await tx.$executeRawUnsafe(
+    `INSERT INTO sync_base (task_id, data, updated_at)
+     SELECT value->>'id', value, now() FROM jsonb_array_elements($1::jsonb)
+     ON CONFLICT (task_id) DO UPDATE SET data = excluded.data, updated_at = now()
+     WHERE sync_base.data IS DISTINCT FROM excluded.data`,
+    JSON.stringify(tasks),
+  );
+}
+
+export async function deleteBase(tx: Tx, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.$executeRawUnsafe(`DELETE FROM sync_base WHERE task_id = ANY($1::text[])`, ids);
+}
+
+const CONFLICT_COLUMNS = `id, task_id AS "taskId", kind, status, base, yaml, db, coalesce(fields, '{}') AS fields, resolution,
+  detected_at AS "detectedAt", updated_at AS "updatedAt", resolved_at AS "resolvedAt", run_id AS "runId"`;
+
+export async function loadOpenConflicts(tx: Tx, ids?: readonly string[]): Promise<Map<string, ConflictRecord>> {
+  const rows = await queryJson<ConflictRecord>(
+    tx,
+    `SELECT ${CONFLICT_COLUMNS} FROM conflicts WHERE status = 'open' ${ids ? "AND task_id = ANY($1::text[])" : ""}`,
+    ...(ids ? [ids] : []),
+  );
+  return new Map(rows.map((row) => [row.taskId, row]));
+}
+
+export async function getConflict(tx: Tx, id: string): Promise<ConflictRecord | null> {
+  const rows = await queryJson<ConflictRecord>(tx, `SELECT ${CONFLICT_COLUMNS} FROM conflicts WHERE id = $1::uuid`, id);
+  return rows[0] ?? null;
+}
+
+export async function listConflicts(tx: Tx, status: "open" | "resolved" | "all", limit = 500): Promise<ConflictRecord[]> {
+  const where = status === "all" ? "" : `WHERE status = '${status === "open" ? "open" : "resolved"}'`;
+  return queryJson<ConflictRecord>(tx, `SELECT ${CONFLICT_COLUMNS} FROM conflicts ${where} ORDER BY detected_at DESC LIMIT $1`, limit);
+}
+
+export interface ConflictWrite {
+  taskId: string;
+  kind: ConflictKind;
+  base: Task | null;
+  yaml: Task | null;
+  db: Task | null;
+  fields: string[];
+}
+
+/** Opens conflicts, or refreshes the open one of the same task; returns the rows that are new or changed. */
+export async function upsertOpenConflicts(tx: Tx, conflicts: readonly ConflictWrite[], runId: string | null): Promise<ConflictRecord[]> {
+  if (conflicts.length === 0) return [];
+  return queryJsonWith<ConflictRecord>(
+    tx,
+    `input AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS c("taskId" text, kind text, base jsonb, yaml jsonb, db jsonb, fields text[])
+     ), written AS (
+       INSERT INTO conflicts (id, task_id, kind, status, base, yaml, db, fields, run_id)
+       SELECT gen_random_uuid(), "taskId", kind, 'open', nullif(base, 'null'), nullif(yaml, 'null'), nullif(db, 'null'), fields, $2::uuid FROM input
+       ON CONFLICT (task_id) WHERE status = 'open' DO UPDATE SET
+         kind = excluded.kind, base = excluded.base, yaml = excluded.yaml, db = excluded.db,
+         fields = excluded.fields, run_id = excluded.run_id, updated_at = now()
+       WHERE (conflicts.kind, conflicts.base, conflicts.yaml, conflicts.db, conflicts.fields)
+         IS DISTINCT FROM (excluded.kind, excluded.base, excluded.yaml, excluded.db, excluded.fields)
+       RETURNING *
+     )`,
+    `SELECT ${CONFLICT_COLUMNS} FROM written`,
+    JSON.stringify(conflicts),
+    runId,
+  );
+}
+
+/** Closes the open conflicts of these tasks; returns the closed rows. */
+export async function closeConflicts(tx: Tx, taskIds: readonly string[], resolution: string): Promise<ConflictRecord[]> {
+  if (taskIds.length === 0) return [];
+  return queryJsonWith<ConflictRecord>(
+    tx,
+    `closed AS (
+       UPDATE conflicts SET status = 'resolved', resolution = $2, resolved_at = now(), updated_at = now()
+       WHERE status = 'open' AND task_id = ANY($1::text[]) RETURNING *
+     )`,
+    `SELECT ${CONFLICT_COLUMNS} FROM closed`,
+    taskIds,
+    resolution,
+  );
+}
+
+export async function countOpenConflicts(tx: Tx): Promise<number> {
+  const rows = await tx.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM conflicts WHERE status = 'open'`);
+  return rows[0].n;
+}
+
+export interface RunRecord {
+  id: string;
+  trigger: string;
+  direction: string;
+  status: "running" | "success" | "error";
+  dryRun: boolean;
+  counts: Record<string, unknown>;
+  conflicts: number;
+  error: string | null;
+  yamlChecksum: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+}
+
+export interface RunWrite {
+  id: string;
+  trigger: string;
+  direction: string;
+  status: "success" | "error";
+  counts: Record<string, unknown>;
+  conflicts: number;
+  error: string | null;
+  yamlChecksum: string | null;
+  startedAt: Date;
+  durationMs: number;
+}
+
+export async function insertRun(tx: Tx, run: RunWrite): Promise<void> {
+  await tx.$executeRawUnsafe(
+    `INSERT INTO sync_runs (id, trigger, direction, status, counts, conflicts, error, yaml_checksum, started_at, finished_at, duration_ms)
+     VALUES ($1::uuid, $2, $3, $4, $5::jsonb, $6, $7, $8, $9::timestamptz, now(), $10)`,
+    run.id,
+    run.trigger,
+    run.direction,
+    run.status,
+    JSON.stringify(run.counts),
+    run.conflicts,
+    run.error,
+    run.yamlChecksum,
+    run.startedAt.toISOString(),
+    run.durationMs,
+  );
+}
+
+export async function insertChanges(tx: Tx, runId: string, changes: readonly ChangeRecord[]): Promise<void> {
+  if (changes.length === 0) return;
+  await tx.$executeRawUnsafe(
+    `INSERT INTO sync_changes (run_id, task_id, side, action, before, after)
+     SELECT $2::uuid, "taskId", side, action, nullif(before, 'null'), nullif(after, 'null')
+     FROM jsonb_to_recordset($1::jsonb) AS c("taskId" text, side text, action text, before jsonb, after jsonb)`,
+    JSON.stringify(changes),
+    runId,
+  );
+}
+
+const RUN_COLUMNS = `id, trigger, direction, status, dry_run AS "dryRun", counts, conflicts, error, yaml_checksum AS "yamlChecksum",
+  started_at AS "startedAt", finished_at AS "finishedAt", duration_ms AS "durationMs"`;
+
+export async function listRuns(tx: Tx, options: { limit: number; before?: string; changedOnly?: boolean }): Promise<RunRecord[]> {
+  const where: string[] = [];
+  const params: unknown[] = [options.limit];
+  if (options.before) {
+    params.push(options.before);
+    where.push(`started_at < $${params.length}::timestamptz`);
+  }
+  if (options.changedOnly) where.push(`(status = 'error' OR conflicts > 0 OR EXISTS (SELECT 1 FROM sync_changes c WHERE c.run_id = sync_runs.id))`);
+  return queryJson<RunRecord>(
+    tx,
+    `SELECT ${RUN_COLUMNS} FROM sync_runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY started_at DESC LIMIT $1`,
+    ...params,
+  );
+}
+
+export async function getRun(tx: Tx, id: string): Promise<(RunRecord & { changes: (ChangeRecord & { id: string; createdAt: string })[] }) | null> {
+  const runs = await queryJson<RunRecord>(tx, `SELECT ${RUN_COLUMNS} FROM sync_runs WHERE id = $1::uuid`, id);
+  if (!runs[0]) return null;
+  const changes = await queryJson<ChangeRecord & { id: string; createdAt: string }>(
+    tx,
+    `SELECT id::text AS id, task_id AS "taskId", side, action, before, after, created_at AS "createdAt" FROM sync_changes WHERE run_id = $1::uuid ORDER BY id`,
+    id,
+  );
+  return { ...runs[0], changes };
+}
+
+export interface TaskChange extends ChangeRecord {
+  id: string;
+  runId: string;
+  trigger: string;
+  createdAt: string;
+}
+
+export async function taskHistory(tx: Tx, taskId: string, limit = 200): Promise<TaskChange[]> {
+  return queryJson<TaskChange>(
+    tx,
+    `SELECT c.id::text AS id, c.run_id AS "runId", r.trigger, c.task_id AS "taskId", c.side, c.action, c.before, c.after, c.created_at AS "createdAt"
+     FROM sync_changes c JOIN sync_runs r ON r.id = c.run_id
+     WHERE c.task_id = $1 ORDER BY c.id DESC LIMIT $2`,
+    taskId,
+    limit,
+  );
+}
+
+export async function getChange(tx: Tx, changeId: string): Promise<TaskChange | null> {
+  const rows = await queryJson<TaskChange>(
+    tx,
+    `SELECT c.id::text AS id, c.run_id AS "runId", r.trigger, c.task_id AS "taskId", c.side, c.action, c.before, c.after, c.created_at AS "createdAt"
+     FROM sync_changes c JOIN sync_runs r ON r.id = c.run_id WHERE c.id = $1::bigint`,
+    changeId,
+  );
+  return rows[0] ?? null;
+}

@@ -1,0 +1,34 @@
+import { z } from "zod";
+import { taskSchema } from "../tasks/task-schema";
+
+export const directionSchema = z.enum(["bidirectional", "yaml_to_db", "db_to_yaml"]);
+
+export const triggerSyncSchema = z.strictObject({
+  /** Who asked: the dashboard's button, or the command-line tool talking to this server. */
+  trigger: z.enum(["manual", "cli"]).default("manual"),
+  direction: directionSchema.default("bidirectional"),
+  force: z.boolean().default(false),
+  dryRun: z.boolean().default(false),
+});
+
+export const resolveConflictSchema = z
+  .strictObject({
+    resolution: z.enum(["keep_yaml", "keep_db", "merge"]),
+    merged: taskSchema.optional(),
+  })
+  .refine((body) => body.resolution !== "merge" || body.merged, { message: "a merge needs the full merged task", path: ["merged"] });
+
+export const conflictListQuerySchema = z.strictObject({
+  status: z.enum(["open", "resolved", "all"]).default("open"),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
+
+export const runListQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  before: z.iso.datetime({ offset: true }).optional(),
+  changed: z.enum(["true", "false"]).optional(),
+});
+
+export const uuidSchema = z.uuid();
+
+export const revertSchema = z.strictObject({ changeId: z.string().regex(/^\d{1,18}$/, "must be the id of a change from the task's history") });

@@ -1,0 +1,464 @@
+import { isMap, isScalar, parseDocument, Scalar, YAMLMap, type Node, type Pair } from "yaml";
+import { changedFields, TASK_FIELDS, taskIdSchema, type Task, type TaskField } from "../tasks/task-schema";
+import { tasksChecksum } from "./checksum";
+import { NotPatchable, pairBlock, type PairBlock } from "./pair-block";
+import { keyString, parseSchedule, type ParseResult, type ParseScheduleOptions, type ScheduleMetadata } from "./parse-schedule";
+import { detectEol, isBlankLine, lineAt, lineEndOf, lineStartOf, previousLineStart } from "./text-lines";
+import { validateTaskBody } from "./validate-task-body";
+import type { YamlIssue } from "./yaml-issue";
+import {
+  DEFAULT_LAYOUT,
+  fieldValueNode,
+  indentLines,
+  omittedWhenDefault,
+  renderPair,
+  renderTask,
+  type RenderLayout,
+} from "./yaml-render";
+import { YamlStoreError } from "./yaml-store-error";
+
+export interface SchedulePatch {
+  /** Tasks to create or replace (whole tasks; fields left at their default are written only if the file has them). */
+  upsert?: Task[];
+  /** Ids to remove; ids that are not in the file are ignored. */
+  delete?: string[];
+  /** Stamp `metadata` (sync_source, written_at, checksum of the tasks) when given. */
+  metadata?: { sync_source: "db" | "merge" };
+}
+
+type ParsedOk = Extract<ParseResult, { ok: true }>;
+
+export interface PatchedSchedule {
+  /** The new file text (the old one when nothing changed). */
+  text: string;
+  tasks: Map<string, Task>;
+  /** False when the patch changes nothing: no write is needed. */
+  changed: boolean;
+  /** The parse of `text` that validated it (absent when unchanged). */
+  parsed?: ParsedOk;
+  /** How the text was made: edited in place, re-rendered by the Document API (fallback), or a new file. */
+  via?: "in_place" | "document" | "new_file";
+}
+
+export const FILE_HEADER = [
+  "# Scheduled tasks, kept in sync with the database by schedule-sync.",
+  "# Edit by hand or in the web UI: comments and formatting are kept when the server writes this file.",
+  "# Each key under `tasks` is a task id (lowercase letters, digits, '-' and '_').",
+];
+
+/**
+ * Applies a patch to the text of a valid schedule file (or creates one when `current` is null)
+ * and returns the new text, validated by parsing it again. Pure: no file system access.
+ *
+ * Only the lines that change are touched: a changed field gets its new value in place (its
+ * trailing comment kept), a new field goes after its neighbour in schema order, a deleted task
+ * takes its leading comments with it, and a new task goes at the end of `tasks`. Everything
+ * else (comments, blank lines, key order, quoting) stays byte for byte. Layouts the in-place
+ * editor does not handle (flow-style `tasks`) fall back to the yaml Document API
+ * (`setIn`/`deleteIn` and `toString`), which keeps comments but may reformat.
+ *
+ * @throws YamlStoreError `invalid_result` when the patch holds an invalid task or the result
+ *   would not read back as exactly the intended tasks.
+ */
+export function applySchedulePatch(
+  current: { text: string; parsed: ParsedOk } | null,
+  patch: SchedulePatch,
+  opts: ParseScheduleOptions & { now?: Date } = {},
+): PatchedSchedule {
+  const upserts = normalizeUpserts(patch);
+  const deletes = new Set(patch.delete ?? []);
+  for (const task of upserts) {
+    if (deletes.has(task.id)) throw new YamlStoreError("invalid_result", `task "${task.id}" is both upserted and deleted`);
+  }
+
+  const before = current?.parsed.tasks ?? new Map<string, Task>();
+  const tasks = new Map(before);
+  for (const task of upserts) tasks.set(task.id, task);
+  for (const id of deletes) tasks.delete(id);
+
+  let metadata: Required<ScheduleMetadata> | null = null;
+  if (patch.metadata) {
+    const now = opts.now ?? new Date();
+    metadata = {
+      sync_source: patch.metadata.sync_source,
+      written_at: now.toISOString().replace(/\.\d{3}Z$/, "Z"),
+      checksum: tasksChecksum(tasks.values()),
+    };
+  }
+
+  if (current) {
+    const old = current.parsed.metadata;
+    const metadataSame = !metadata || (old?.sync_source === metadata.sync_source && old?.checksum === metadata.checksum);
+    if (metadataSame && sameTasks(before, tasks)) return { text: current.text, tasks, changed: false };
+  }
+
+  const change: Change = { before, tasks, upserts, deletes, metadata };
+  const candidates: [NonNullable<PatchedSchedule["via"]>, () => string][] = current
+    ? [
+        ["in_place", () => patchInPlace(current.text, current.parsed, change)],
+        ["document", () => patchDocument(current.text, change)],
+      ]
+    : [["new_file", () => newFileText(change)]];
+
+  let lastIssues: YamlIssue[] = [];
+  for (const [via, candidate] of candidates) {
+    let text: string;
+    try {
+      text = candidate();
+    } catch (error) {
+      if (error instanceof NotPatchable) continue;
+      throw error;
+    }
+    const parsed = parseSchedule(text, opts);
+    if (parsed.ok && sameTasks(parsed.tasks, tasks)) return { text, tasks, changed: true, parsed, via };
+    lastIssues = parsed.ok ? [] : parsed.issues;
+  }
+  throw new YamlStoreError("invalid_result", "the patched schedule does not read back as the intended tasks", {
+    issues: lastIssues,
+  });
+}
+
+interface Change {
+  before: ReadonlyMap<string, Task>;
+  tasks: ReadonlyMap<string, Task>;
+  upserts: Task[];
+  deletes: ReadonlySet<string>;
+  metadata: Required<ScheduleMetadata> | null;
+}
+
+/** Same ids, same order, same fields. */
+export function sameTasks(a: ReadonlyMap<string, Task>, b: ReadonlyMap<string, Task>): boolean {
+  if (a.size !== b.size) return false;
+  const right = b.entries();
+  for (const [id, task] of a) {
+    const next = right.next();
+    if (next.done || next.value[0] !== id || changedFields(task, next.value[1]).length > 0) return false;
+  }
+  return true;
+}
+
+function normalizeUpserts(patch: SchedulePatch): Task[] {
+  const seen = new Set<string>();
+  const issues: YamlIssue[] = [];
+  const tasks: Task[] = [];
+  for (const input of patch.upsert ?? []) {
+    const id = input?.id;
+    const idResult = taskIdSchema.safeParse(id);
+    if (!idResult.success) {
+      issues.push({ code: "invalid_id", message: `task id ${JSON.stringify(id)} is not valid`, line: 0, column: 0, path: ["tasks", String(id)] });
+      continue;
+    }
+    if (seen.has(id)) throw new YamlStoreError("invalid_result", `task "${id}" is upserted twice`);
+    seen.add(id);
+    // Only the task's own fields: a DB row may carry more (version, timestamps).
+    const body = Object.fromEntries(TASK_FIELDS.filter((f) => input[f] !== undefined).map((f) => [f, input[f]]));
+    const result = validateTaskBody(body);
+    if (result.success) tasks.push({ id, ...result.data });
+    else {
+      for (const issue of result.issues) {
+        const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
+        issues.push({
+          code: "invalid_task",
+          message: `task "${id}": ${path.join(".") || "task"}: ${issue.message}`,
+          line: 0,
+          column: 0,
+          path: ["tasks", id, ...path],
+        });
+      }
+    }
+  }
+  if (issues.length > 0) throw new YamlStoreError("invalid_result", "the patch holds an invalid task", { issues });
+  return tasks;
+}
+
+interface Edit {
+  start: number;
+  end: number;
+  text: string;
+  /** The text must start on a new line (a line break is added when the output so far does not end with one). */
+  ownLine?: boolean;
+}
+
+/** Minimal text edits; see `applySchedulePatch`. Throws NotPatchable for layouts it leaves to the fallback. */
+function patchInPlace(text: string, parsed: ParsedOk, change: Change): string {
+  const eol = detectEol(text);
+  const root = parsed.doc.contents;
+  if (!isMap(root)) throw new NotPatchable("root is not a map");
+  const tasksPair = root.items.find((pair) => keyString(pair.key) === "tasks");
+  if (!tasksPair) throw new NotPatchable("no tasks key");
+  const tasksValue = tasksPair.value as Node | null;
+  const tasksMap = isMap(tasksValue) && tasksValue.items.length > 0 ? tasksValue : null;
+  if (tasksMap?.flow) throw new NotPatchable("flow-style tasks map");
+  if (tasksValue && !tasksMap && !isScalar(tasksValue) && !(isMap(tasksValue) && tasksValue.items.length === 0)) {
+    throw new NotPatchable("tasks is an alias");
+  }
+
+  const edits: Edit[] = [];
+  const blocks = new Map<string, { pair: Pair; block: PairBlock }>();
+  for (const pair of tasksMap?.items ?? []) blocks.set(keyString(pair.key)!, { pair, block: pairBlock(text, pair) });
+  const firstBlock = blocks.values().next().value;
+  const topUnit = firstBlock?.block.column ?? metadataColumn(text, root) ?? 2;
+  const layout = detectLayout(text, blocks, topUnit, eol);
+
+  // Changed tasks: only their changed fields.
+  for (const task of change.upserts) {
+    const old = change.before.get(task.id);
+    const entry = blocks.get(task.id);
+    if (!old || !entry) continue;
+    const fields = changedFields(old, task);
+    if (fields.length === 0) continue;
+    const value = entry.pair.value as Node | null;
+    if (!isMap(value) || value.flow || value.items.length === 0) {
+      edits.push({ start: entry.block.lineStart, end: entry.block.contentEnd, text: renderTask(task, entry.block.column, layout) });
+      continue;
+    }
+    patchFields(text, value, fields, task, layout, edits);
+  }
+
+  // Deleted tasks, with their leading comments; one blank line of two goes with them.
+  const tasksKeyLine = lineStartOf(text, (tasksPair.key as Node).range![0]);
+  const order = [...blocks.keys()];
+  const removalEnd = new Map<string, number>();
+  let lastKept = -1;
+  order.forEach((id, index) => {
+    if (!change.deletes.has(id)) lastKept = index;
+  });
+  order.forEach((id, index) => {
+    if (!change.deletes.has(id)) return;
+    const { block } = blocks.get(id)!;
+    let end = block.blockEnd;
+    const prev = previousLineStart(text, block.leadStart);
+    const prevBlank = prev >= 0 && prev !== tasksKeyLine && isBlankLine(lineAt(text, prev));
+    const prevIsTasksKey = prev === tasksKeyLine && index < lastKept;
+    if ((prevBlank || prevIsTasksKey) && end < text.length && isBlankLine(lineAt(text, end))) end = lineEndOf(text, end);
+    removalEnd.set(id, end);
+    edits.push({ start: block.leadStart, end, text: "" });
+  });
+
+  // New tasks at the end of `tasks`.
+  const added = change.upserts.filter((task) => !change.before.has(task.id));
+  if (added.length > 0) {
+    if (tasksMap) {
+      const lastId = order[order.length - 1]!;
+      const last = blocks.get(lastId)!.block;
+      const at = removalEnd.get(lastId) ?? last.blockEnd;
+      const prev = previousLineStart(text, last.leadStart);
+      const blankBetween = order.length >= 2 && prev >= 0 && isBlankLine(lineAt(text, prev));
+      const body = added.map((task) => (blankBetween ? eol : "") + renderTask(task, last.column, layout)).join("");
+      edits.push({ start: at, end: at, text: body, ownLine: true });
+    } else {
+      edits.push(...fillEmptyValue(text, tasksPair, added.map((task) => renderTask(task, topUnit, layout)).join(eol)));
+    }
+  } else if (tasksMap && lastKept === -1) {
+    const colon = text.indexOf(":", (tasksPair.key as Node).range![1]);
+    edits.push({ start: colon + 1, end: colon + 1, text: " {}" });
+  }
+
+  if (change.metadata) patchMetadata(text, root, change.metadata, topUnit, layout, edits);
+
+  return applyEdits(text, edits, eol);
+}
+
+function patchFields(text: string, taskMap: YAMLMap, fields: TaskField[], task: Task, layout: RenderLayout, edits: Edit[]): void {
+  const fieldBlocks = new Map<string, { pair: Pair; block: PairBlock }>();
+  for (const pair of taskMap.items) fieldBlocks.set(keyString(pair.key)!, { pair, block: pairBlock(text, pair) });
+  const column = fieldBlocks.values().next().value!.block.column;
+
+  for (const field of fields) {
+    const value = task[field];
+    const existing = fieldBlocks.get(field);
+    if (existing) {
+      if (omittedWhenDefault(field, value)) {
+        edits.push({ start: existing.block.leadStart, end: existing.block.blockEnd, text: "" });
+      } else {
+        edits.push(replaceValue(text, existing.pair, existing.block, field, value, layout));
+      }
+      continue;
+    }
+    if (omittedWhenDefault(field, value)) continue;
+    // After the present field that comes last before it in schema order, else before the first field.
+    const rank = TASK_FIELDS.indexOf(field);
+    let anchor: PairBlock | null = null;
+    let anchorRank = -1;
+    for (const [name, entry] of fieldBlocks) {
+      const r = TASK_FIELDS.indexOf(name as TaskField);
+      if (r < rank && r > anchorRank) {
+        anchor = entry.block;
+        anchorRank = r;
+      }
+    }
+    const at = anchor ? anchor.blockEnd : fieldBlocks.values().next().value!.block.leadStart;
+    const lines = indentLines(renderPair(field, fieldValueNode(field, value), layout), column);
+    edits.push({ start: at, end: at, text: lines, ownLine: true });
+  }
+}
+
+/** New value for an existing `key: value`: in place when both fit on the key's line (trailing comment kept), else the whole pair. */
+function replaceValue(text: string, pair: Pair, block: PairBlock, key: string, value: unknown, layout: RenderLayout): Edit {
+  const old = pair.value as Node | null;
+  const rendered = renderPair(key, fieldValueNode(key, value, old), layout);
+  const lines = rendered.split(layout.eol).filter((line, i, all) => i < all.length - 1 || line !== "");
+  const prefix = `${key}: `;
+  const range = old?.range;
+  const oldOnKeyLine =
+    range && range[1] > range[0] && lineStartOf(text, range[0]) === block.lineStart && !text.slice(range[0], range[1]).includes("\n");
+  if (lines.length === 1 && lines[0]!.startsWith(prefix) && oldOnKeyLine) {
+    const valueText = lines[0]!.slice(prefix.length);
+    // Keep an aligned trailing comment in its column.
+    const gap = /^( {2,})#/.exec(text.slice(range[1], lineEndOf(text, range[1])));
+    if (gap) {
+      const pad = Math.max(1, gap[1]!.length - (valueText.length - (range[1] - range[0])));
+      return { start: range[0], end: range[1] + gap[1]!.length, text: valueText + " ".repeat(pad) };
+    }
+    return { start: range[0], end: range[1], text: valueText };
+  }
+  return { start: block.lineStart, end: block.contentEnd, text: indentLines(rendered, block.column) };
+}
+
+function patchMetadata(
+  text: string,
+  root: YAMLMap,
+  metadata: Required<ScheduleMetadata>,
+  unit: number,
+  layout: RenderLayout,
+  edits: Edit[],
+): void {
+  const entries = Object.entries(metadata) as [keyof ScheduleMetadata, string][];
+  const renderEntries = (column: number, only = entries) =>
+    only.map(([key, value]) => indentLines(renderPair(key, new Scalar(value), layout), column)).join("");
+  const pair = root.items.find((item) => keyString(item.key) === "metadata");
+  if (!pair) {
+    const at = text.length;
+    edits.push({ start: at, end: at, text: `metadata:${layout.eol}` + renderEntries(unit), ownLine: true });
+    return;
+  }
+  const value = pair.value as Node | null;
+  if (!isMap(value) || value.flow || value.items.length === 0) {
+    edits.push(...fillEmptyValue(text, pair, renderEntries(unit)));
+    return;
+  }
+  const blocks = value.items.map((item) => ({ key: keyString(item.key), pair: item, block: pairBlock(text, item) }));
+  const column = blocks[0]!.block.column;
+  const missing: typeof entries = [];
+  for (const [key, v] of entries) {
+    const found = blocks.find((b) => b.key === key);
+    if (found) edits.push(replaceValue(text, found.pair, found.block, key, v, layout));
+    else missing.push([key, v]);
+  }
+  if (missing.length > 0) {
+    const at = blocks[blocks.length - 1]!.block.blockEnd;
+    edits.push({ start: at, end: at, text: renderEntries(column, missing), ownLine: true });
+  }
+}
+
+/** Replaces an empty value (`key:`, `key: ~`, `key: {}`) by a block of lines under the key. */
+function fillEmptyValue(text: string, pair: Pair, lines: string): Edit[] {
+  const key = pair.key as Node;
+  const value = pair.value as Node | null;
+  if (value && !isScalar(value) && !(isMap(value) && value.items.length === 0)) throw new NotPatchable("unexpected value");
+  const edits: Edit[] = [];
+  const keyLineEnd = lineEndOf(text, key.range![0]);
+  const range = value?.range;
+  if (range && range[1] > range[0]) {
+    if (range[1] > keyLineEnd) throw new NotPatchable("empty value on its own line");
+    let start = range[0];
+    while (start > key.range![1] && (text[start - 1] === " " || text[start - 1] === "\t")) start--;
+    edits.push({ start, end: range[1], text: "" });
+  }
+  edits.push({ start: keyLineEnd, end: keyLineEnd, text: lines, ownLine: true });
+  return edits;
+}
+
+function applyEdits(text: string, edits: Edit[], eol: string): string {
+  const sorted = edits
+    .map((edit, index) => ({ edit, index }))
+    .sort(
+      (a, b) =>
+        a.edit.start - b.edit.start ||
+        // At one offset: insertions (in the order made) before a replacement that starts there.
+        Number(a.edit.end > a.edit.start) - Number(b.edit.end > b.edit.start) ||
+        a.index - b.index,
+    )
+    .map(({ edit }) => edit);
+  let out = "";
+  let pos = 0;
+  for (const edit of sorted) {
+    if (edit.start < pos) throw new NotPatchable("overlapping edits");
+    out += text.slice(pos, edit.start);
+    if (edit.ownLine && out.length > 0 && !out.endsWith("\n")) out += eol;
+    out += edit.text;
+    pos = edit.end;
+  }
+  return out + text.slice(pos);
+}
+
+function metadataColumn(text: string, root: YAMLMap): number | null {
+  const pair = root.items.find((item) => keyString(item.key) === "metadata");
+  const value = pair?.value;
+  if (!isMap(value) || value.flow || value.items.length === 0) return null;
+  const start = (value.items[0]!.key as Node).range?.[0];
+  return start === undefined ? null : start - lineStartOf(text, start);
+}
+
+/** Indentation the file already uses, so written lines match their neighbours. */
+function detectLayout(text: string, blocks: Map<string, { pair: Pair; block: PairBlock }>, topUnit: number, eol: "\n" | "\r\n"): RenderLayout {
+  let unit = topUnit;
+  let indentSeq = true;
+  for (const { pair, block } of blocks.values()) {
+    const body = pair.value;
+    if (!isMap(body) || body.flow || body.items.length === 0) continue;
+    const first = (body.items[0]!.key as Node).range![0];
+    unit = Math.max(1, first - lineStartOf(text, first) - block.column);
+    for (const item of body.items) {
+      const seq = item.value as Node | null;
+      if (seq && !isScalar(seq) && !isMap(seq) && "flow" in seq && !seq.flow && seq.range) {
+        const keyStart = (item.key as Node).range![0];
+        indentSeq = seq.range[0] - lineStartOf(text, seq.range[0]) > keyStart - lineStartOf(text, keyStart);
+        break;
+      }
+    }
+    break;
+  }
+  return { unit, indentSeq, eol };
+}
+
+/** Fallback: the yaml Document API on a fresh parse. Keeps comments, may reformat. */
+function patchDocument(text: string, change: Change): string {
+  const doc = parseDocument(text, { stringKeys: true, uniqueKeys: false });
+  if (!isMap(doc.get("tasks", true))) doc.set("tasks", new YAMLMap());
+  for (const id of change.deletes) doc.deleteIn(["tasks", id]);
+  for (const task of change.upserts) {
+    const old = change.before.get(task.id);
+    const node = doc.getIn(["tasks", task.id], true);
+    if (old && isMap(node)) {
+      for (const field of changedFields(old, task)) {
+        if (omittedWhenDefault(field, task[field])) node.delete(field);
+        else node.set(field, fieldValueNode(field, task[field], node.get(field, true)));
+      }
+    } else {
+      const body = new YAMLMap();
+      for (const field of TASK_FIELDS) {
+        if (!omittedWhenDefault(field, task[field])) body.set(field, fieldValueNode(field, task[field]));
+      }
+      doc.setIn(["tasks", task.id], body);
+    }
+  }
+  if (change.metadata) {
+    if (!isMap(doc.get("metadata", true))) doc.set("metadata", new YAMLMap());
+    for (const [key, value] of Object.entries(change.metadata)) doc.setIn(["metadata", key], value);
+  }
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
+}
+
+function newFileText(change: Change): string {
+  const layout = DEFAULT_LAYOUT;
+  const lines = [...FILE_HEADER, "version: 1"];
+  let text = lines.join("\n") + "\n";
+  if (change.tasks.size === 0) text += "tasks: {}\n";
+  else text += "tasks:\n" + [...change.tasks.values()].map((task) => renderTask(task, layout.unit, layout)).join("\n");
+  if (change.metadata) {
+    text += "metadata:\n";
+    for (const [key, value] of Object.entries(change.metadata)) text += indentLines(renderPair(key, new Scalar(value), layout), layout.unit);
+  }
+  return text;
+}

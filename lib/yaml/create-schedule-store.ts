@@ -1,0 +1,285 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdir, readFile, stat } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import lockfile from "proper-lockfile";
+import type { Task } from "../tasks/task-schema";
+import { applySchedulePatch, type SchedulePatch } from "./apply-schedule-patch";
+import { atomicWriteFile, removeOrphanTempFiles } from "./atomic-write-file";
+import { sha256Checksum } from "./checksum";
+import { DEFAULT_BACKUP_DIR_NAME } from "./is-schedule-artifact";
+import { DEFAULT_MAX_ALIAS_COUNT, DEFAULT_MAX_BYTES, parseSchedule, tooLargeIssue, type ParseResult } from "./parse-schedule";
+import { writeBackup } from "./write-backup";
+import { YamlStoreError } from "./yaml-store-error";
+
+export type ReadResult =
+  | ({ status: "ok" } & Extract<ParseResult, { ok: true }> & { text: string })
+  | { status: "missing" }
+  | ({ status: "invalid" } & Extract<ParseResult, { ok: false }>);
+
+export interface WriteResult {
+  /** `"sha256:<hex>"` of the file as it is now (unchanged when the patch changed nothing). */
+  checksum: string;
+  tasks: Map<string, Task>;
+}
+
+export interface WriteOptions {
+  /** Refuse (code `stale`) unless the file's checksum is this; `null` means "the file must not exist". */
+  expectedChecksum?: string | null;
+}
+
+export interface LockedSchedule {
+  /** Re-reads the file under the lock. */
+  read(): Promise<ReadResult>;
+  /**
+   * Applies the patch to the file as it is now; refuses (throws a YamlStoreError with code
+   * "stale") when expectedChecksum is given and the file's checksum differs; refuses to
+   * overwrite an invalid file (code "invalid_file"); validates the result before writing.
+   * Creates the file (with a header comment and `version: 1`) when missing. A patch that
+   * changes nothing writes nothing.
+   */
+  write(patch: SchedulePatch, opts?: WriteOptions): Promise<WriteResult>;
+}
+
+export interface ScheduleStore {
+  readonly path: string;
+  /** Reads without the lock (the file is only ever replaced atomically, so a read never sees a partial file). */
+  read(): Promise<ReadResult>;
+  /** Runs `fn` holding the file lock (in-process callers queue; other processes retry a bounded number of times). Not reentrant. */
+  withLock<T>(fn: (file: LockedSchedule) => Promise<T>): Promise<T>;
+  /** `withLock(file => file.write(patch, opts))`. */
+  write(patch: SchedulePatch, opts?: WriteOptions): Promise<WriteResult>;
+}
+
+export interface ScheduleStoreOptions {
+  path: string;
+  /** Where copies of the previous file go. Default `<dir of file>/.schedule-backups`. */
+  backupDir?: string;
+  /** Backups to keep. Default 5; 0 disables backups. */
+  keepBackups?: number;
+  /** Default 5 MiB. */
+  maxBytes?: number;
+  /** Default 100. */
+  maxAliasCount?: number;
+  /** A lock not refreshed for this long is taken over. Default 5000 (proper-lockfile's minimum is 2000). */
+  lockStaleMs?: number;
+  /** Attempts to take a held lock, 5-50 ms apart (default 400); also bounded in time by 4 × lockStaleMs (at least 10 s). */
+  lockRetries?: number;
+  logger?: { warn(message: string): void };
+  /** @internal Test hook: runs after the temp file is written and synced, right before the rename. */
+  beforeRename?: (tempPath: string) => void | Promise<void>;
+}
+
+const heldLocks = new AsyncLocalStorage<ReadonlySet<string>>();
+const localQueues = new Map<string, Promise<void>>();
+
+/**
+ * The one way the app reads and writes the schedule file (DESIGN §3).
+ *
+ * @example
+ * const store = createScheduleStore({ path: "config/schedule_config.yml" });
+ * const { checksum } = await store.write({ upsert: [task], metadata: { sync_source: "db" } });
+ */
+export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStore {
+  const path = resolve(options.path);
+  const dir = dirname(path);
+  const name = basename(path);
+  const backupDir = options.backupDir ?? join(dir, DEFAULT_BACKUP_DIR_NAME);
+  const keepBackups = options.keepBackups ?? 5;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const parseOptions = { maxBytes, maxAliasCount: options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT };
+  const stale = Math.max(options.lockStaleMs ?? 5000, 2000);
+  const logger = options.logger ?? { warn: (message: string) => console.warn(message) };
+
+  // The parse of the last file this store wrote, so the next write need not parse it again.
+  // Never handed to callers (they could mutate it).
+  let lastWritten: { checksum: string; text: string; parsed: Extract<ParseResult, { ok: true }> } | null = null;
+
+  type Loaded =
+    | { status: "missing" }
+    | { status: "invalid"; result: Extract<ParseResult, { ok: false }> }
+    | { status: "ok"; bytes: Uint8Array; text: string; parsed: Extract<ParseResult, { ok: true }>; mode: number };
+
+  async function load(useCache: boolean): Promise<Loaded> {
+    let info;
+    try {
+      info = await stat(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return { status: "missing" };
+      throw new YamlStoreError("io", `cannot read ${path}: ${(error as Error).message}`, { cause: error });
+    }
+    if (info.size > maxBytes) {
+      // Refuse without loading it: hash it as a stream for the checksum.
+      const checksum = await hashFile(path);
+      return { status: "invalid", result: { ok: false, checksum, issues: [tooLargeIssue(info.size, maxBytes)] } };
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return { status: "missing" };
+      throw new YamlStoreError("io", `cannot read ${path}: ${(error as Error).message}`, { cause: error });
+    }
+    const mode = info.mode & 0o7777;
+    if (useCache && lastWritten) {
+      if (sha256Checksum(bytes) === lastWritten.checksum) return { status: "ok", bytes, text: lastWritten.text, parsed: lastWritten.parsed, mode };
+    }
+    const parsed = parseSchedule(bytes, parseOptions);
+    if (!parsed.ok) return { status: "invalid", result: parsed };
+    return { status: "ok", bytes, text: new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes), parsed, mode };
+  }
+
+  async function read(): Promise<ReadResult> {
+    const loaded = await load(false);
+    if (loaded.status === "missing") return { status: "missing" };
+    if (loaded.status === "invalid") return { status: "invalid", ...loaded.result };
+    return { status: "ok", ...loaded.parsed, text: loaded.text };
+  }
+
+  async function writeLocked(patch: SchedulePatch, opts: WriteOptions, lock: { compromised: Error | null }): Promise<WriteResult> {
+    const current = await load(true);
+    const checksum = current.status === "missing" ? null : current.status === "invalid" ? current.result.checksum : current.parsed.checksum;
+    if (opts.expectedChecksum !== undefined && opts.expectedChecksum !== checksum) {
+      throw new YamlStoreError(
+        "stale",
+        `${name} changed since it was read (expected ${opts.expectedChecksum ?? "no file"}, found ${checksum ?? "no file"})`,
+      );
+    }
+    if (current.status === "invalid") {
+      throw new YamlStoreError("invalid_file", `${name} is not valid and will not be overwritten; fix it first`, {
+        issues: current.result.issues,
+      });
+    }
+
+    const patched = applySchedulePatch(current.status === "ok" ? { text: current.text, parsed: current.parsed } : null, patch, parseOptions);
+    const tasks = copyTasks(patched.tasks);
+    if (!patched.changed || !patched.parsed) return { checksum: checksum!, tasks };
+
+    const bytes = Buffer.from(patched.text, "utf8");
+    try {
+      await mkdir(dir, { recursive: true });
+      await removeOrphanTempFiles(path);
+      if (current.status === "ok" && keepBackups > 0) {
+        await writeBackup(current.bytes, { dir: backupDir, name, keep: keepBackups, mode: current.mode });
+      }
+      await atomicWriteFile(path, bytes, {
+        mode: current.status === "ok" ? current.mode : undefined,
+        beforeRename: options.beforeRename,
+        assertCanRename: () => {
+          if (lock.compromised) {
+            throw new YamlStoreError("lock_compromised", `the lock on ${name} was lost while writing; nothing was written`, {
+              cause: lock.compromised,
+            });
+          }
+        },
+      });
+    } catch (error) {
+      if (error instanceof YamlStoreError) throw error;
+      throw new YamlStoreError("io", `cannot write ${path}: ${(error as Error).message}`, { cause: error });
+    }
+    lastWritten = { checksum: patched.parsed.checksum, text: patched.text, parsed: patched.parsed };
+    return { checksum: patched.parsed.checksum, tasks };
+  }
+
+  async function withLock<T>(fn: (file: LockedSchedule) => Promise<T>): Promise<T> {
+    if (heldLocks.getStore()?.has(path)) {
+      throw new Error(`withLock(${name}) is not reentrant: use the LockedSchedule passed to the callback`);
+    }
+    return queueLocally(path, async () => {
+      try {
+        await mkdir(dir, { recursive: true });
+      } catch (error) {
+        throw new YamlStoreError("io", `cannot create ${dir}: ${(error as Error).message}`, { cause: error });
+      }
+      const lock = { compromised: null as Error | null };
+      let release: () => Promise<void>;
+      try {
+        release = await lockfile.lock(path, {
+          realpath: false,
+          stale,
+          // Short polls (writers hold the lock for milliseconds), bounded in count and in time;
+          // the time bound outlasts `stale` so a lock left by a killed writer is taken over.
+          retries: {
+            retries: options.lockRetries ?? 400,
+            factor: 1.5,
+            minTimeout: 5,
+            maxTimeout: 50,
+            randomize: true,
+            maxRetryTime: Math.max(4 * stale, 10_000),
+          },
+          onCompromised: (error) => {
+            // The default throws from a timer and kills the process; a lost lock only aborts the write in progress.
+            lock.compromised = error;
+            logger.warn(`schedule-sync: lock on ${path} compromised: ${error.message}`);
+          },
+        });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ELOCKED") {
+          throw new YamlStoreError("lock_timeout", `${name} is locked by another writer; gave up waiting`, { cause: error });
+        }
+        throw new YamlStoreError("io", `cannot lock ${path}: ${(error as Error).message}`, { cause: error });
+      }
+
+      let active = true;
+      let chain: Promise<unknown> = Promise.resolve();
+      const ensureActive = () => {
+        if (!active) throw new Error(`the lock on ${name} was released: use the LockedSchedule only inside withLock`);
+      };
+      const file: LockedSchedule = {
+        read: () => {
+          ensureActive();
+          return read();
+        },
+        write: (patch, opts = {}) => {
+          ensureActive();
+          const next = chain.then(() => writeLocked(patch, opts, lock));
+          chain = next.catch(() => {});
+          return next;
+        },
+      };
+      try {
+        return await heldLocks.run(new Set([...(heldLocks.getStore() ?? []), path]), () => fn(file));
+      } finally {
+        active = false;
+        await chain;
+        await release().catch((error: Error) => {
+          if (!lock.compromised) logger.warn(`schedule-sync: releasing the lock on ${path} failed: ${error.message}`);
+        });
+      }
+    });
+  }
+
+  return {
+    path,
+    read,
+    withLock,
+    write: (patch, opts) => withLock((file) => file.write(patch, opts)),
+  };
+}
+
+/** Callers of one process take turns before they contend for the file lock. */
+async function queueLocally<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const previous = localQueues.get(key) ?? Promise.resolve();
+  let done!: () => void;
+  const mine = new Promise<void>((resolveTurn) => (done = resolveTurn));
+  const tail = previous.then(() => mine);
+  localQueues.set(key, tail);
+  await previous;
+  try {
+    return await fn();
+  } finally {
+    done();
+    if (localQueues.get(key) === tail) localQueues.delete(key);
+  }
+}
+
+function copyTasks(tasks: Map<string, Task>): Map<string, Task> {
+  return new Map([...tasks].map(([id, task]) => [id, { ...task, tags: [...task.tags] }]));
+}
+
+async function hashFile(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return `sha256:${hash.digest("hex")}`;
+}

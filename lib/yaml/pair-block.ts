@@ -1,0 +1,59 @@
+import type { Node, Pair } from "yaml";
+import { indentOf, isCommentLine, lineAt, lineEndOf, lineStartOf, previousLineStart } from "./text-lines";
+
+/**
+ * Where one `key: value` pair of a block map sits in the source text. Comment lines right above
+ * the key at the key's indentation belong to the pair (`leadStart`), and so do comment lines
+ * after its value indented deeper than the key (`blockEnd`).
+ */
+export interface PairBlock {
+  keyStart: number;
+  /** Start of the line holding the key. */
+  lineStart: number;
+  column: number;
+  /** Start of the comment lines that lead into the pair (or `lineStart`). */
+  leadStart: number;
+  /** End (after the line break) of the last line holding the value, its trailing comment included. */
+  contentEnd: number;
+  /** `contentEnd`, extended over the comment lines that belong to the pair. */
+  blockEnd: number;
+}
+
+/** Thrown when the text is laid out in a way the in-place editor does not handle. */
+export class NotPatchable extends Error {
+  override name = "NotPatchable";
+}
+
+export function pairBlock(text: string, pair: Pair): PairBlock {
+  const key = pair.key as Node | null;
+  const keyStart = key?.range?.[0];
+  if (keyStart === undefined) throw new NotPatchable("key without a source range");
+  const lineStart = lineStartOf(text, keyStart);
+  if (!/^[ ]*$/.test(text.slice(lineStart, keyStart))) throw new NotPatchable("key is not the first thing on its line");
+  const column = keyStart - lineStart;
+
+  let leadStart = lineStart;
+  for (let prev = previousLineStart(text, leadStart); prev >= 0; prev = previousLineStart(text, leadStart)) {
+    const line = lineAt(text, prev);
+    if (!isCommentLine(line) || indentOf(line) !== column) break;
+    leadStart = prev;
+  }
+
+  const value = pair.value as Node | null;
+  let contentEnd: number;
+  if (!value?.range || value.range[1] <= value.range[0]) {
+    contentEnd = lineEndOf(text, keyStart);
+  } else {
+    let end = value.range[1];
+    while (end > keyStart && /\s/.test(text[end - 1]!)) end--;
+    contentEnd = lineEndOf(text, Math.max(end - 1, keyStart));
+  }
+
+  let blockEnd = contentEnd;
+  while (blockEnd < text.length) {
+    const line = lineAt(text, blockEnd);
+    if (!isCommentLine(line) || indentOf(line) <= column) break;
+    blockEnd = lineEndOf(text, blockEnd);
+  }
+  return { keyStart, lineStart, column, leadStart, contentEnd, blockEnd };
+}
