@@ -6,8 +6,14 @@ import { EVENT_NAMES, type EventName, type EventPayload, type ServerToClientEven
 
 export type ConnectionState = "connecting" | "connected" | "reconnecting";
 
-/** A live event, or `reconnected` after a gap in which events may have been missed. */
-export type LiveEvent = { [E in EventName]: { name: E; payload: EventPayload<E> } }[EventName] | { name: "reconnected"; payload: null };
+/**
+ * A live event, or a (re)connection: events sent before the socket was up (between the
+ * server render and the first connect) or during a gap were missed, so pages catch up.
+ */
+export type LiveEvent =
+  | { [E in EventName]: { name: E; payload: EventPayload<E> } }[EventName]
+  | { name: "connected"; payload: null }
+  | { name: "reconnected"; payload: null };
 
 export type LiveListener = (event: LiveEvent) => void;
 
@@ -19,8 +25,8 @@ export interface LiveSocket {
 /**
  * One Socket.IO connection to the same origin for the whole page. The session cookie
  * authenticates the handshake; socket.io-client reconnects by itself (with backoff),
- * and a server-side disconnect is retried too. After a reconnect, listeners get a
- * `reconnected` event so pages can catch up on whatever they missed.
+ * and a server-side disconnect is retried too. On every (re)connect, listeners get a
+ * `connected`/`reconnected` event so pages can catch up on whatever they missed.
  */
 export function useLiveSocket(): LiveSocket {
   const [connection, setConnection] = useState<ConnectionState>("connecting");
@@ -42,7 +48,7 @@ export function useLiveSocket(): LiveSocket {
 
     socket.on("connect", () => {
       setConnection("connected");
-      if (everConnected) emit({ name: "reconnected", payload: null });
+      emit({ name: everConnected ? "reconnected" : "connected", payload: null });
       everConnected = true;
     });
     socket.on("disconnect", (reason) => {

@@ -44,7 +44,8 @@ export async function connectRecordingSocket(url: string): Promise<RecordingSock
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`no ${name} within ${timeoutMs} ms; got ${received.map((e) => e.name).join(", ") || "nothing"}`));
+          const got = received.map((e) => `${e.name}@${e.at - since}ms ${JSON.stringify(e.payload).slice(0, 160)}`);
+          reject(new Error(`no matching ${name} within ${timeoutMs} ms; got:\n${got.join("\n") || "nothing"}`));
         }, timeoutMs);
         waiters.add(check);
         check();
