@@ -108,7 +108,6 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   const mutex = createMutex();
   let state: SyncState = "idle";
   let lastError: string | null = null;
-  let lastRun: RunResult | null = null;
   let openConflicts = 0;
   const yamlState: YamlState = { path: store.path, valid: null, missing: false, checksum: null, issues: [] };
 
@@ -169,6 +168,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       force: boolean;
       startedAt: number;
       edit?: { id: string; before: Task | null; after: Task | null; source: string };
+      /** Resolution recorded on conflicts this run closes; derived from the run when unset. */
+      closeAs?: string;
     },
   ): Promise<Applied> {
     const missing = ctx.yaml.status === "missing";
@@ -217,7 +218,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     const closed = await repo.closeConflicts(
       ctx.tx,
       writes.closeConflicts,
-      options.force && options.direction !== "bidirectional" ? `forced_${options.direction}` : "converged",
+      options.closeAs ?? (options.force && options.direction !== "bidirectional" ? `forced_${options.direction}` : "converged"),
     );
 
     let checksum = ctx.yaml.status === "missing" ? null : ctx.yaml.checksum;
@@ -255,7 +256,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   }
 
   /** Events go out only after the transaction committed. */
-  async function publish(applied: Applied, source: ScheduleConfigUpdated["source"], resolution?: string) {
+  async function publish(applied: Applied, source: ScheduleConfigUpdated["source"]) {
     if (applied.changedTaskIds.length > 0) {
       events.publish("schedule_config_updated", {
         source,
@@ -270,7 +271,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       });
     }
     for (const conflict of applied.closed) {
-      events.publish("sync_conflict_resolved", { conflictId: conflict.id, taskId: conflict.taskId, resolution: resolution ?? conflict.resolution ?? "converged" });
+      events.publish("sync_conflict_resolved", { conflictId: conflict.id, taskId: conflict.taskId, resolution: conflict.resolution ?? "converged" });
     }
     if (applied.opened.length > 0 || applied.closed.length > 0) await refreshConflictCount();
   }
@@ -349,7 +350,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         const applied = await locked((ctx) => reconcileAndApply(ctx, { scope: null, trigger: options.trigger, direction, force, startedAt }));
         lastError = null;
         await publish(applied, sourceOf(applied.writes));
-        lastRun = {
+        const result: RunResult = {
           runId: applied.runId,
           status: "success",
           trigger: options.trigger,
@@ -362,23 +363,11 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         };
         await refreshConflictCount();
         setState("idle", applied.runId);
-        return lastRun;
+        return result;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         lastError = message;
         const runId = await recordFailure(options, direction, startedAt, message);
-        lastRun = {
-          runId,
-          status: "error",
-          trigger: options.trigger,
-          direction,
-          counts: summarizePlan({ direction, decisions: [] }),
-          conflicts: 0,
-          changedTaskIds: [],
-          durationMs: Date.now() - startedAt,
-          yamlChecksum: yamlState.checksum,
-          error: message,
-        };
         setState("error", runId);
         throw error;
       }
@@ -441,72 +430,29 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         const conflict = await repo.getConflict(ctx.tx, conflictId);
         if (!conflict) throw notFound("Conflict", conflictId);
         if (conflict.status !== "open") throw conflictError("conflict_closed", `Conflict ${conflictId} is already resolved (${conflict.resolution})`);
-        const yamlNow = yamlTasks(ctx).get(conflict.taskId) ?? null;
-        const dbRow = (await repo.loadTasks(ctx.tx, [conflict.taskId])).get(conflict.taskId) ?? null;
+        const { taskId } = conflict;
+        const dbRow = (await repo.loadTasks(ctx.tx, [taskId])).get(taskId) ?? null;
         const dbNow = dbRow ? repo.toTask(dbRow) : null;
-        if (!sameTask(yamlNow, conflict.yaml) || !sameTask(dbNow, conflict.db)) {
-          const applied = await reconcileAndApply(ctx, {
-            scope: [conflict.taskId],
-            trigger: "resolve",
-            direction: "bidirectional",
-            force: false,
-            startedAt,
-          });
-          return { stale: true as const, applied, taskId: conflict.taskId };
+        const scope = { scope: [taskId], trigger: "resolve" as const, startedAt };
+        if (!sameTask(yamlTasks(ctx).get(taskId) ?? null, conflict.yaml) || !sameTask(dbNow, conflict.db)) {
+          // Refresh the conflict (and commit that) before answering 409.
+          const applied = await reconcileAndApply(ctx, { ...scope, direction: "bidirectional", force: false });
+          return { stale: true as const, applied, taskId };
         }
         let target: Task | null;
         try {
-          target = resolutionTask({ id: conflict.taskId, yaml: conflict.yaml, db: conflict.db }, resolution, merged);
+          target = resolutionTask({ id: taskId, yaml: conflict.yaml, db: conflict.db }, resolution, merged);
         } catch (error) {
           if (error instanceof ResolveConflictError) throw new AppError(400, error.code, error.message);
           throw error;
         }
-        const runId = randomUUID();
-        const changes: repo.ChangeRecord[] = [];
-        if (!sameTask(dbNow, target)) {
-          if (target) await repo.upsertTasks(ctx.tx, [target], "resolve");
-          else await repo.deleteTasks(ctx.tx, [conflict.taskId]);
-          changes.push(change(conflict.taskId, "db", dbNow, target));
-        }
-        let checksum = ctx.yaml.status === "ok" ? ctx.yaml.checksum : null;
-        if (!sameTask(yamlNow, target)) {
-          const result = await ctx.file.write(
-            target ? { upsert: [target], metadata: { sync_source: resolution === "keep_db" ? "db" : "merge" } } : { delete: [conflict.taskId], metadata: { sync_source: "db" } },
-            { expectedChecksum: checksum },
-          );
-          checksum = result.checksum;
-          yamlState.checksum = checksum;
-          changes.push(change(conflict.taskId, "yaml", yamlNow, target));
-        }
-        if (target) await repo.setBase(ctx.tx, [target]);
-        else await repo.deleteBase(ctx.tx, [conflict.taskId]);
-        const closed = await repo.closeConflicts(ctx.tx, [conflict.taskId], resolution);
-        const summary = summarizePlan({ direction: "bidirectional", decisions: [] });
-        await repo.insertRun(ctx.tx, {
-          id: runId,
-          trigger: "resolve",
-          direction: "bidirectional",
-          status: "success",
-          counts: { ...summary, resolution },
-          conflicts: 0,
-          error: null,
-          yamlChecksum: checksum,
-          startedAt: new Date(startedAt),
-          durationMs: Date.now() - startedAt,
-        });
-        await repo.insertChanges(ctx.tx, runId, changes);
-        const applied: Applied = {
-          runId,
-          writes: planWrites({ direction: "bidirectional", decisions: [] }, new Map(), new Set()),
-          summary,
-          opened: [],
-          closed,
-          checksum,
-          changedTaskIds: changes.length ? [conflict.taskId] : [],
-        };
-        return { stale: false as const, applied, taskId: conflict.taskId, target };
+        // The chosen version goes to the DB, then a forced DB→YAML run of this one task
+        // writes it to the file, moves the base and closes the conflict.
+        const edit = sameTask(dbNow, target) ? undefined : { id: taskId, before: dbNow, after: target, source: "resolve" };
+        const applied = await reconcileAndApply(ctx, { ...scope, direction: "db_to_yaml", force: true, edit, closeAs: resolution });
+        return { stale: false as const, applied, taskId };
       });
-      await publish(outcome.applied, "resolve", resolution);
+      await publish(outcome.applied, "resolve");
       if (outcome.stale) {
         const refreshed = (await repo.loadOpenConflicts(db.prisma, [outcome.taskId])).get(outcome.taskId) ?? null;
         throw conflictError(
@@ -532,7 +478,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       return mutex.busy;
     },
     status() {
-      return { state, lastError, lastRun, openConflicts, yaml: { ...yamlState } };
+      return { state, lastError, openConflicts, yaml: { ...yamlState } };
     },
     /** Re-reads the file without locking to refresh the YAML validity shown in the status. */
     async refreshYamlState(): Promise<YamlState> {
