@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { boundedMemo } from "./bounded-memo";
 import { cronError, normalizeCron } from "./cron";
 
 /**
@@ -20,14 +21,15 @@ export const LIMITS = {
   tags: 32,
 } as const;
 
-export function isValidTimezone(zone: string): boolean {
+/** Whether `zone` is an IANA time zone this runtime knows. Memoized: each check costs ~0.1 ms. */
+export const isValidTimezone: (zone: string) => boolean = boundedMemo(1_000, (zone) => {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: zone });
     return true;
   } catch {
     return false;
   }
-}
+});
 
 export const taskIdSchema = z
   .string()
