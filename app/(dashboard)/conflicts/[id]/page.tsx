@@ -1,0 +1,87 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ConflictResolver } from "@/components/conflicts/conflict-resolver";
+import { ConflictSides } from "@/components/conflicts/conflict-sides";
+import { YamlTextDiff } from "@/components/conflicts/yaml-text-diff";
+import { Badge } from "@/components/ui/badge";
+import { Card } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { CONFLICT_KIND_LABELS, FIELD_LABELS } from "@/lib/client/format";
+import { AppError } from "@/lib/api/errors";
+import { getServices } from "@/lib/server/registry";
+import { conflictDetail } from "@/lib/sync/sync-queries";
+import { listConflicts } from "@/lib/sync/sync-repository";
+import { uuidSchema } from "@/lib/sync/sync-schemas";
+
+export const dynamic = "force-dynamic";
+export const metadata = { title: "Conflict · schedule-sync" };
+
+async function load(id: string) {
+  try {
+    return await conflictDetail(getServices(), id);
+  } catch (error) {
+    if (error instanceof AppError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+export default async function ConflictPage({ params }: { params: Promise<{ id: string }> }) {
+  const parsed = uuidSchema.safeParse((await params).id);
+  if (!parsed.success) notFound();
+  const [conflict, open] = await Promise.all([load(parsed.data), listConflicts(getServices().db.prisma, "open", 2)]);
+  if (!conflict) notFound();
+  const nextOpenId = open.find((c) => c.id !== conflict.id)?.id ?? null;
+
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm">
+        <Link href="/conflicts" className="text-blue-700 underline-offset-2 hover:underline">
+          Conflicts
+        </Link>{" "}
+        <span aria-hidden="true">/</span> <span className="font-mono">{conflict.taskId}</span>
+      </nav>
+      <PageHeader
+        title={
+          <>
+            Conflict on <span className="font-mono">{conflict.taskId}</span>
+          </>
+        }
+        description={
+          <span className="flex flex-wrap items-center gap-2">
+            {conflict.status === "open" ? <Badge tone="warning">Open</Badge> : <Badge tone="success">Resolved</Badge>}
+            <span>{CONFLICT_KIND_LABELS[conflict.kind] ?? conflict.kind}</span>
+            <span>
+              · detected <RelativeTime iso={conflict.detectedAt} />
+              {conflict.updatedAt !== conflict.detectedAt && (
+                <>
+                  , refreshed <RelativeTime iso={conflict.updatedAt} />
+                </>
+              )}
+            </span>
+            <span>
+              · differs in <strong>{conflict.fields.map((f) => FIELD_LABELS[f as keyof typeof FIELD_LABELS] ?? f).join(", ")}</strong>
+            </span>
+          </span>
+        }
+        actions={
+          <Link href={`/tasks/${conflict.taskId}`} className="text-sm text-blue-700 underline underline-offset-2">
+            Task and its history
+          </Link>
+        }
+      />
+
+      <div className="space-y-4">
+        <Card title="YAML file and database side by side" id="sides">
+          <ConflictSides base={conflict.base} yaml={conflict.yaml} db={conflict.db} />
+        </Card>
+        <Card title="Resolve" id="resolve">
+          <ConflictResolver conflict={conflict} nextOpenId={nextOpenId} />
+        </Card>
+        <Card title="YAML text" id="text">
+          <YamlTextDiff text={conflict.text} hasBase={conflict.base !== null} />
+        </Card>
+      </div>
+    </>
+  );
+}

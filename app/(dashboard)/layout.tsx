@@ -1,0 +1,48 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { AppNav } from "@/components/layout/app-nav";
+import { LogoutButton } from "@/components/layout/logout-button";
+import { SyncStatusBar } from "@/components/layout/sync-status-bar";
+import { ConnectionIndicator } from "@/components/live/connection-indicator";
+import { LiveProvider } from "@/components/live/live-provider";
+import { LiveRefresh } from "@/components/live/live-refresh";
+import { getServices } from "@/lib/server/registry";
+import { syncStatus } from "@/lib/sync/sync-queries";
+
+export const dynamic = "force-dynamic";
+
+export default async function DashboardLayout({ children }: { children: ReactNode }) {
+  const status = await syncStatus(getServices());
+  return (
+    <LiveProvider>
+      <LiveRefresh />
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded-md focus:bg-white focus:px-3 focus:py-2 focus:shadow"
+      >
+        Skip to content
+      </a>
+      <header className="border-b border-slate-200 bg-slate-100">
+        <div className="mx-auto flex max-w-7xl flex-wrap items-center justify-between gap-x-4 gap-y-2 px-4 py-2.5 sm:px-6">
+          <div className="flex min-w-0 flex-wrap items-center gap-x-5 gap-y-2">
+            <Link href="/" className="flex items-center gap-2 text-base font-bold tracking-tight text-slate-900">
+              <span aria-hidden="true" className="grid size-6 place-items-center rounded bg-blue-700 text-xs text-white">
+                ⇄
+              </span>
+              schedule-sync
+            </Link>
+            <AppNav openConflicts={status.openConflicts} />
+          </div>
+          <div className="flex items-center gap-2">
+            <ConnectionIndicator />
+            <LogoutButton />
+          </div>
+        </div>
+      </header>
+      <SyncStatusBar status={status} />
+      <main id="main" tabIndex={-1} className="mx-auto max-w-7xl px-4 py-6 focus:outline-none sm:px-6">
+        {children}
+      </main>
+    </LiveProvider>
+  );
+}

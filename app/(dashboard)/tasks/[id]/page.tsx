@@ -1,0 +1,118 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { DeleteTaskButton } from "@/components/tasks/delete-task-button";
+import { ScheduleSummary } from "@/components/tasks/schedule-summary";
+import { TaskForm } from "@/components/tasks/task-form";
+import { TaskSavedNotice } from "@/components/tasks/task-saved-notice";
+import { TaskHistoryList } from "@/components/history/task-history-list";
+import { Badge } from "@/components/ui/badge";
+import { Card } from "@/components/ui/card";
+import { Notice } from "@/components/ui/notice";
+import { PageHeader } from "@/components/ui/page-header";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { CONFLICT_KIND_LABELS, SOURCE_LABELS } from "@/lib/client/format";
+import { getServices } from "@/lib/server/registry";
+import { taskHistory } from "@/lib/sync/sync-repository";
+import { getTask } from "@/lib/tasks/task-queries";
+import { plainTask } from "@/lib/client/plain-task";
+import { taskIdSchema } from "@/lib/tasks/task-schema";
+
+export const dynamic = "force-dynamic";
+
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  return { title: `${id} · schedule-sync` };
+}
+
+export default async function TaskPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const [{ id: rawId }, query] = await Promise.all([params, searchParams]);
+  const parsedId = taskIdSchema.safeParse(rawId);
+  if (!parsedId.success) notFound();
+  const id = parsedId.data;
+  const services = getServices();
+  const [task, history] = await Promise.all([getTask(services.db, id), taskHistory(services.db.prisma, id)]);
+  if (!task && history.length === 0) notFound();
+
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm">
+        <Link href="/" className="text-blue-700 underline-offset-2 hover:underline">
+          Tasks
+        </Link>{" "}
+        <span aria-hidden="true">/</span> <span className="font-mono">{id}</span>
+      </nav>
+      <PageHeader
+        title={task ? task.name : <span className="font-mono">{id}</span>}
+        description={
+          task ? (
+            <span className="flex flex-wrap items-center gap-2">
+              <code className="font-mono">{id}</code>
+              {task.enabled ? <Badge tone="success">Enabled</Badge> : <Badge>Disabled</Badge>}
+              <span>
+                version {task.version} · last changed <RelativeTime iso={task.updatedAt} /> by {SOURCE_LABELS[task.source] ?? task.source}
+              </span>
+            </span>
+          ) : (
+            "Deleted task"
+          )
+        }
+        actions={task ? <DeleteTaskButton task={task} /> : undefined}
+      />
+
+      <div className="mb-4 space-y-3">
+        {query.created === "1" && task && <TaskSavedNotice created result={{ merged: query.merged === "1", conflict: null }} />}
+        {task?.conflict && (
+          <Notice
+            tone="warning"
+            title={`Open conflict: ${CONFLICT_KIND_LABELS[task.conflict.kind] ?? task.conflict.kind}`}
+            actions={
+              <Link href={`/conflicts/${task.conflict.id}`} className="text-sm font-semibold text-amber-950 underline">
+                Resolve the conflict
+              </Link>
+            }
+          >
+            <p>The YAML file and the database disagree about this task. It is not synced until someone picks a version.</p>
+          </Notice>
+        )}
+        {!task && (
+          <Notice tone="info" title="This task does not exist any more">
+            <p>It was deleted. Its history is below: revert to any version to bring it back on both sides.</p>
+          </Notice>
+        )}
+      </div>
+
+      {task && (
+        <div className="grid items-start gap-4 lg:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
+          <Card title="Edit task">
+            <TaskForm mode="edit" task={task} />
+          </Card>
+          <Card title="Schedule">
+            <ScheduleSummary schedule={task.schedule} timezone={task.timezone} runs={5} />
+            <dl className="mt-4 grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
+              <dt className="text-slate-600">Time zone</dt>
+              <dd>{task.timezone}</dd>
+              <dt className="text-slate-600">Created</dt>
+              <dd>
+                <RelativeTime iso={task.createdAt} />
+              </dd>
+              <dt className="text-slate-600">Updated</dt>
+              <dd>
+                <RelativeTime iso={task.updatedAt} />
+              </dd>
+            </dl>
+          </Card>
+        </div>
+      )}
+
+      <Card title="History" id="history" className="mt-4">
+        <TaskHistoryList taskId={id} items={history} current={plainTask(task)} />
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,23 @@
+import Link from "next/link";
+import { TaskForm } from "@/components/tasks/task-form";
+import { Card } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+
+export const metadata = { title: "New task · schedule-sync" };
+
+export default function NewTaskPage() {
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm">
+        <Link href="/" className="text-blue-700 underline-offset-2 hover:underline">
+          Tasks
+        </Link>{" "}
+        <span aria-hidden="true">/</span> New
+      </nav>
+      <PageHeader title="New task" description="Saved to the database and written to the YAML file at once." />
+      <Card className="max-w-3xl">
+        <TaskForm mode="create" />
+      </Card>
+    </>
+  );
+}

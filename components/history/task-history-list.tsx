@@ -1,0 +1,171 @@
+"use client";
+
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { tasksEqual, type Task } from "@/lib/tasks/task-schema";
+import { apiFetch, errorMessage } from "@/lib/client/api-fetch";
+import type { TaskChange, TaskWriteResult } from "@/lib/client/api-types";
+import { TRIGGER_LABELS, formatDateTime } from "@/lib/client/format";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Dialog } from "@/components/ui/dialog";
+import { EmptyState } from "@/components/ui/empty-state";
+import { Notice } from "@/components/ui/notice";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { Spinner } from "@/components/ui/spinner";
+import { TaskSavedNotice } from "@/components/tasks/task-saved-notice";
+import { TaskChangeDiff, changeSummary } from "./task-change-diff";
+
+interface Entry {
+  runId: string;
+  trigger: string;
+  createdAt: string;
+  changes: TaskChange[];
+  /** The version right after this run's change(s). */
+  after: Task | null;
+  before: Task | null;
+  revertId: string;
+}
+
+/** One entry per sync run: a run usually writes the same value to both sides. */
+function group(items: TaskChange[]): Entry[] {
+  const entries: Entry[] = [];
+  const byRun = new Map<string, Entry>();
+  for (const change of items) {
+    let entry = byRun.get(change.runId);
+    if (!entry) {
+      entry = { runId: change.runId, trigger: change.trigger, createdAt: change.createdAt, changes: [], after: change.after, before: change.before, revertId: change.id };
+      byRun.set(change.runId, entry);
+      entries.push(entry);
+    }
+    entry.changes.push(change);
+  }
+  // The DB side's before/after describes the task best (YAML writes mirror it).
+  for (const entry of entries) {
+    const db = entry.changes.find((c) => c.side === "db");
+    if (db) {
+      entry.before = db.before;
+      entry.after = db.after;
+      entry.revertId = db.id;
+    }
+  }
+  return entries;
+}
+
+function same(a: Task | null, b: Task | null): boolean {
+  return a === null || b === null ? a === b : tasksEqual(a, b);
+}
+
+const ACTION_TONE = { create: "success", update: "info", delete: "danger" } as const;
+
+/** A task's own history, newest first, with one-click revert to any earlier version. */
+export function TaskHistoryList({ taskId, items, current }: { taskId: string; items: TaskChange[]; current: Task | null }) {
+  const router = useRouter();
+  const [busy, setBusy] = useState<string | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState<Entry | null>(null);
+  const [outcome, setOutcome] = useState<{ ok: true; entry: Entry; result: TaskWriteResult } | { ok: false; message: string } | null>(null);
+  const entries = group(items);
+
+  async function revert(entry: Entry) {
+    setConfirmDelete(null);
+    setBusy(entry.revertId);
+    setOutcome(null);
+    try {
+      const result = await apiFetch<TaskWriteResult>(`/api/tasks/${encodeURIComponent(taskId)}/revert`, { json: { changeId: entry.revertId } });
+      setOutcome({ ok: true, entry, result });
+      router.refresh();
+    } catch (error) {
+      setOutcome({ ok: false, message: errorMessage(error) });
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  if (entries.length === 0) {
+    return <EmptyState title="No recorded changes yet">Changes appear here once a sync, an edit or a conflict resolution touches this task.</EmptyState>;
+  }
+
+  return (
+    <div className="space-y-3">
+      <div aria-live="polite" className="empty:hidden">
+        {outcome?.ok === true && (
+          <div className="space-y-2">
+            <p className="text-sm font-semibold text-green-800">
+              Reverted to the version of {formatDateTime(outcome.entry.createdAt)}
+              {outcome.result.task === null ? " (the task is deleted)" : ""}.
+            </p>
+            {(outcome.result.conflict || outcome.result.merged) && <TaskSavedNotice result={outcome.result} />}
+          </div>
+        )}
+        {outcome?.ok === false && (
+          <Notice tone="error" title="Could not revert">
+            <p>{outcome.message}</p>
+          </Notice>
+        )}
+      </div>
+      <ol className="space-y-3" data-testid="task-history">
+        {entries.map((entry) => {
+          const isCurrent = same(entry.after, current);
+          return (
+            <li key={entry.runId} className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm">
+              <div className="flex flex-wrap items-start justify-between gap-2">
+                <div className="min-w-0 space-y-1">
+                  <p className="text-sm">
+                    <span className="font-semibold">{changeSummary(entry.before, entry.after)}</span>
+                    <span className="text-slate-600">
+                      {" "}
+                      · {TRIGGER_LABELS[entry.trigger] ?? entry.trigger} · <RelativeTime iso={entry.createdAt} />
+                    </span>
+                  </p>
+                  <p className="flex flex-wrap gap-1.5 text-xs">
+                    {entry.changes.map((c) => (
+                      <Badge key={c.id} tone={ACTION_TONE[c.action]}>
+                        {c.side === "db" ? "Database" : "YAML"}: {c.action}
+                      </Badge>
+                    ))}
+                    <Link href={`/history/${entry.runId}`} className="text-blue-700 underline-offset-2 hover:underline">
+                      sync run
+                    </Link>
+                  </p>
+                </div>
+                {isCurrent ? (
+                  <Badge tone="success">Current version</Badge>
+                ) : (
+                  <Button
+                    size="sm"
+                    disabled={busy !== null}
+                    onClick={() => (entry.after === null ? setConfirmDelete(entry) : revert(entry))}
+                    aria-label={`Revert ${taskId} to the version of ${formatDateTime(entry.createdAt)}`}
+                  >
+                    {busy === entry.revertId ? <Spinner label="Reverting…" /> : entry.after === null ? "Revert (deletes the task)" : "Revert to this version"}
+                  </Button>
+                )}
+              </div>
+              <details className="mt-2">
+                <summary className="w-fit text-sm text-blue-700">Before and after</summary>
+                <div className="mt-2">
+                  <TaskChangeDiff before={entry.before} after={entry.after} />
+                </div>
+              </details>
+            </li>
+          );
+        })}
+      </ol>
+      <Dialog
+        open={confirmDelete !== null}
+        onClose={() => setConfirmDelete(null)}
+        title="Revert to a deleted state?"
+        description={`Right after that change the task did not exist, so reverting deletes ${taskId} from the database and the YAML file. You can restore it again from this history.`}
+        footer={
+          <>
+            <Button onClick={() => setConfirmDelete(null)}>Cancel</Button>
+            <Button variant="danger" onClick={() => confirmDelete && revert(confirmDelete)}>
+              Delete the task
+            </Button>
+          </>
+        }
+      />
+    </div>
+  );
+}

@@ -1,0 +1,52 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { taskIdSchema } from "@/lib/tasks/task-schema";
+import { Button } from "@/components/ui/button";
+import { inputClass } from "@/components/ui/field";
+
+/** Jumps to one task's own history (it works for deleted tasks too). */
+export function TaskHistoryLookup() {
+  const router = useRouter();
+  const [id, setId] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <form
+      className="flex flex-wrap items-start gap-2"
+      onSubmit={(event) => {
+        event.preventDefault();
+        const parsed = taskIdSchema.safeParse(id.trim());
+        if (!parsed.success) {
+          setError("Enter a task id: lowercase letters, digits, “-” or “_”.");
+          return;
+        }
+        setError(null);
+        router.push(`/tasks/${parsed.data}#history`);
+      }}
+    >
+      <div>
+        <label htmlFor="history-task-id" className="sr-only">
+          Task id
+        </label>
+        <input
+          id="history-task-id"
+          value={id}
+          onChange={(e) => setId(e.target.value)}
+          placeholder="e.g. daily-backup"
+          autoCapitalize="none"
+          spellCheck={false}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? "history-task-id-error" : undefined}
+          className={inputClass(Boolean(error), "w-64 max-w-full font-mono")}
+        />
+        {error && (
+          <p id="history-task-id-error" className="mt-1 text-sm text-red-700">
+            {error}
+          </p>
+        )}
+      </div>
+      <Button type="submit">Show its history</Button>
+    </form>
+  );
+}

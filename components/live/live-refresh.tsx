@@ -1,0 +1,33 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useEffect, useRef } from "react";
+import { useLiveEvent } from "./live-provider";
+
+/** Bursts of events (a sync emits several) collapse into one refresh. */
+const QUIET_MS = 120;
+const MAX_WAIT_MS = 600;
+
+/**
+ * Re-renders the current page's server components on every live event, so every page
+ * shows fresh data without a reload. Client state (half-filled forms, selections) stays.
+ */
+export function LiveRefresh() {
+  const router = useRouter();
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const firstAt = useRef<number | null>(null);
+
+  useLiveEvent(() => {
+    const now = Date.now();
+    firstAt.current ??= now;
+    clearTimeout(timer.current);
+    const wait = Math.max(0, Math.min(QUIET_MS, firstAt.current + MAX_WAIT_MS - now));
+    timer.current = setTimeout(() => {
+      firstAt.current = null;
+      router.refresh();
+    }, wait);
+  });
+
+  useEffect(() => () => clearTimeout(timer.current), []);
+  return null;
+}

@@ -1,0 +1,511 @@
+"use client";
+
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useDeferredValue, useEffect, useId, useRef, useState } from "react";
+import { createTaskSchema, changedFields, patchTaskSchema, taskSchema, LIMITS, type Task, type TaskField } from "@/lib/tasks/task-schema";
+import { ApiError, apiFetch, errorMessage } from "@/lib/client/api-fetch";
+import type { StoredTask, TaskWriteResult } from "@/lib/client/api-types";
+import { describeSchedule } from "@/lib/client/describe-schedule";
+import { fieldErrorsFromApi, fieldErrorsFromZod, type FieldErrors } from "@/lib/client/field-errors";
+import { FIELD_LABELS, SOURCE_LABELS, formatDateTime } from "@/lib/client/format";
+import { Button } from "@/components/ui/button";
+import { Field, fieldAria, inputClass } from "@/components/ui/field";
+import { Notice } from "@/components/ui/notice";
+import { Spinner } from "@/components/ui/spinner";
+import { TaskSavedNotice } from "./task-saved-notice";
+
+interface FormValues {
+  id: string;
+  name: string;
+  schedule: string;
+  timezone: string;
+  command: string;
+  enabled: boolean;
+  description: string;
+  tags: string;
+}
+
+const EMPTY: FormValues = { id: "", name: "", schedule: "", timezone: "UTC", command: "", enabled: true, description: "", tags: "" };
+
+/** In the order the inputs appear, so the first error gets focus. */
+const FIELD_ORDER = ["name", "id", "timezone", "schedule", "command", "description", "tags", "enabled"] as const;
+
+function valuesFrom(task: Task): FormValues {
+  return {
+    id: task.id,
+    name: task.name,
+    schedule: task.schedule,
+    timezone: task.timezone,
+    command: task.command,
+    enabled: task.enabled,
+    description: task.description ?? "",
+    tags: task.tags.join(", "),
+  };
+}
+
+function parseTags(text: string): string[] {
+  return text
+    .split(/[,\s]+/)
+    .map((t) => t.trim())
+    .filter(Boolean);
+}
+
+function bodyFrom(values: FormValues) {
+  return {
+    id: values.id.trim(),
+    name: values.name,
+    schedule: values.schedule,
+    timezone: values.timezone.trim(),
+    command: values.command,
+    enabled: values.enabled,
+    description: values.description.trim() ? values.description : null,
+    tags: parseTags(values.tags),
+  };
+}
+
+function sameValues(a: FormValues, b: FormValues): boolean {
+  return FIELD_ORDER.every((k) => a[k] === b[k]);
+}
+
+function slugify(name: string): string {
+  return name
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 64);
+}
+
+type Outcome =
+  | { kind: "saved"; result: TaskWriteResult; fields: TaskField[] }
+  | { kind: "stale"; current: StoredTask; mine: FormValues }
+  | { kind: "error"; message: string; title?: string };
+
+/**
+ * Create or edit a task. Validates with the same zod schema as the API, shows the
+ * API's field errors next to their inputs, and sends `version` so two people editing
+ * the same task never silently overwrite each other.
+ */
+export function TaskForm({ mode, task }: { mode: "create" | "edit"; task?: StoredTask }) {
+  const router = useRouter();
+  const formId = useId();
+  const [base, setBase] = useState<StoredTask | null>(task ?? null);
+  const [values, setValues] = useState<FormValues>(task ? valuesFrom(task) : EMPTY);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [saving, setSaving] = useState(false);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [idTouched, setIdTouched] = useState(mode === "edit");
+  const [mounted, setMounted] = useState(false);
+  const [zones, setZones] = useState<string[]>([]);
+  const summaryRef = useRef<HTMLDivElement>(null);
+  const fieldRefs = useRef<Partial<Record<string, HTMLElement | null>>>({});
+
+  useEffect(() => {
+    setMounted(true);
+    try {
+      setZones(["UTC", ...Intl.supportedValuesOf("timeZone").filter((z) => z !== "UTC")]);
+    } catch {
+      setZones(["UTC"]);
+    }
+  }, []);
+
+  const dirty = base ? !sameValues(values, valuesFrom(base)) : !sameValues(values, EMPTY);
+  // Someone else saved a newer version while this form was open (the page refreshes live).
+  const newer = mode === "edit" && task && base && task.version !== base.version && !saving ? task : null;
+
+  useEffect(() => {
+    if (newer && !dirty) {
+      setBase(newer);
+      setValues(valuesFrom(newer));
+    }
+  }, [newer, dirty]);
+
+  const schedule = useDeferredValue(values.schedule);
+  const timezone = useDeferredValue(values.timezone);
+  const preview = mounted && schedule.trim() ? describeSchedule(schedule, timezone.trim() || "UTC", 3) : null;
+
+  function set<K extends keyof FormValues>(key: K, value: FormValues[K]) {
+    setValues((v) => {
+      const next = { ...v, [key]: value };
+      if (key === "name" && mode === "create" && !idTouched) next.id = slugify(String(value));
+      return next;
+    });
+    // The person is fixing it: the old message goes (the derived id changes with the name).
+    const touched = key === "name" && mode === "create" && !idTouched ? [key, "id"] : [key];
+    if (touched.some((k) => errors[k])) setErrors((e) => ({ ...e, ...Object.fromEntries(touched.map((k) => [k, undefined])) }));
+  }
+
+  function showErrors(next: FieldErrors) {
+    setErrors(next);
+    const first = FIELD_ORDER.find((f) => next[f]);
+    requestAnimationFrame(() => {
+      if (first) fieldRefs.current[first]?.focus();
+      else summaryRef.current?.focus();
+    });
+  }
+
+  function loadTheirs(current: StoredTask) {
+    setBase(current);
+    setValues(valuesFrom(current));
+    setErrors({});
+    setOutcome(null);
+  }
+
+  async function submit(event: React.FormEvent) {
+    event.preventDefault();
+    setOutcome(null);
+    const body = bodyFrom(mode === "edit" && base ? { ...values, id: base.id } : values);
+    const parsed = (mode === "create" ? createTaskSchema : taskSchema).safeParse(body);
+    if (!parsed.success) {
+      showErrors(fieldErrorsFromZod(parsed.error));
+      return;
+    }
+    setErrors({});
+
+    let path = "/api/tasks";
+    let init: Parameters<typeof apiFetch>[1];
+    let fields: TaskField[] = [];
+    if (mode === "edit" && base) {
+      fields = changedFields(base, parsed.data);
+      if (fields.length === 0) {
+        setOutcome({ kind: "error", title: "Nothing to save", message: "The task already has these values." });
+        return;
+      }
+      const patch = Object.fromEntries(fields.map((f) => [f, parsed.data[f]]));
+      const checked = patchTaskSchema.safeParse({ ...patch, version: base.version });
+      if (!checked.success) {
+        showErrors(fieldErrorsFromZod(checked.error));
+        return;
+      }
+      path = `/api/tasks/${encodeURIComponent(base.id)}`;
+      init = { method: "PATCH", json: { ...patch, version: base.version } };
+    } else {
+      init = { method: "POST", json: parsed.data };
+    }
+
+    setSaving(true);
+    try {
+      const result = await apiFetch<TaskWriteResult>(path, init);
+      if (mode === "create") {
+        const params = new URLSearchParams({ created: "1" });
+        if (result.merged) params.set("merged", "1");
+        router.push(`/tasks/${encodeURIComponent(parsed.data.id)}?${params}`);
+        return;
+      }
+      if (result.task) {
+        setBase(result.task);
+        setValues(valuesFrom(result.task));
+      }
+      setOutcome({ kind: "saved", result, fields });
+      // Fresh server data, and drop one-off notices such as ?created=1 from the address.
+      router.replace(`/tasks/${encodeURIComponent(parsed.data.id)}`, { scroll: false });
+    } catch (error) {
+      if (error instanceof ApiError && error.code === "stale_version") {
+        const current = (error.details as { current?: StoredTask } | undefined)?.current;
+        if (current) {
+          setOutcome({ kind: "stale", current, mine: values });
+          requestAnimationFrame(() => summaryRef.current?.focus());
+          return;
+        }
+      }
+      if (error instanceof ApiError && error.code === "already_exists") {
+        showErrors({ id: "A task with this id already exists. Pick another id, or edit that task." });
+        return;
+      }
+      const apiFields = fieldErrorsFromApi(error);
+      if (apiFields) {
+        showErrors(apiFields);
+        return;
+      }
+      const title =
+        error instanceof ApiError && error.code === "yaml_invalid"
+          ? "The YAML file is invalid, so nothing was saved"
+          : error instanceof ApiError && error.status === 404
+            ? "This task no longer exists"
+            : "Could not save";
+      setOutcome({ kind: "error", title, message: errorMessage(error) });
+      requestAnimationFrame(() => summaryRef.current?.focus());
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  const errorList = FIELD_ORDER.filter((f) => errors[f]);
+  const formError = errors.form ?? errors.version;
+  const ref = (name: string) => (el: HTMLElement | null) => {
+    fieldRefs.current[name] = el;
+  };
+  const fid = (name: string) => `${formId}-${name}`;
+
+  return (
+    <form onSubmit={submit} noValidate aria-describedby={`${formId}-required`} className="space-y-5" data-testid="task-form">
+      <div ref={summaryRef} tabIndex={-1} className="space-y-3 focus:outline-none" aria-live="polite">
+        {newer && dirty && outcome?.kind !== "stale" && (
+          <Notice
+            tone="warning"
+            title="Someone else changed this task while you were editing"
+            actions={
+              <>
+                <Button size="sm" variant="primary" onClick={() => loadTheirs(newer)}>
+                  Load their version (discard my edits)
+                </Button>
+              </>
+            }
+          >
+            <p>
+              It is now at version {newer.version} (changed by {SOURCE_LABELS[newer.source] ?? newer.source}, {formatDateTime(newer.updatedAt)}). Saving your
+              edits will be refused until you load their version.
+            </p>
+          </Notice>
+        )}
+        {(errorList.length > 0 || formError) && (
+          <Notice tone="error" title={`Please fix ${errorList.length === 1 ? "this field" : `these ${errorList.length} fields`}`}>
+            <ul className="list-disc pl-5">
+              {errorList.map((f) => (
+                <li key={f}>
+                  <a href={`#${fid(f)}`} className="underline">
+                    {FIELD_LABELS[f]}
+                  </a>
+                  : {errors[f]}
+                </li>
+              ))}
+              {formError && <li>{formError}</li>}
+            </ul>
+          </Notice>
+        )}
+        {outcome?.kind === "stale" && (
+          <Notice
+            tone="warning"
+            title="Someone else changed this task"
+            actions={
+              <>
+                <Button size="sm" variant="primary" onClick={() => loadTheirs(outcome.current)}>
+                  Reload their version
+                </Button>
+                <Button size="sm" onClick={() => setOutcome(null)}>
+                  Keep my edits
+                </Button>
+              </>
+            }
+          >
+            <p>
+              Your edits were <strong>not saved</strong>: while you were editing version {base?.version}, the task was changed (now version {outcome.current.version},
+              by {SOURCE_LABELS[outcome.current.source] ?? outcome.current.source}, {formatDateTime(outcome.current.updatedAt)}).
+            </p>
+            <StaleDifferences current={outcome.current} mine={outcome.mine} />
+            <p>Reload their version, then apply your change again.</p>
+          </Notice>
+        )}
+        {outcome?.kind === "error" && (
+          <Notice tone="error" title={outcome.title}>
+            <p>{outcome.message}</p>
+          </Notice>
+        )}
+        {outcome?.kind === "saved" && <TaskSavedNotice result={outcome.result} fields={outcome.fields} />}
+      </div>
+
+      <p id={`${formId}-required`} className="text-xs text-slate-600">
+        Fields marked <span className="text-red-700">*</span> are required.
+      </p>
+
+      <div className="grid gap-5 md:grid-cols-2">
+        <Field id={fid("name")} label="Name" required error={errors.name} className="md:col-span-2">
+          <input
+            id={fid("name")}
+            ref={ref("name")}
+            value={values.name}
+            onChange={(e) => set("name", e.target.value)}
+            maxLength={LIMITS.name}
+            required
+            className={inputClass(Boolean(errors.name))}
+            {...fieldAria(fid("name"), { error: errors.name })}
+          />
+        </Field>
+
+        <Field
+          id={fid("id")}
+          label="ID"
+          required
+          error={errors.id}
+          hint={mode === "create" ? "The task's key in the YAML file: lowercase letters, digits, “-” or “_”. It cannot be changed later." : "The key in the YAML file; it cannot be changed."}
+        >
+          <input
+            id={fid("id")}
+            ref={ref("id")}
+            value={values.id}
+            onChange={(e) => {
+              setIdTouched(true);
+              set("id", e.target.value);
+            }}
+            readOnly={mode === "edit"}
+            maxLength={64}
+            required
+            autoCapitalize="none"
+            spellCheck={false}
+            className={inputClass(Boolean(errors.id), `font-mono ${mode === "edit" ? "bg-slate-100 text-slate-700" : ""}`)}
+            {...fieldAria(fid("id"), { error: errors.id, hint: true })}
+          />
+        </Field>
+
+        <Field id={fid("timezone")} label="Time zone" error={errors.timezone} hint="IANA name, e.g. UTC, Europe/Berlin, America/New_York.">
+          <input
+            id={fid("timezone")}
+            ref={ref("timezone")}
+            value={values.timezone}
+            onChange={(e) => set("timezone", e.target.value)}
+            list={`${formId}-zones`}
+            autoCapitalize="none"
+            spellCheck={false}
+            className={inputClass(Boolean(errors.timezone))}
+            {...fieldAria(fid("timezone"), { error: errors.timezone, hint: true })}
+          />
+          <datalist id={`${formId}-zones`}>
+            {zones.map((z) => (
+              <option key={z} value={z} />
+            ))}
+          </datalist>
+        </Field>
+
+        <Field
+          id={fid("schedule")}
+          label="Schedule (cron)"
+          required
+          error={errors.schedule}
+          className="md:col-span-2"
+          hint={
+            <div aria-live="polite" data-testid="schedule-preview">
+              {preview === null ? (
+                <span>5 fields (minute hour day month weekday) or 6 with seconds first, e.g. “0 2 * * *” for 02:00 every day.</span>
+              ) : preview.error ? (
+                <span className="text-amber-800">Not a valid cron expression yet: {preview.error}</span>
+              ) : (
+                <span>
+                  <strong className="font-semibold text-slate-800">{preview.text}</strong>
+                  {preview.next.length > 0 && <> · next: {preview.next.map((r) => r.label).join(" · ")}</>}
+                </span>
+              )}
+            </div>
+          }
+        >
+          <input
+            id={fid("schedule")}
+            ref={ref("schedule")}
+            value={values.schedule}
+            onChange={(e) => set("schedule", e.target.value)}
+            placeholder="0 2 * * *"
+            required
+            autoCapitalize="none"
+            spellCheck={false}
+            className={inputClass(Boolean(errors.schedule), "font-mono")}
+            {...fieldAria(fid("schedule"), { error: errors.schedule, hint: true })}
+          />
+        </Field>
+
+        <Field id={fid("command")} label="Command" required error={errors.command} className="md:col-span-2">
+          <textarea
+            id={fid("command")}
+            ref={ref("command")}
+            value={values.command}
+            onChange={(e) => set("command", e.target.value)}
+            rows={2}
+            maxLength={LIMITS.command}
+            required
+            spellCheck={false}
+            className={inputClass(Boolean(errors.command), "font-mono")}
+            {...fieldAria(fid("command"), { error: errors.command })}
+          />
+        </Field>
+
+        <Field id={fid("description")} label="Description" error={errors.description} className="md:col-span-2">
+          <textarea
+            id={fid("description")}
+            ref={ref("description")}
+            value={values.description}
+            onChange={(e) => set("description", e.target.value)}
+            rows={2}
+            maxLength={LIMITS.description}
+            className={inputClass(Boolean(errors.description))}
+            {...fieldAria(fid("description"), { error: errors.description })}
+          />
+        </Field>
+
+        <Field id={fid("tags")} label="Tags" error={errors.tags} hint={`Separated by commas or spaces; up to ${LIMITS.tags}.`}>
+          <input
+            id={fid("tags")}
+            ref={ref("tags")}
+            value={values.tags}
+            onChange={(e) => set("tags", e.target.value)}
+            placeholder="ops, db"
+            autoCapitalize="none"
+            spellCheck={false}
+            className={inputClass(Boolean(errors.tags))}
+            {...fieldAria(fid("tags"), { error: errors.tags, hint: true })}
+          />
+        </Field>
+
+        <div>
+          <span className="mb-1 block text-sm font-medium text-slate-800" aria-hidden="true">
+            Status
+          </span>
+          <label htmlFor={fid("enabled")} className="inline-flex items-center gap-2 rounded-md border border-slate-300 bg-white px-3 py-2 text-sm">
+            <input
+              id={fid("enabled")}
+              ref={ref("enabled")}
+              type="checkbox"
+              checked={values.enabled}
+              onChange={(e) => set("enabled", e.target.checked)}
+              className="size-4 accent-blue-700"
+              {...fieldAria(fid("enabled"), { error: errors.enabled })}
+            />
+            Enabled
+          </label>
+          {errors.enabled && (
+            <p id={`${fid("enabled")}-error`} className="mt-1 text-sm text-red-700">
+              {errors.enabled}
+            </p>
+          )}
+        </div>
+      </div>
+
+      <div className="flex flex-wrap items-center gap-3 border-t border-slate-200 pt-4">
+        <Button type="submit" variant="primary" disabled={saving} data-testid="save-task">
+          {saving ? <Spinner label="Saving…" /> : mode === "create" ? "Create task" : "Save changes"}
+        </Button>
+        {mode === "edit" && base && (
+          <Button
+            onClick={() => {
+              setValues(valuesFrom(base));
+              setErrors({});
+              setOutcome(null);
+            }}
+            disabled={saving || !dirty}
+          >
+            Undo my edits
+          </Button>
+        )}
+        <Link href="/" className="text-sm text-slate-700 underline underline-offset-2">
+          Back to tasks
+        </Link>
+        {mode === "edit" && base && (
+          <span className="ml-auto text-xs text-slate-600">
+            Editing version {base.version}
+            {dirty ? " · unsaved changes" : ""}
+          </span>
+        )}
+      </div>
+    </form>
+  );
+}
+
+function StaleDifferences({ current, mine }: { current: StoredTask; mine: FormValues }) {
+  const parsed = taskSchema.safeParse(bodyFrom({ ...mine, id: current.id }));
+  if (!parsed.success) return null;
+  const fields = changedFields(current, parsed.data);
+  if (fields.length === 0) return <p>Their version already has the same values as your edits.</p>;
+  return (
+    <p>
+      Their version differs from your edits in: <strong>{fields.map((f) => FIELD_LABELS[f]).join(", ")}</strong>.
+    </p>
+  );
+}

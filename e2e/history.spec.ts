@@ -1,0 +1,64 @@
+import { expect, apiTask, snap, test, yamlTasks } from "./_support/fixtures";
+
+test("history lists sync runs with their per-task before and after", async ({ page, login, server }) => {
+  expect((await server.api("/api/tasks/daily-backup", { method: "PATCH", json: { tags: ["ops", "db", "history-test"] } })).status).toBe(200);
+  await login();
+  await page.getByRole("link", { name: "History", exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "History" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Runs that changed something" })).toHaveAttribute("aria-current", "page");
+  const runs = page.getByTestId("runs-table");
+  await expect(runs).toContainText("API write");
+  await expect(runs).toContainText("Start-up");
+  await snap(page, "history");
+
+  await page.getByRole("link", { name: "All runs" }).click();
+  await expect(page).toHaveURL(/\/history\?changed=false$/);
+  await expect(runs.locator("tbody tr").first()).toContainText("API write");
+  await runs.locator("tbody tr").first().getByRole("link").click();
+
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Sync run – API write");
+  const change = page.getByTestId("run-changes").locator("li").filter({ hasText: "daily-backup" });
+  await expect(change).toContainText("Database: update");
+  await expect(change).toContainText("YAML: update");
+  await expect(change.getByRole("row", { name: /Tags/ })).toContainText("ops, db");
+  await expect(change.getByRole("row", { name: /Tags/ })).toContainText("ops, db, history-test");
+  await snap(page, "run");
+});
+
+test("a task's own history reverts it with one click, on both sides", async ({ page, login, server }) => {
+  for (const name of ["Rotate logs v2", "Rotate logs v3"]) {
+    expect((await server.api("/api/tasks/rotate-logs", { method: "PATCH", json: { name } })).status).toBe(200);
+  }
+  await login();
+  await page.getByRole("link", { name: "History", exact: true }).click();
+  await page.getByLabel("Task id", { exact: true }).fill("rotate-logs");
+  await page.getByRole("button", { name: "Show its history" }).click();
+  await expect(page).toHaveURL(/\/tasks\/rotate-logs#history$/);
+
+  const entries = page.getByTestId("task-history").locator(":scope > li");
+  await expect(entries.first()).toContainText("Current version");
+  const v2 = entries.filter({ hasText: "Name" }).nth(1);
+  await v2.getByText("Before and after").click();
+  await expect(v2).toContainText("Rotate logs v2");
+  await snap(page, "task-history");
+  await v2.getByRole("button", { name: /^Revert rotate-logs to the version of/ }).click();
+
+  await expect(page.getByText(/^Reverted to the version of/)).toBeVisible();
+  expect((await apiTask(server, "rotate-logs")).name).toBe("Rotate logs v2");
+  await expect.poll(async () => (await yamlTasks(server))["rotate-logs"]?.name).toBe("Rotate logs v2");
+  await expect(entries.first()).toContainText("Revert");
+  await expect(entries.first()).toContainText("Current version");
+});
+
+test("a deleted task keeps its history and can be brought back", async ({ page, login, server }) => {
+  expect((await server.api("/api/tasks/send-digest", { method: "DELETE" })).status).toBe(200);
+  await login();
+  await page.goto("/tasks/send-digest");
+  await expect(page.getByText("This task does not exist any more")).toBeVisible();
+  const entries = page.getByTestId("task-history").locator(":scope > li");
+  await expect(entries.first()).toContainText("deleted");
+  await entries.nth(1).getByRole("button", { name: /^Revert send-digest/ }).click();
+  await expect(page.getByRole("heading", { level: 1 })).not.toHaveText("send-digest");
+  await expect.poll(async () => Object.keys(await yamlTasks(server))).toContain("send-digest");
+  expect((await server.api("/api/tasks/send-digest")).status).toBe(200);
+});
