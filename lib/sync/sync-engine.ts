@@ -239,6 +239,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
 
     const changes = [...extraChanges, ...writes.changes];
     const summary = summarizePlan(plan);
+    // The API's own DB write happened before planning; the run's counts include it.
+    for (const edit of extraChanges) summary.toDb[edit.action]++;
     await repo.insertRun(ctx.tx, {
       id: runId,
       trigger: options.trigger,
