@@ -4,6 +4,7 @@ import { useId, useState } from "react";
 import { changedFields, taskSchema, LIMITS, TASK_FIELDS, type Task, type TaskField } from "@/lib/tasks/task-schema";
 import type { ConflictDetail } from "@/lib/client/api-types";
 import { describeSchedule } from "@/lib/client/describe-schedule";
+import { draftFromTask, taskInputFromDraft, type TaskDraft } from "@/lib/client/task-draft";
 import { fieldErrorsFromZod, type FieldErrors } from "@/lib/client/field-errors";
 import { FIELD_LABELS, formatFieldValue } from "@/lib/client/format";
 import { Button } from "@/components/ui/button";
@@ -13,46 +14,11 @@ import { Spinner } from "@/components/ui/spinner";
 
 type Pick = "yaml" | "db" | "custom";
 
-interface Draft {
-  name: string;
-  schedule: string;
-  timezone: string;
-  command: string;
-  enabled: boolean;
-  description: string;
-  tags: string;
-}
-
-function draftFrom(task: Task): Draft {
-  return {
-    name: task.name,
-    schedule: task.schedule,
-    timezone: task.timezone,
-    command: task.command,
-    enabled: task.enabled,
-    description: task.description ?? "",
-    tags: task.tags.join(", "),
-  };
-}
+/** The merge editor's inputs: the id is the conflict's and cannot change. */
+type Draft = Omit<TaskDraft, "id">;
 
 function draftValue(task: Task, field: TaskField): Draft[keyof Draft] {
-  return draftFrom(task)[field];
-}
-
-function toTask(id: string, draft: Draft) {
-  return {
-    id,
-    name: draft.name,
-    schedule: draft.schedule,
-    timezone: draft.timezone.trim(),
-    command: draft.command,
-    enabled: draft.enabled,
-    description: draft.description.trim() ? draft.description : null,
-    tags: draft.tags
-      .split(/[,\s]+/)
-      .map((t) => t.trim())
-      .filter(Boolean),
-  };
+  return draftFromTask(task)[field];
 }
 
 /**
@@ -80,7 +46,7 @@ export function MergeEditor({
     for (const field of TASK_FIELDS) initial[field] = proposal.choices[field] === "db" ? "db" : "yaml";
     return initial;
   });
-  const [draft, setDraft] = useState<Draft>(() => draftFrom(proposal.task));
+  const [draft, setDraft] = useState<Draft>(() => draftFromTask(proposal.task));
   const [errors, setErrors] = useState<FieldErrors>({});
   const shownErrors = { ...serverErrors, ...errors };
 
@@ -90,14 +56,14 @@ export function MergeEditor({
     setErrors((e) => ({ ...e, [field]: undefined }));
   }
 
-  function edit<K extends keyof Draft>(field: K, value: Draft[K]) {
+  function edit<K extends TaskField>(field: K, value: Draft[K]) {
     setDraft((d) => ({ ...d, [field]: value }));
     const matches = (side: Task) => draftValue(side, field) === value;
     setPicks((p) => ({ ...p, [field]: matches(conflict.yaml) ? "yaml" : matches(conflict.db) ? "db" : "custom" }));
     setErrors((e) => ({ ...e, [field]: undefined }));
   }
 
-  const candidate = toTask(conflict.taskId, draft);
+  const candidate = taskInputFromDraft({ ...draft, id: conflict.taskId });
   const parsed = taskSchema.safeParse(candidate);
   const toYaml = parsed.success ? changedFields(conflict.yaml, parsed.data) : [];
   const toDb = parsed.success ? changedFields(conflict.db, parsed.data) : [];

@@ -7,6 +7,7 @@ import { createTaskSchema, changedFields, patchTaskSchema, taskSchema, LIMITS, t
 import { ApiError, apiFetch, errorMessage } from "@/lib/client/api-fetch";
 import type { StoredTask, TaskWriteResult } from "@/lib/client/api-types";
 import { describeSchedule } from "@/lib/client/describe-schedule";
+import { EMPTY_DRAFT, draftFromTask, taskInputFromDraft, type TaskDraft } from "@/lib/client/task-draft";
 import { fieldErrorsFromApi, fieldErrorsFromZod, type FieldErrors } from "@/lib/client/field-errors";
 import { FIELD_LABELS, SOURCE_LABELS, formatDateTime } from "@/lib/client/format";
 import { Button } from "@/components/ui/button";
@@ -15,54 +16,15 @@ import { Notice } from "@/components/ui/notice";
 import { Spinner } from "@/components/ui/spinner";
 import { TaskSavedNotice } from "./task-saved-notice";
 
-interface FormValues {
-  id: string;
-  name: string;
-  schedule: string;
-  timezone: string;
-  command: string;
-  enabled: boolean;
-  description: string;
-  tags: string;
-}
+type FormValues = TaskDraft;
 
-const EMPTY: FormValues = { id: "", name: "", schedule: "", timezone: "UTC", command: "", enabled: true, description: "", tags: "" };
+const EMPTY = EMPTY_DRAFT;
 
 /** In the order the inputs appear, so the first error gets focus. */
 const FIELD_ORDER = ["name", "id", "timezone", "schedule", "command", "description", "tags", "enabled"] as const;
 
-function valuesFrom(task: Task): FormValues {
-  return {
-    id: task.id,
-    name: task.name,
-    schedule: task.schedule,
-    timezone: task.timezone,
-    command: task.command,
-    enabled: task.enabled,
-    description: task.description ?? "",
-    tags: task.tags.join(", "),
-  };
-}
-
-function parseTags(text: string): string[] {
-  return text
-    .split(/[,\s]+/)
-    .map((t) => t.trim())
-    .filter(Boolean);
-}
-
-function bodyFrom(values: FormValues) {
-  return {
-    id: values.id.trim(),
-    name: values.name,
-    schedule: values.schedule,
-    timezone: values.timezone.trim(),
-    command: values.command,
-    enabled: values.enabled,
-    description: values.description.trim() ? values.description : null,
-    tags: parseTags(values.tags),
-  };
-}
+const valuesFrom = draftFromTask;
+const bodyFrom = taskInputFromDraft;
 
 function sameValues(a: FormValues, b: FormValues): boolean {
   return FIELD_ORDER.every((k) => a[k] === b[k]);
