@@ -1,6 +1,7 @@
 import "server-only";
 import { NextResponse } from "next/server";
 import { ZodError, type ZodType, type z } from "zod";
+import { isDatabaseUnavailable } from "../db/database-errors";
 import { getServices, type AppServices } from "../server/registry";
 import { AppError, isAppError } from "./errors";
 
@@ -50,6 +51,10 @@ export function errorResponse(error: unknown): Response {
         details: error.issues.map((i) => ({ field: i.path.join("."), message: i.message })),
       },
     });
+  }
+  if (isDatabaseUnavailable(error)) {
+    console.error(`[api] database unavailable: ${error instanceof Error ? error.message.split("\n").filter(Boolean).pop() : String(error)}`);
+    return json(503, { error: { code: "database_unavailable", message: "The database is unavailable (its connection was lost or refused); try again shortly." } });
   }
   console.error("[api] unexpected error", error);
   return json(500, { error: { code: "internal_error", message: "Internal server error" } });

@@ -1,0 +1,258 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseSchedule } from "@/lib/yaml";
+import { startAppProcess, type AppProcess } from "../_support/app-process";
+import { createPostgresDatabase } from "../_support/databases";
+import { backup, yamlOf } from "../_support/engine-harness";
+import { expectConverged, snapshot, type SqlReader, type SyncSnapshot } from "../_support/invariants";
+import { connectRecordingSocket } from "../_support/socket-client";
+import { crashLines, handEdit, holdTableLock, json, pgliteReader, pgReader, startWorker, syncNow, waitFor } from "./_app";
+
+/**
+ * Issue #7, scenario 5 and the live-sync issue's "SIGTERM during a sync": processes killed
+ * at the worst moments of a sync (rows written but not committed, new file complete but not
+ * renamed, file renamed but DB not committed), PostgreSQL dropping the server's connections
+ * mid-sync. Each time the file is whole, the DB holds its last commit, and the next start
+ * or sync brings both sides together without losing either side's pending edit.
+ */
+
+const SEED = yamlOf(Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`t-${i}`, { ...backup, name: `Task ${i}` }])));
+const NO_WATCH = { SYNC_WATCH: "off" };
+
+/** Pending edits on both sides (YAML: t-1's name; DB: t-2's command) that a sync must bring across. */
+async function makePendingEdits(yamlPath: string, withDb: (fn: (db: SqlReader) => Promise<void>) => Promise<void>, n: number) {
+  await handEdit(yamlPath, "t-1", "name", `Hand edit ${n}`);
+  await withDb((db) => db.query(`UPDATE tasks SET command = $1, version = version + 1 WHERE id = 't-2'`, [`/db/edit ${n}`]).then(() => undefined));
+  return { name: `Hand edit ${n}`, command: `/db/edit ${n}` };
+}
+
+function expectEditsLanded(s: SyncSnapshot, edits: { name: string; command: string }) {
+  for (const side of [s.db, s.yaml!]) {
+    expect(side.get("t-1")?.name).toBe(edits.name);
+    expect(side.get("t-2")?.command).toBe(edits.command);
+  }
+}
+
+/** The DB rows a crashed run must not have changed (runs and conflicts included). */
+async function dbFingerprint(db: SqlReader): Promise<string> {
+  const [row] = await db.query<{ fp: string }>(
+    `SELECT (SELECT coalesce(json_agg(t ORDER BY id), '[]') FROM tasks t)::text || (SELECT coalesce(json_agg(b ORDER BY task_id), '[]') FROM sync_base b)::text
+       || (SELECT count(*) FROM sync_runs)::text || (SELECT count(*) FROM conflicts)::text AS fp`,
+  );
+  return row!.fp;
+}
+
+async function crashWorker(config: Record<string, unknown>, dir: string) {
+  const file = path.join(dir, `crash-${config.at}.json`);
+  await fs.writeFile(file, JSON.stringify(config));
+  const worker = startWorker("engine-crash.ts", [file]);
+  const line = await waitFor(() => /READY (\S+) (\S+)/.exec(worker.output()) ?? (worker.child.exitCode !== null ? Promise.reject(new Error(worker.output())) : null), "the sync to freeze", 30_000);
+  return { worker, temp: line[2] === "-" ? null : line[2]! };
+}
+
+describe("crash recovery on PostgreSQL", () => {
+  let database: { url: string; drop(): Promise<void> };
+  let reader: ReturnType<typeof pgReader>;
+  let dir: string;
+  let app: AppProcess;
+  let edits: { name: string; command: string };
+  const withDb = (fn: (db: SqlReader) => Promise<void>) => fn(reader);
+  const start = async () => (app = await startAppProcess({ db: "postgresql", databaseUrl: database.url, dir, env: NO_WATCH }));
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase();
+    reader = pgReader(database.url);
+    app = await startAppProcess({ db: "postgresql", databaseUrl: database.url, yaml: SEED, env: NO_WATCH });
+    dir = app.dir;
+  });
+  afterAll(async () => {
+    await app?.stop("SIGKILL");
+    await reader?.close();
+    await database?.drop();
+  });
+
+  it("SIGKILL while the sync transaction has written rows but not the file: the file is untouched, the DB keeps its last commit, the restart syncs", async () => {
+    edits = await makePendingEdits(app.yamlPath, withDb, 1);
+    const fileBefore = await fs.readFile(app.yamlPath);
+    const dbBefore = await dbFingerprint(reader);
+    // sync_base is written after the task rows and before the file, in the same transaction.
+    const lock = await holdTableLock(reader.pool, "sync_base");
+    const pending = app.api("/api/sync/trigger", { method: "POST", json: {} }).catch((error: Error) => error);
+    try {
+      await lock.waitBlocked();
+      await app.stop("SIGKILL");
+    } finally {
+      await lock.release();
+    }
+    expect(await pending).toBeInstanceOf(Error);
+    expect(await fs.readFile(app.yamlPath)).toEqual(fileBefore);
+    expect(await dbFingerprint(reader)).toBe(dbBefore);
+
+    await start();
+    expectEditsLanded(await expectConverged(reader, app.yamlPath), edits);
+  });
+
+  it("SIGKILL after the new file was renamed but before the commit: the restart heals from the file", async () => {
+    edits = await makePendingEdits(app.yamlPath, withDb, 2);
+    const dbBefore = await dbFingerprint(reader);
+    // sync_changes is written after the file is renamed, in the same transaction.
+    const lock = await holdTableLock(reader.pool, "sync_changes");
+    const pending = app.api("/api/sync/trigger", { method: "POST", json: {} }).catch((error: Error) => error);
+    try {
+      await lock.waitBlocked();
+      await app.stop("SIGKILL");
+    } finally {
+      await lock.release();
+    }
+    expect(await pending).toBeInstanceOf(Error);
+    // The file already holds the merged result; the DB rolled back to its last commit.
+    const file = parseSchedule(await fs.readFile(app.yamlPath));
+    expect(file.ok && file.tasks.get("t-1")?.name).toBe(edits.name);
+    expect(file.ok && file.tasks.get("t-2")?.command).toBe(edits.command);
+    expect(await dbFingerprint(reader)).toBe(dbBefore);
+
+    await start();
+    expectEditsLanded(await expectConverged(reader, app.yamlPath), edits);
+  });
+
+  it("SIGTERM during a sync lets that sync finish and exits cleanly with a consistent DB and file", async () => {
+    edits = await makePendingEdits(app.yamlPath, withDb, 3);
+    const lock = await holdTableLock(reader.pool, "sync_changes");
+    const pending = app.api("/api/sync/trigger", { method: "POST", json: {} }).catch((error: Error) => error);
+    const exited = new Promise<number | null>((resolve) => app.child.once("exit", (code) => resolve(code)));
+    try {
+      await lock.waitBlocked();
+      app.child.kill("SIGTERM");
+      await waitFor(() => app.output().includes("SIGTERM: shutting down"), "the server to begin shutting down");
+    } finally {
+      await lock.release();
+    }
+    expect(await exited).toBe(0);
+    const answer = await pending;
+    if (!(answer instanceof Error)) expect(answer.status).toBe(200);
+    expectEditsLanded(await expectConverged(reader, app.yamlPath), edits);
+    const [last] = await reader.query<{ status: string; trigger: string }>(`SELECT status, trigger FROM sync_runs ORDER BY started_at DESC LIMIT 1`);
+    expect(last).toEqual({ status: "success", trigger: "manual" });
+  });
+
+  it("a sync process killed between temp write and rename, then one killed before its commit: the file is never partial and the next start converges", async () => {
+    edits = await makePendingEdits(app.yamlPath, withDb, 4);
+    const config = { yamlPath: app.yamlPath, backupDir: path.join(app.dataDir, "backups"), databaseUrl: database.url };
+    const fileBefore = await fs.readFile(app.yamlPath);
+    const dbBefore = await dbFingerprint(reader);
+
+    const first = await crashWorker({ ...config, at: "before-rename" }, dir);
+    expect(first.temp && parseSchedule(await fs.readFile(first.temp)).ok, "the temp file is complete before the rename").toBe(true);
+    first.worker.child.kill("SIGKILL");
+    expect(await first.worker.exited).toBeNull();
+    expect(await fs.readFile(app.yamlPath)).toEqual(fileBefore);
+    expect(await dbFingerprint(reader)).toBe(dbBefore);
+
+    const second = await crashWorker({ ...config, at: "before-commit" }, dir);
+    second.worker.child.kill("SIGKILL");
+    expect(await second.worker.exited).toBeNull();
+    const file = parseSchedule(await fs.readFile(app.yamlPath));
+    expect(file.ok && file.tasks.get("t-2")?.command).toBe(edits.command);
+    expect(await dbFingerprint(reader)).toBe(dbBefore);
+
+    await start();
+    expectEditsLanded(await expectConverged(reader, app.yamlPath), edits);
+  });
+
+  it("PostgreSQL dropping every connection mid-sync: a clear error, no crash, the next sync completes and live events resume", async () => {
+    const socket = await connectRecordingSocket(app.url);
+    try {
+      edits = await makePendingEdits(app.yamlPath, withDb, 5);
+      const lock = await holdTableLock(reader.pool, "sync_changes");
+      try {
+        const pending = app.api("/api/sync/trigger", { method: "POST", json: {} });
+        await lock.waitBlocked();
+        const dbName = new URL(database.url).pathname.slice(1);
+        const [holder] = await reader.query<{ pid: number }>(`SELECT pid FROM pg_locks WHERE relation = 'sync_changes'::regclass AND granted AND mode = 'ExclusiveLock'`);
+        await reader.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND pid <> $2`, [dbName, holder!.pid]);
+        const res = await pending;
+        const body = await json<{ error: { code: string; message: string } }>(res);
+        expect(res.status, JSON.stringify(body)).toBe(503);
+        expect(body.error.code).toBe("database_unavailable");
+      } finally {
+        await lock.release();
+      }
+
+      const since = Date.now();
+      const result = await waitFor(async () => {
+        const r = await app.api("/api/sync/trigger", { method: "POST", json: {} });
+        return r.status === 200 ? json<{ status: string }>(r) : null;
+      }, "a sync to succeed again", 30_000, 200);
+      expect(result.status).toBe("success");
+      expectEditsLanded(await expectConverged(reader, app.yamlPath), edits);
+      await socket.next("sync_status_changed", (p) => p.status.state === "idle", 10_000, since);
+      expect(crashLines(app.output())).toEqual([]);
+    } finally {
+      socket.close();
+    }
+  });
+});
+
+describe("crash recovery on PGlite", () => {
+  let dir: string;
+  let app: AppProcess;
+  let edits: { name: string; command: string };
+  const withDb = async (fn: (db: SqlReader) => Promise<void>) => {
+    const db = await pgliteReader(app.dataDir);
+    try {
+      await fn(db);
+    } finally {
+      await db.close();
+    }
+  };
+
+  beforeAll(async () => {
+    app = await startAppProcess({ db: "pglite", yaml: SEED, env: NO_WATCH });
+    dir = app.dir;
+    await app.stop();
+  });
+  afterAll(async () => {
+    await app?.stop("SIGKILL");
+  });
+
+  it("a sync process killed between temp write and rename, then one killed before its commit: PGlite reopens at its last commit and the restart converges", async () => {
+    edits = await makePendingEdits(app.yamlPath, withDb, 1);
+    const config = { yamlPath: app.yamlPath, backupDir: path.join(app.dataDir, "backups"), pgliteDir: path.join(app.dataDir, "pglite") };
+    const fileBefore = await fs.readFile(app.yamlPath);
+    let dbBefore = "";
+    await withDb(async (db) => void (dbBefore = await dbFingerprint(db)));
+
+    const first = await crashWorker({ ...config, at: "before-rename" }, dir);
+    expect(first.temp && parseSchedule(await fs.readFile(first.temp)).ok).toBe(true);
+    first.worker.child.kill("SIGKILL");
+    expect(await first.worker.exited).toBeNull();
+    expect(await fs.readFile(app.yamlPath)).toEqual(fileBefore);
+    await withDb(async (db) => expect(await dbFingerprint(db)).toBe(dbBefore));
+
+    const second = await crashWorker({ ...config, at: "before-commit" }, dir);
+    second.worker.child.kill("SIGKILL");
+    expect(await second.worker.exited).toBeNull();
+    const file = parseSchedule(await fs.readFile(app.yamlPath));
+    expect(file.ok && file.tasks.get("t-1")?.name).toBe(edits.name);
+    await withDb(async (db) => expect(await dbFingerprint(db)).toBe(dbBefore));
+
+    app = await startAppProcess({ db: "pglite", dir, env: NO_WATCH });
+    await app.stop();
+    await withDb(async (db) => expectEditsLanded(await expectConverged(db, app.yamlPath), edits));
+  });
+
+  it("an API write acknowledged just before SIGKILL is on both sides after the restart", async () => {
+    app = await startAppProcess({ db: "pglite", dir, env: NO_WATCH });
+    const res = await app.api("/api/tasks/t-3", { method: "PATCH", json: { command: "/acknowledged" } });
+    expect(res.status).toBe(200);
+    await app.stop("SIGKILL");
+    app = await startAppProcess({ db: "pglite", dir, env: NO_WATCH });
+    expect((await json<{ command: string }>(await app.api("/api/tasks/t-3"))).command).toBe("/acknowledged");
+    await app.stop();
+    await withDb(async (db) => {
+      const s = await expectConverged(db, app.yamlPath);
+      expect(s.yaml!.get("t-3")?.command).toBe("/acknowledged");
+    });
+  });
+});
