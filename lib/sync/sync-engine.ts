@@ -147,6 +147,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     if (error.code === "invalid_file") return yamlInvalidError(error.issues ?? [], store.path);
     if (error.code === "lock_timeout") return new AppError(503, "yaml_locked", `The schedule file is locked by another writer; try again. (${error.message})`);
     if (error.code === "stale") return new AppError(503, "yaml_busy", "The schedule file kept changing during the sync; try again.");
+    if (error.code === "io") return storageError(error);
     return new AppError(500, "yaml_write_failed", `Could not write the schedule file: ${error.message}`);
   }
 
@@ -493,6 +494,21 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     },
     refreshConflictCount,
   };
+}
+
+/**
+ * The file system refused (disk full, read-only, folder gone): an outside condition, not a bug,
+ * so 503 with a code that names it. The transaction rolled back; nothing changed.
+ */
+function storageError(error: YamlStoreError): AppError {
+  const errno = (error.cause as NodeJS.ErrnoException | undefined)?.code;
+  if (errno === "ENOSPC" || errno === "EDQUOT") {
+    return new AppError(503, "yaml_disk_full", `No space left to write the schedule file; nothing was changed. (${error.message})`);
+  }
+  if (errno === "EROFS" || errno === "EACCES" || errno === "EPERM") {
+    return new AppError(503, "yaml_read_only", `The schedule file's folder is read-only; nothing was changed. (${error.message})`);
+  }
+  return new AppError(503, "yaml_io_error", `The schedule file could not be read or written; nothing was changed. (${error.message})`);
 }
 
 function pick(map: ReadonlyMap<string, Task>, ids: readonly string[]): Map<string, Task> {

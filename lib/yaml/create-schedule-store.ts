@@ -195,25 +195,22 @@ export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStor
       const lock = { compromised: null as Error | null };
       let release: () => Promise<void>;
       try {
-        release = await lockfile.lock(path, {
-          realpath: false,
-          stale,
-          // Short polls (writers hold the lock for milliseconds), bounded in count and in time;
-          // the time bound outlasts `stale` so a lock left by a killed writer is taken over.
-          retries: {
-            retries: options.lockRetries ?? 400,
-            factor: 1.5,
-            minTimeout: 5,
-            maxTimeout: 50,
-            randomize: true,
-            maxRetryTime: Math.max(4 * stale, 10_000),
+        // Short polls (writers hold the lock for milliseconds), bounded in count and in time;
+        // the time bound outlasts `stale` so a lock left by a killed writer is taken over.
+        release = await lockWhenFree(
+          path,
+          {
+            realpath: false,
+            stale,
+            onCompromised: (error) => {
+              // The default throws from a timer and kills the process; a lost lock only aborts the write in progress.
+              lock.compromised = error;
+              logger.warn(`schedule-sync: lock on ${path} compromised: ${error.message}`);
+            },
           },
-          onCompromised: (error) => {
-            // The default throws from a timer and kills the process; a lost lock only aborts the write in progress.
-            lock.compromised = error;
-            logger.warn(`schedule-sync: lock on ${path} compromised: ${error.message}`);
-          },
-        });
+          options.lockRetries ?? 400,
+          Math.max(4 * stale, 10_000),
+        );
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === "ELOCKED") {
           throw new YamlStoreError("lock_timeout", `${name} is locked by another writer; gave up waiting`, { cause: error });
@@ -256,6 +253,24 @@ export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStor
     withLock,
     write: (patch, opts) => withLock((file) => file.write(patch, opts)),
   };
+}
+
+/**
+ * Takes the lock, waiting (5-50 ms apart, bounded in count and time) only while another writer
+ * holds it. proper-lockfile's own `retries` retry every error, so a read-only or full folder
+ * (mkdir EROFS/ENOSPC) kept a sync waiting ~20 s before it could say why it failed.
+ */
+async function lockWhenFree(path: string, lockOptions: lockfile.LockOptions, retries: number, maxRetryTime: number): Promise<() => Promise<void>> {
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await lockfile.lock(path, { ...lockOptions, retries: 0 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ELOCKED" || attempt >= retries || Date.now() - started >= maxRetryTime) throw error;
+      const delay = Math.min(50, 5 * 1.5 ** attempt * (1 + Math.random()));
+      await new Promise((resolveDelay) => setTimeout(resolveDelay, delay));
+    }
+  }
 }
 
 /** Callers of one process take turns before they contend for the file lock. */

@@ -23,7 +23,10 @@ export async function writeBackup(data: Uint8Array, opts: BackupOptions): Promis
       await writeFile(file, data, { flag: "wx", mode: opts.mode ?? 0o644 });
       break;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST" || n > 1000) throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      // A write that failed half way (disk full) must not leave a truncated copy that looks like a backup.
+      if (code !== "EEXIST") await rm(file, { force: true }).catch(() => undefined);
+      if (code !== "EEXIST" || n > 1000) throw error;
     }
   }
   await pruneBackups(opts.dir, opts.name, opts.keep);

@@ -1,0 +1,230 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { AppError } from "@/lib/api/errors";
+import { createEventBus } from "@/lib/events/event-bus";
+import { createSyncEngine, type SyncEngine } from "@/lib/sync/sync-engine";
+import { createScheduleStore, parseSchedule } from "@/lib/yaml";
+import { startAppProcess, type AppProcess } from "../_support/app-process";
+import { DB_KINDS } from "../_support/databases";
+import { backup, health, useSuiteDatabase, yamlOf } from "../_support/engine-harness";
+import { expectConverged, snapshot } from "../_support/invariants";
+import { handEdit, json, syncNow } from "./_app";
+
+/**
+ * Issue #7, scenario 5: the YAML folder runs out of space, turns read-only, or is replaced
+ * by a file. Root ignores permission bits, so a chmod would prove nothing here: the folder is
+ * a tiny tmpfs mounted for the test (filled up for "disk full", remounted read-only for
+ * "read-only"). Each time the write fails with a clear error naming the cause, the DB rolls
+ * back, the file stays byte-for-byte as it was, nothing is left behind, and once the disk is
+ * back the next sync completes.
+ */
+
+function mount(args: string[]): boolean {
+  try {
+    execFileSync("mount", args, { stdio: "pipe" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Mounts a tmpfs of `size` on a new temp folder; null when this machine does not allow it. */
+async function tinyDisk(size: string): Promise<{ dir: string; readOnly(on: boolean): void; unmount(): Promise<void> } | null> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "schedule-sync-disk-"));
+  if (!mount(["-t", "tmpfs", "-o", `size=${size},mode=0755`, "tmpfs", dir])) {
+    await fs.rm(dir, { recursive: true, force: true });
+    return null;
+  }
+  return {
+    dir,
+    readOnly: (on) => {
+      if (!mount(["-o", `remount,${on ? "ro" : "rw"}`, dir])) throw new Error(`could not remount ${dir} ${on ? "ro" : "rw"}`);
+    },
+    unmount: async () => {
+      mount(["-o", "remount,rw", dir]);
+      execFileSync("umount", ["-l", dir], { stdio: "pipe" });
+      await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Fills the file system holding `dir` up to the last block. */
+async function fill(dir: string): Promise<string> {
+  const filler = path.join(dir, "filler.bin");
+  const handle = await fs.open(filler, "w");
+  const chunk = Buffer.alloc(4096, 1);
+  try {
+    for (let i = 0; i < 1_000_000; i++) await handle.write(chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOSPC") throw error;
+  } finally {
+    await handle.close();
+  }
+  return filler;
+}
+
+const canMount = await (async () => {
+  const disk = await tinyDisk("64k");
+  await disk?.unmount();
+  return disk !== null;
+})();
+
+const BIG = { description: "x".repeat(1900) };
+
+describe.skipIf(!canMount).each(DB_KINDS)("storage failures under the sync engine on %s", (kind) => {
+  const suite = useSuiteDatabase(kind);
+  let disk: NonNullable<Awaited<ReturnType<typeof tinyDisk>>>;
+  let yamlPath: string;
+  let backupDir: string;
+  let engine: SyncEngine;
+  beforeAll(() => suite.open());
+  afterAll(() => suite.drop());
+  beforeEach(async () => {
+    await suite.db.exec(`TRUNCATE sync_changes, sync_runs, conflicts, sync_base, tasks`);
+    disk = (await tinyDisk("256k"))!;
+    yamlPath = path.join(disk.dir, "schedule_config.yml");
+    backupDir = await fs.mkdtemp(path.join(os.tmpdir(), "schedule-sync-backups-"));
+    const store = createScheduleStore({ path: yamlPath, backupDir });
+    engine = createSyncEngine({ db: suite.db, store, events: createEventBus(), autoMerge: true, log: () => undefined });
+    await fs.writeFile(yamlPath, yamlOf({ "daily-backup": backup, "hourly-health": health }));
+    await engine.run({ trigger: "manual" });
+  });
+  afterEach(async () => {
+    await engine.idle();
+    await disk.unmount();
+    await fs.rm(backupDir, { recursive: true, force: true });
+  });
+
+  async function expectRefused(promise: Promise<unknown>, code: string, cause: RegExp) {
+    const error = await promise.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe(code);
+    expect((error as AppError).status).toBe(503);
+    expect((error as AppError).message).toMatch(cause);
+  }
+
+  it("disk full: the API write is refused with a clear error, nothing changes anywhere, and it succeeds once space is back", async () => {
+    await handEdit(yamlPath, "hourly-health", "name", "Edited by hand before the disk filled up");
+    const before = await snapshot(suite.db, yamlPath);
+    const filler = await fill(disk.dir);
+
+    await expectRefused(engine.writeTask({ kind: "create", task: { ...backup, ...BIG, id: "new-task", timezone: "UTC", enabled: true, tags: [] } }), "yaml_disk_full", /ENOSPC|no space/i);
+    const during = await snapshot(suite.db, yamlPath);
+    expect(during.yamlText).toBe(before.yamlText);
+    expect(during.db).toEqual(before.db);
+    expect(during.base).toEqual(before.base);
+    expect(during.leftovers).toEqual([]);
+    expect(engine.status().lastError ?? "").not.toMatch(/internal/i);
+
+    await fs.rm(filler);
+    const result = await engine.run({ trigger: "manual" });
+    expect(result.status).toBe("success");
+    await engine.writeTask({ kind: "create", task: { ...backup, ...BIG, id: "new-task", timezone: "UTC", enabled: true, tags: [] } });
+    const after = await expectConverged(suite.db, yamlPath);
+    expect(after.db.get("hourly-health")?.name).toBe("Edited by hand before the disk filled up");
+    expect(after.db.has("new-task")).toBe(true);
+  });
+
+  it("read-only folder: writes are refused with a clear error, the file and DB stay as they were, and the next sync after it turns writable completes", async () => {
+    await engine.writeTask({ kind: "patch", id: "daily-backup", patch: (t) => ({ ...t, enabled: false }) });
+    await handEdit(yamlPath, "hourly-health", "schedule", "*/30 * * * *");
+    const before = await snapshot(suite.db, yamlPath);
+    disk.readOnly(true);
+
+    await expectRefused(engine.writeTask({ kind: "patch", id: "daily-backup", patch: (t) => ({ ...t, name: "Renamed" }) }), "yaml_read_only", /EROFS|read-only/i);
+    await expectRefused(engine.run({ trigger: "manual" }), "yaml_read_only", /EROFS|read-only/i);
+    const during = await snapshot(suite.db, yamlPath);
+    expect(during.yamlText).toBe(before.yamlText);
+    expect(during.db).toEqual(before.db);
+    expect(during.base).toEqual(before.base);
+
+    disk.readOnly(false);
+    expect((await engine.run({ trigger: "manual" })).status).toBe("success");
+    const after = await expectConverged(suite.db, yamlPath);
+    expect(after.db.get("hourly-health")?.schedule).toBe("*/30 * * * *");
+    expect(after.db.get("daily-backup")).toMatchObject({ enabled: false, name: backup.name });
+  });
+
+  it("the file's folder replaced by a plain file: a clear error, nothing re-created or deleted, and the next sync after it is back completes", async () => {
+    const folder = path.join(disk.dir, "config");
+    await fs.mkdir(folder);
+    const nested = path.join(folder, "schedule_config.yml");
+    await fs.rename(yamlPath, nested);
+    const store = createScheduleStore({ path: nested, backupDir });
+    const nestedEngine = createSyncEngine({ db: suite.db, store, events: createEventBus(), autoMerge: true, log: () => undefined });
+    await nestedEngine.run({ trigger: "manual" });
+    const before = await snapshot(suite.db, nested);
+
+    await fs.rename(folder, `${folder}.away`);
+    await fs.writeFile(folder, "not a folder\n");
+    await expectRefused(nestedEngine.run({ trigger: "manual" }), "yaml_io_error", /ENOTDIR|EEXIST|not a directory/i);
+    await expectRefused(nestedEngine.writeTask({ kind: "delete", id: "daily-backup" }), "yaml_io_error", /ENOTDIR|EEXIST|not a directory/i);
+    expect((await snapshot(suite.db, `${folder}.away/schedule_config.yml`)).db).toEqual(before.db);
+
+    await fs.rm(folder);
+    await fs.rename(`${folder}.away`, folder);
+    expect((await nestedEngine.run({ trigger: "manual" })).status).toBe("success");
+    await expectConverged(suite.db, nested);
+    await nestedEngine.idle();
+  });
+});
+
+describe.skipIf(!canMount)("storage failures through a real server", () => {
+  let disk: NonNullable<Awaited<ReturnType<typeof tinyDisk>>>;
+  let app: AppProcess;
+  let yamlPath: string;
+  beforeAll(async () => {
+    disk = (await tinyDisk("256k"))!;
+    yamlPath = path.join(disk.dir, "schedule_config.yml");
+    await fs.writeFile(yamlPath, yamlOf({ "daily-backup": backup, "hourly-health": health }));
+    // The data folder (file backups) shares the small disk, so a backup write can fail too.
+    app = await startAppProcess({ db: "postgresql", env: { SCHEDULE_CONFIG_PATH: yamlPath, DATA_DIR: path.join(disk.dir, "data"), SYNC_WATCH: "off" } });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await disk?.unmount();
+  });
+
+  it("answers a full disk and a read-only folder with a 503 that names the cause, shows it in the status, and recovers", async () => {
+    const bytes = await fs.readFile(yamlPath);
+    const filler = await fill(disk.dir);
+    const full = await app.api("/api/tasks", { method: "POST", json: { ...backup, ...BIG, id: "new-task" } });
+    const fullBody = await json<{ error: { code: string; message: string } }>(full);
+    expect(full.status).toBe(503);
+    expect(fullBody.error.code).toBe("yaml_disk_full");
+    expect(fullBody.error.message).toMatch(/no space/i);
+    expect((await app.api("/api/tasks/new-task")).status).toBe(404);
+    expect(await fs.readFile(yamlPath)).toEqual(bytes);
+    await fs.rm(filler);
+    const backups = path.join(disk.dir, "data", "backups");
+    for (const name of await fs.readdir(backups).catch(() => [])) {
+      expect(parseSchedule(await fs.readFile(path.join(backups, name))).ok, `backup ${name} is complete`).toBe(true);
+    }
+
+    disk.readOnly(true);
+    try {
+      const ro = await app.api("/api/tasks/daily-backup", { method: "PATCH", json: { enabled: false } });
+      expect(ro.status).toBe(503);
+      expect((await json<{ error: { code: string } }>(ro)).error.code).toBe("yaml_read_only");
+      const trigger = await app.api("/api/sync/trigger", { method: "POST", json: {} });
+      expect(trigger.status).toBe(503);
+      const status = await json<{ state: string; lastError: string }>(await app.api("/api/sync/status"));
+      expect(status.state).toBe("error");
+      expect(status.lastError).toMatch(/read-only/i);
+      expect((await json<{ enabled: boolean }>(await app.api("/api/tasks/daily-backup"))).enabled).toBe(true);
+    } finally {
+      disk.readOnly(false);
+    }
+    await syncNow(app);
+    expect((await app.api("/api/tasks/daily-backup", { method: "PATCH", json: { enabled: false } })).status).toBe(200);
+    expect((await app.api("/api/tasks", { method: "POST", json: { ...backup, ...BIG, id: "new-task" } })).status).toBe(201);
+    const status = await json<{ state: string }>(await app.api("/api/sync/status"));
+    expect(status.state).toBe("idle");
+  });
+});
