@@ -310,7 +310,8 @@ function checkMetadata(
     });
     return null;
   }
-  const record = data as Record<string, unknown>;
+  // With a repeated `metadata` key the data is the last one's (reported as a duplicate): read this one's own.
+  const record = (data !== null && typeof data === "object" ? data : ownData(value)) as Record<string, unknown>;
   const metadata: ScheduleMetadata = {};
   for (const pair of value.items) {
     const key = keyString(pair.key) ?? "";
@@ -343,6 +344,14 @@ function checkMetadata(
     }
   }
   return metadata;
+}
+
+function ownData(map: YAMLMap): unknown {
+  try {
+    return map.toJSON();
+  } catch {
+    return {};
+  }
 }
 
 /** Reports repeated keys in every map (the second occurrence); returns the repeated task ids. */

@@ -108,6 +108,7 @@ describe("parseSchedule: every bad input gives its code and the offending line/c
     ["missing version", "tasks: {}\n", { code: "bad_structure", line: 1, column: 1 }],
     ["unsupported version", "version: 2\ntasks: {}\n", { code: "unsupported_version", line: 1, column: 10 }],
     ["bad metadata", "version: 1\ntasks: {}\nmetadata:\n  sync_source: elsewhere\n", { code: "bad_structure", line: 4, column: 16 }],
+    ["metadata twice, the second one empty", "version: 1\nmetadata:\n  sync_source: db\ntasks: {}\nmetadata:\n", { code: "duplicate_key", line: 5, column: 1, path: ["metadata"] }],
     ["binary garbage", "version: 1\ntasks:\u0000\u0001\u0002", { code: "not_utf8", line: 2, column: 7 }],
   ])("%s", (_, text, expected) => {
     expect(issuesOf(text)[0]).toMatchObject(expected);
