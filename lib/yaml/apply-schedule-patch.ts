@@ -1,8 +1,9 @@
 import { isMap, isScalar, parseDocument, Scalar, YAMLMap, type Node, type Pair } from "yaml";
-import { changedFields, TASK_FIELDS, taskIdSchema, type Task, type TaskField } from "../tasks/task-schema";
+import { changedFields, TASK_FIELDS, taskIdSchema, tasksEqual, type Task, type TaskField } from "../tasks/task-schema";
 import { tasksChecksum } from "./checksum";
-import { NotPatchable, pairBlock, type PairBlock } from "./pair-block";
+import { keyLine, NotPatchable, pairBlock, type PairBlock } from "./pair-block";
 import { keyString, parseSchedule, type ParseResult, type ParseScheduleOptions, type ScheduleMetadata } from "./parse-schedule";
+import { reparseSchedule, type TextEdit } from "./reparse-schedule";
 import { detectEol, isBlankLine, lineAt, lineEndOf, lineStartOf, previousLineStart } from "./text-lines";
 import { validateTaskBody } from "./validate-task-body";
 import type { YamlIssue } from "./yaml-issue";
@@ -57,6 +58,9 @@ export const FILE_HEADER = [
  * editor does not handle (flow-style `tasks`) fall back to the yaml Document API
  * (`setIn`/`deleteIn` and `toString`), which keeps comments but may reformat.
  *
+ * The result is validated by parsing it; an in-place edit re-parses only the edited tasks and
+ * the metadata (`reparseSchedule`), which is as good as a full parse and far cheaper.
+ *
  * @throws YamlStoreError `invalid_result` when the patch holds an invalid task or the result
  *   would not read back as exactly the intended tasks.
  */
@@ -72,9 +76,16 @@ export function applySchedulePatch(
   }
 
   const before = current?.parsed.tasks ?? new Map<string, Task>();
-  const tasks = new Map(before);
-  for (const task of upserts) tasks.set(task.id, task);
-  for (const id of deletes) tasks.delete(id);
+  // The intended tasks, in the order a Map would hold them (`new Map(before)`, set the upserts,
+  // delete the deletes), walked without copying 10,000 entries; the Map is made only if asked for.
+  const upsertById = new Map(upserts.map((task) => [task.id, task]));
+  const intended = function* (): Generator<[string, Task]> {
+    for (const [id, task] of before) if (!deletes.has(id)) yield [id, upsertById.get(id) ?? task];
+    for (const task of upserts) if (!before.has(task.id)) yield [task.id, task];
+  };
+  const intendedSize = before.size + upserts.filter((task) => !before.has(task.id)).length - [...deletes].filter((id) => before.has(id)).length;
+  let tasksMap: Map<string, Task> | null = null;
+  const tasks = () => (tasksMap ??= new Map(intended()));
 
   let metadata: Required<ScheduleMetadata> | null = null;
   if (patch.metadata) {
@@ -82,35 +93,39 @@ export function applySchedulePatch(
     metadata = {
       sync_source: patch.metadata.sync_source,
       written_at: now.toISOString().replace(/\.\d{3}Z$/, "Z"),
-      checksum: tasksChecksum(tasks.values()),
+      checksum: tasksChecksum(Array.from(intended(), ([, task]) => task)),
     };
   }
 
   if (current) {
     const old = current.parsed.metadata;
     const metadataSame = !metadata || (old?.sync_source === metadata.sync_source && old?.checksum === metadata.checksum);
-    if (metadataSame && sameTasks(before, tasks)) return { text: current.text, tasks, changed: false };
+    // The same as sameTasks(before, tasks), in the time of the patch rather than of the file.
+    const tasksSame = upserts.every((task) => before.has(task.id) && tasksEqual(before.get(task.id)!, task)) && [...deletes].every((id) => !before.has(id));
+    if (metadataSame && tasksSame) return withTasks({ text: current.text, changed: false }, tasks);
   }
 
   const change: Change = { before, tasks, upserts, deletes, metadata };
-  const candidates: [NonNullable<PatchedSchedule["via"]>, () => string][] = current
+  const candidates: [NonNullable<PatchedSchedule["via"]>, () => { text: string; edits?: TextEdit[] }][] = current
     ? [
         ["in_place", () => patchInPlace(current.text, current.parsed, change)],
-        ["document", () => patchDocument(current.text, change)],
+        ["document", () => ({ text: patchDocument(current.text, change) })],
       ]
-    : [["new_file", () => newFileText(change)]];
+    : [["new_file", () => ({ text: newFileText(change) })]];
 
   let lastIssues: YamlIssue[] = [];
   for (const [via, candidate] of candidates) {
     let text: string;
+    let edits: TextEdit[] | undefined;
     try {
-      text = candidate();
+      ({ text, edits } = candidate());
     } catch (error) {
       if (error instanceof NotPatchable) continue;
       throw error;
     }
-    const parsed = parseSchedule(text, opts);
-    if (parsed.ok && sameTasks(parsed.tasks, tasks)) return { text, tasks, changed: true, parsed, via };
+    const reparsed = current && edits ? reparseSchedule(current, text, { ...opts, edits }) : null;
+    const parsed = reparsed ?? parseSchedule(text, opts);
+    if (parsed.ok && sameEntries(parsed.tasks, intended(), intendedSize)) return withTasks({ text, changed: true, parsed, via }, tasks);
     lastIssues = parsed.ok ? [] : parsed.issues;
   }
   throw new YamlStoreError("invalid_result", "the patched schedule does not read back as the intended tasks", {
@@ -118,9 +133,15 @@ export function applySchedulePatch(
   });
 }
 
+/** The result with its `tasks` Map made on first access. */
+function withTasks(result: Omit<PatchedSchedule, "tasks">, tasks: () => Map<string, Task>): PatchedSchedule {
+  return Object.defineProperty(result, "tasks", { enumerable: true, get: tasks }) as PatchedSchedule;
+}
+
 interface Change {
   before: ReadonlyMap<string, Task>;
-  tasks: ReadonlyMap<string, Task>;
+  /** The intended tasks as a Map (built on demand: only a new file needs it). */
+  tasks: () => ReadonlyMap<string, Task>;
   upserts: Task[];
   deletes: ReadonlySet<string>;
   metadata: Required<ScheduleMetadata> | null;
@@ -128,11 +149,16 @@ interface Change {
 
 /** Same ids, same order, same fields. */
 export function sameTasks(a: ReadonlyMap<string, Task>, b: ReadonlyMap<string, Task>): boolean {
-  if (a.size !== b.size) return false;
-  const right = b.entries();
+  return sameEntries(a, b.entries(), b.size);
+}
+
+function sameEntries(a: ReadonlyMap<string, Task>, b: Iterable<[string, Task]>, bSize: number): boolean {
+  if (a.size !== bSize) return false;
+  const right = b[Symbol.iterator]();
   for (const [id, task] of a) {
     const next = right.next();
-    if (next.done || next.value[0] !== id || changedFields(task, next.value[1]).length > 0) return false;
+    if (next.done || next.value[0] !== id) return false;
+    if (task !== next.value[1] && !tasksEqual(task, next.value[1])) return false;
   }
   return true;
 }
@@ -179,8 +205,12 @@ interface Edit {
   ownLine?: boolean;
 }
 
-/** Minimal text edits; see `applySchedulePatch`. Throws NotPatchable for layouts it leaves to the fallback. */
-function patchInPlace(text: string, parsed: ParsedOk, change: Change): string {
+/**
+ * Minimal text edits; see `applySchedulePatch`. Throws NotPatchable for layouts it leaves to the
+ * fallback. Works out the source position of only the tasks it edits (and the first and last),
+ * so one edit in a 10,000-task file costs what it costs in a small one.
+ */
+function patchInPlace(text: string, parsed: ParsedOk, change: Change): { text: string; edits: TextEdit[] } {
   const eol = detectEol(text);
   const root = parsed.doc.contents;
   if (!isMap(root)) throw new NotPatchable("root is not a map");
@@ -194,16 +224,31 @@ function patchInPlace(text: string, parsed: ParsedOk, change: Change): string {
   }
 
   const edits: Edit[] = [];
-  const blocks = new Map<string, { pair: Pair; block: PairBlock }>();
-  for (const pair of tasksMap?.items ?? []) blocks.set(keyString(pair.key)!, { pair, block: pairBlock(text, pair) });
-  const firstBlock = blocks.values().next().value;
-  const topUnit = firstBlock?.block.column ?? metadataColumn(text, root) ?? 2;
-  const layout = detectLayout(text, blocks, topUnit, eol);
+  const pairs = tasksMap?.items ?? [];
+  // Every task must be editable in place (else the Document API does it); only the edited ones need their block.
+  for (const pair of pairs) keyLine(text, pair);
+  const order = pairs.map((pair) => keyString(pair.key)!);
+  // Positions of just the tasks the patch touches: one pass, no index of all 10,000.
+  const wanted = new Set([...change.upserts.map((task) => task.id), ...change.deletes]);
+  const indexOf = new Map<string, number>();
+  for (let i = 0; i < order.length && indexOf.size < wanted.size; i++) if (wanted.has(order[i]!)) indexOf.set(order[i]!, i);
+  const blockCache = new Map<number, PairBlock>();
+  const blockAt = (index: number) => {
+    let block = blockCache.get(index);
+    if (!block) blockCache.set(index, (block = pairBlock(text, pairs[index]!)));
+    return block;
+  };
+  const entryOf = (id: string) => {
+    const index = indexOf.get(id);
+    return index === undefined ? undefined : { pair: pairs[index]!, block: blockAt(index) };
+  };
+  const topUnit = pairs.length > 0 ? blockAt(0).column : (metadataColumn(text, root) ?? 2);
+  const layout = detectLayout(text, pairs, blockAt, topUnit, eol);
 
   // Changed tasks: only their changed fields.
   for (const task of change.upserts) {
     const old = change.before.get(task.id);
-    const entry = blocks.get(task.id);
+    const entry = old ? entryOf(task.id) : undefined;
     if (!old || !entry) continue;
     const fields = changedFields(old, task);
     if (fields.length === 0) continue;
@@ -217,7 +262,6 @@ function patchInPlace(text: string, parsed: ParsedOk, change: Change): string {
 
   // Deleted tasks, with their leading comments; one blank line of two goes with them.
   const tasksKeyLine = lineStartOf(text, (tasksPair.key as Node).range![0]);
-  const order = [...blocks.keys()];
   const removalEnd = new Map<string, number>();
   let lastKept = -1;
   order.forEach((id, index) => {
@@ -225,7 +269,7 @@ function patchInPlace(text: string, parsed: ParsedOk, change: Change): string {
   });
   order.forEach((id, index) => {
     if (!change.deletes.has(id)) return;
-    const { block } = blocks.get(id)!;
+    const block = blockAt(index);
     let end = block.blockEnd;
     const prev = previousLineStart(text, block.leadStart);
     const prevBlank = prev >= 0 && prev !== tasksKeyLine && isBlankLine(lineAt(text, prev));
@@ -240,7 +284,7 @@ function patchInPlace(text: string, parsed: ParsedOk, change: Change): string {
   if (added.length > 0) {
     if (tasksMap) {
       const lastId = order[order.length - 1]!;
-      const last = blocks.get(lastId)!.block;
+      const last = blockAt(order.length - 1);
       const at = removalEnd.get(lastId) ?? last.blockEnd;
       const prev = previousLineStart(text, last.leadStart);
       const blankBetween = order.length >= 2 && prev >= 0 && isBlankLine(lineAt(text, prev));
@@ -369,7 +413,8 @@ function fillEmptyValue(text: string, pair: Pair, lines: string): Edit[] {
   return edits;
 }
 
-function applyEdits(text: string, edits: Edit[], eol: string): string {
+/** The new text, and the edits as applied (a line break added for `ownLine` is part of its edit's text). */
+function applyEdits(text: string, edits: Edit[], eol: string): { text: string; edits: TextEdit[] } {
   const sorted = edits
     .map((edit, index) => ({ edit, index }))
     .sort(
@@ -382,14 +427,16 @@ function applyEdits(text: string, edits: Edit[], eol: string): string {
     .map(({ edit }) => edit);
   let out = "";
   let pos = 0;
+  const applied: TextEdit[] = [];
   for (const edit of sorted) {
     if (edit.start < pos) throw new NotPatchable("overlapping edits");
     out += text.slice(pos, edit.start);
-    if (edit.ownLine && out.length > 0 && !out.endsWith("\n")) out += eol;
-    out += edit.text;
+    const inserted = edit.ownLine && out.length > 0 && !out.endsWith("\n") ? eol + edit.text : edit.text;
+    out += inserted;
+    applied.push({ start: edit.start, end: edit.end, text: inserted });
     pos = edit.end;
   }
-  return out + text.slice(pos);
+  return { text: out + text.slice(pos), edits: applied };
 }
 
 function metadataColumn(text: string, root: YAMLMap): number | null {
@@ -401,12 +448,13 @@ function metadataColumn(text: string, root: YAMLMap): number | null {
 }
 
 /** Indentation the file already uses, so written lines match their neighbours. */
-function detectLayout(text: string, blocks: Map<string, { pair: Pair; block: PairBlock }>, topUnit: number, eol: "\n" | "\r\n"): RenderLayout {
+function detectLayout(text: string, pairs: readonly Pair[], blockAt: (index: number) => PairBlock, topUnit: number, eol: "\n" | "\r\n"): RenderLayout {
   let unit = topUnit;
   let indentSeq = true;
-  for (const { pair, block } of blocks.values()) {
+  for (const [index, pair] of pairs.entries()) {
     const body = pair.value;
     if (!isMap(body) || body.flow || body.items.length === 0) continue;
+    const block = blockAt(index);
     const first = (body.items[0]!.key as Node).range![0];
     unit = Math.max(1, first - lineStartOf(text, first) - block.column);
     for (const item of body.items) {
@@ -454,8 +502,9 @@ function newFileText(change: Change): string {
   const layout = DEFAULT_LAYOUT;
   const lines = [...FILE_HEADER, "version: 1"];
   let text = lines.join("\n") + "\n";
-  if (change.tasks.size === 0) text += "tasks: {}\n";
-  else text += "tasks:\n" + [...change.tasks.values()].map((task) => renderTask(task, layout.unit, layout)).join("\n");
+  const tasks = change.tasks();
+  if (tasks.size === 0) text += "tasks: {}\n";
+  else text += "tasks:\n" + [...tasks.values()].map((task) => renderTask(task, layout.unit, layout)).join("\n");
   if (change.metadata) {
     text += "metadata:\n";
     for (const [key, value] of Object.entries(change.metadata)) text += indentLines(renderPair(key, new Scalar(value), layout), layout.unit);

@@ -12,7 +12,101 @@ export function sha256Checksum(data: string | Uint8Array): string {
  * task changed since the server last wrote the file by comparing it with this of what it parsed.
  */
 export function tasksChecksum(tasks: Iterable<Task>): string {
-  const sorted = [...tasks].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const rows = sorted.map((task) => [task.id, ...TASK_FIELDS.map((field) => task[field])]);
-  return sha256Checksum(JSON.stringify(rows));
+  const list = Array.isArray(tasks) ? (tasks as readonly Task[]) : [...tasks];
+  last = (last && patchRows(last, list)) ?? sortRows(list);
+  return last.checksum;
+}
+
+/**
+ * The rows of the last checksum, sorted by id. The store stamps a checksum on every write and
+ * a write changes a task or two of 10,000: patching these rows (the tasks are compared by
+ * identity, and only frozen ones are kept) saves the sort and the JSON of every other task.
+ */
+interface SortedRows {
+  ids: string[];
+  /** The task each row was made from, when it is frozen (else null: not reusable). */
+  tasks: (Task | null)[];
+  rows: string[];
+  index: Map<string, number>;
+  checksum: string;
+}
+
+let last: SortedRows | null = null;
+
+function sortRows(list: readonly Task[]): SortedRows {
+  const tasks = [...list].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return finish(
+    tasks.map((task) => task.id),
+    tasks.map(reusable),
+    tasks.map(rowJson),
+    null,
+  );
+}
+
+/** The new rows from the last ones, or null when too much changed (a fresh sort is as quick). */
+function patchRows(prev: SortedRows, list: readonly Task[]): SortedRows | null {
+  const seen = new Uint8Array(prev.ids.length);
+  const changed: [number, Task][] = [];
+  const added = new Map<string, Task>();
+  let same = 0;
+  for (const task of list) {
+    const at = prev.index.get(task.id);
+    if (at === undefined) {
+      if (added.has(task.id)) return null;
+      added.set(task.id, task);
+    } else if (seen[at]) {
+      return null; // an id given twice: the slow path keeps the last one
+    } else {
+      seen[at] = 1;
+      if (prev.tasks[at] === task) same++;
+      else changed.push([at, task]);
+    }
+  }
+  const removed = prev.ids.length - same - changed.length;
+  if (changed.length === 0 && added.size === 0 && removed === 0) return prev;
+  if (added.size + removed > 64) return null;
+  let ids = prev.ids.slice();
+  let tasks = prev.tasks.slice();
+  let rows = prev.rows.slice();
+  for (const [at, task] of changed) {
+    tasks[at] = reusable(task);
+    rows[at] = rowJson(task);
+  }
+  if (removed > 0) {
+    const keep = (_: unknown, i: number) => seen[i] === 1;
+    ids = ids.filter(keep);
+    tasks = tasks.filter(keep);
+    rows = rows.filter(keep);
+  }
+  for (const id of [...added.keys()].sort()) {
+    let lo = 0;
+    let hi = ids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ids[mid]! < id) lo = mid + 1;
+      else hi = mid;
+    }
+    const task = added.get(id)!;
+    ids.splice(lo, 0, id);
+    tasks.splice(lo, 0, reusable(task));
+    rows.splice(lo, 0, rowJson(task));
+  }
+  return finish(ids, tasks, rows, removed === 0 && added.size === 0 ? prev.index : null);
+}
+
+function finish(ids: string[], tasks: (Task | null)[], rows: string[], index: Map<string, number> | null): SortedRows {
+  // `JSON.stringify(rows)` is "[" + each row's JSON joined by "," + "]".
+  const checksum = sha256Checksum(`[${rows.join(",")}]`);
+  // With an id given twice (no Map does that) the rows cannot be patched by id: keep them to themselves.
+  const byId = index ?? new Map(ids.map((id, i) => [id, i]));
+  return { ids, tasks, rows, index: byId.size === ids.length ? byId : new Map(), checksum };
+}
+
+/** Only a frozen task cannot change after its row is made (the store freezes the tasks it keeps). */
+function reusable(task: Task): Task | null {
+  return Object.isFrozen(task) && Object.isFrozen(task.tags) ? task : null;
+}
+
+function rowJson(task: Task): string {
+  return JSON.stringify([task.id, ...TASK_FIELDS.map((field) => task[field])]);
 }

@@ -9,7 +9,8 @@ import { applySchedulePatch, type SchedulePatch } from "./apply-schedule-patch";
 import { atomicWriteFile, removeOrphanTempFiles } from "./atomic-write-file";
 import { sha256Checksum } from "./checksum";
 import { DEFAULT_BACKUP_DIR_NAME } from "./is-schedule-artifact";
-import { DEFAULT_MAX_ALIAS_COUNT, DEFAULT_MAX_BYTES, parseSchedule, tooLargeIssue, type ParseResult } from "./parse-schedule";
+import { DEFAULT_MAX_ALIAS_COUNT, DEFAULT_MAX_BYTES, parseSchedule, tooLargeIssue, type ParseResult, type ParseScheduleOptions } from "./parse-schedule";
+import { ownDocument, reparseSchedule } from "./reparse-schedule";
 import { writeBackup } from "./write-backup";
 import { YamlStoreError } from "./yaml-store-error";
 
@@ -92,16 +93,18 @@ export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStor
   const stale = Math.max(options.lockStaleMs ?? 5000, 2000);
   const logger = options.logger ?? { warn: (message: string) => console.warn(message) };
 
-  // The parse of the last file this store wrote, so the next write need not parse it again.
-  // Never handed to callers (they could mutate it).
-  let lastWritten: { checksum: string; text: string; parsed: Extract<ParseResult, { ok: true }> } | null = null;
+  // The last valid version of the file this store read or wrote, keyed by its checksum: an
+  // unchanged file is not parsed again, and a changed one is diffed against it so only the
+  // tasks that changed are parsed (reparseSchedule). Its tasks are frozen and handed out
+  // as they are; its Document is private (reparse edits it in place), callers get a copy.
+  let snapshot: Snapshot | null = null;
 
   type Loaded =
     | { status: "missing" }
     | { status: "invalid"; result: Extract<ParseResult, { ok: false }> }
-    | { status: "ok"; bytes: Uint8Array; text: string; parsed: Extract<ParseResult, { ok: true }>; mode: number };
+    | { status: "ok"; bytes: Uint8Array; snapshot: Snapshot; mode: number };
 
-  async function load(useCache: boolean): Promise<Loaded> {
+  async function load(): Promise<Loaded> {
     let info;
     try {
       info = await stat(path);
@@ -122,24 +125,34 @@ export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStor
       throw new YamlStoreError("io", `cannot read ${path}: ${(error as Error).message}`, { cause: error });
     }
     const mode = info.mode & 0o7777;
-    if (useCache && lastWritten) {
-      if (sha256Checksum(bytes) === lastWritten.checksum) return { status: "ok", bytes, text: lastWritten.text, parsed: lastWritten.parsed, mode };
+    const checksum = sha256Checksum(bytes);
+    if (snapshot?.checksum === checksum) return { status: "ok", bytes, snapshot, mode };
+    let text: string | null;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+    } catch {
+      text = null; // the full parse says where the bad byte is
     }
-    const parsed = parseSchedule(bytes, parseOptions);
-    if (!parsed.ok) return { status: "invalid", result: parsed };
-    return { status: "ok", bytes, text: new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes), parsed, mode };
+    let parsed: ParseResult | null = snapshot && text !== null ? reparseSchedule(snapshot, text, { ...parseOptions, checksum }) : null;
+    if (!parsed) {
+      parsed = parseSchedule(bytes, parseOptions);
+      if (!parsed.ok) return { status: "invalid", result: parsed };
+      ownDocument(parsed);
+    }
+    snapshot = makeSnapshot(parsed, text ?? new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes));
+    return { status: "ok", bytes, snapshot, mode };
   }
 
   async function read(): Promise<ReadResult> {
-    const loaded = await load(false);
+    const loaded = await load();
     if (loaded.status === "missing") return { status: "missing" };
     if (loaded.status === "invalid") return { status: "invalid", ...loaded.result };
-    return { status: "ok", ...loaded.parsed, text: loaded.text };
+    return readResult(loaded.snapshot, () => snapshot === loaded.snapshot, parseOptions);
   }
 
   async function writeLocked(patch: SchedulePatch, opts: WriteOptions, lock: { compromised: Error | null }): Promise<WriteResult> {
-    const current = await load(true);
-    const checksum = current.status === "missing" ? null : current.status === "invalid" ? current.result.checksum : current.parsed.checksum;
+    const current = await load();
+    const checksum = current.status === "missing" ? null : current.status === "invalid" ? current.result.checksum : current.snapshot.checksum;
     if (opts.expectedChecksum !== undefined && opts.expectedChecksum !== checksum) {
       throw new YamlStoreError(
         "stale",
@@ -152,9 +165,9 @@ export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStor
       });
     }
 
-    const patched = applySchedulePatch(current.status === "ok" ? { text: current.text, parsed: current.parsed } : null, patch, parseOptions);
-    const tasks = copyTasks(patched.tasks);
-    if (!patched.changed || !patched.parsed) return { checksum: checksum!, tasks };
+    const base = current.status === "ok" ? current.snapshot : null;
+    const patched = applySchedulePatch(base && { text: base.text, parsed: base.parsed }, patch, parseOptions);
+    if (!patched.changed || !patched.parsed) return lazyTasks(checksum!, () => patched.tasks);
 
     const bytes = Buffer.from(patched.text, "utf8");
     try {
@@ -178,8 +191,9 @@ export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStor
       if (error instanceof YamlStoreError) throw error;
       throw new YamlStoreError("io", `cannot write ${path}: ${(error as Error).message}`, { cause: error });
     }
-    lastWritten = { checksum: patched.parsed.checksum, text: patched.text, parsed: patched.parsed };
-    return { checksum: patched.parsed.checksum, tasks };
+    ownDocument(patched.parsed);
+    const written = (snapshot = makeSnapshot(patched.parsed, patched.text));
+    return lazyTasks(written.checksum, () => written.parsed.tasks);
   }
 
   async function withLock<T>(fn: (file: LockedSchedule) => Promise<T>): Promise<T> {
@@ -289,8 +303,53 @@ async function queueLocally<T>(key: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-function copyTasks(tasks: Map<string, Task>): Map<string, Task> {
-  return new Map([...tasks].map(([id, task]) => [id, { ...task, tags: [...task.tags] }]));
+type ParsedOk = Extract<ParseResult, { ok: true }>;
+
+interface Snapshot {
+  checksum: string;
+  text: string;
+  parsed: ParsedOk;
+}
+
+function makeSnapshot(parsed: ParsedOk, text: string): Snapshot {
+  for (const task of parsed.tasks.values()) {
+    if (!Object.isFrozen(task)) {
+      Object.freeze(task.tags);
+      Object.freeze(task);
+    }
+  }
+  return { checksum: parsed.checksum, text, parsed };
+}
+
+/** A WriteResult whose Map of tasks (10,000 entries, rarely wanted) is copied on first access. */
+function lazyTasks(checksum: string, tasks: () => Map<string, Task>): WriteResult {
+  let copy: Map<string, Task> | undefined;
+  const result = { checksum } as WriteResult;
+  Object.defineProperty(result, "tasks", { enumerable: true, get: () => (copy ??= new Map(tasks())) });
+  return result;
+}
+
+/**
+ * What `read` hands out: a Map of its own (the tasks in it are frozen), and the Document as a
+ * copy made on first access (from the snapshot while it is current, else parsed from the text).
+ */
+function readResult(snap: Snapshot, isCurrent: () => boolean, parseOptions: ParseScheduleOptions): ReadResult {
+  const { parsed, text } = snap;
+  let doc: ParsedOk["doc"] | undefined;
+  const result = {
+    status: "ok" as const,
+    ok: true as const,
+    tasks: new Map(parsed.tasks),
+    order: [...parsed.order],
+    checksum: parsed.checksum,
+    metadata: parsed.metadata && { ...parsed.metadata },
+    text,
+  };
+  Object.defineProperty(result, "doc", {
+    enumerable: true,
+    get: () => (doc ??= isCurrent() ? (parsed.doc.clone() as ParsedOk["doc"]) : (parseSchedule(text, parseOptions) as ParsedOk).doc),
+  });
+  return result as ReadResult;
 }
 
 async function hashFile(path: string): Promise<string> {

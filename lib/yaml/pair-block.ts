@@ -25,11 +25,7 @@ export class NotPatchable extends Error {
 }
 
 export function pairBlock(text: string, pair: Pair): PairBlock {
-  const key = pair.key as Node | null;
-  const keyStart = key?.range?.[0];
-  if (keyStart === undefined) throw new NotPatchable("key without a source range");
-  const lineStart = lineStartOf(text, keyStart);
-  if (!/^[ ]*$/.test(text.slice(lineStart, keyStart))) throw new NotPatchable("key is not the first thing on its line");
+  const { keyStart, lineStart } = keyLine(text, pair);
   const column = keyStart - lineStart;
 
   let leadStart = lineStart;
@@ -56,4 +52,15 @@ export function pairBlock(text: string, pair: Pair): PairBlock {
     blockEnd = lineEndOf(text, blockEnd);
   }
   return { keyStart, lineStart, column, leadStart, contentEnd, blockEnd };
+}
+
+/** Where the pair's key and its line start; throws NotPatchable unless the key is the first thing on its line. */
+export function keyLine(text: string, pair: Pair): { keyStart: number; lineStart: number } {
+  const keyStart = (pair.key as Node | null)?.range?.[0];
+  if (keyStart === undefined) throw new NotPatchable("key without a source range");
+  const lineStart = lineStartOf(text, keyStart);
+  for (let i = lineStart; i < keyStart; i++) {
+    if (text.charCodeAt(i) !== 32) throw new NotPatchable("key is not the first thing on its line");
+  }
+  return { keyStart, lineStart };
 }
