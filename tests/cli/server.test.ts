@@ -102,7 +102,7 @@ describe("schedule-sync against a running server (PGlite, HTTP)", () => {
     expect(run.stdout).toContain("database:       pglite");
     expect(run.stdout).toContain("open conflicts: 0");
     expect(run.stdout).toContain("next cron run:  off");
-    expect(run.stdout).toMatch(/last run: +\S+ · manual · bidirectional · success/);
+    expect(run.stdout).toMatch(/last run: +\S+ · cli · bidirectional · success/);
   });
 
   it("reads the token from DATA_DIR/admin-token when ADMIN_TOKEN is not set", async () => {

@@ -124,5 +124,5 @@ describe("cron safety net", () => {
     } finally {
       await app.stop();
     }
-  });
+  }, 90_000);
 });
