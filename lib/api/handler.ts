@@ -60,16 +60,40 @@ export function errorResponse(error: unknown): Response {
   return json(500, { error: { code: "internal_error", message: "Internal server error" } });
 }
 
-/** Reads a JSON body and parses it with `schema`; malformed JSON is a 400, not a 500. */
+/** The largest request body read; a task is a few KiB. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Reads a JSON body and parses it with `schema`; malformed JSON is a 400, a body over 1 MiB a 413, never a 500. */
 export async function parseBody<S extends ZodType>(req: Request, schema: S): Promise<z.output<S>> {
+  const text = await readBody(req);
   let body: unknown;
   try {
-    const text = await req.text();
     body = text.trim() === "" ? {} : JSON.parse(text);
   } catch {
     throw new AppError(400, "invalid_json", "Request body is not valid JSON");
   }
   return schema.parse(body);
+}
+
+/** The body as text, refused past MAX_BODY_BYTES without reading the rest (the login route is public). */
+async function readBody(req: Request): Promise<string> {
+  const tooLarge = () => new AppError(413, "payload_too_large", `Request body is larger than ${MAX_BODY_BYTES} bytes`);
+  if (Number(req.headers.get("content-length")) > MAX_BODY_BYTES) throw tooLarge();
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
 export function parseQuery<S extends ZodType>(searchParams: URLSearchParams, schema: S): z.output<S> {

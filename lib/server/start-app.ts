@@ -16,6 +16,7 @@ import { createLogger } from "../log";
 import { createSyncEngine } from "../sync/sync-engine";
 import type { PlanSummary, SideChangeCounts } from "../sync/summarize-plan";
 import { createScheduleStore } from "../yaml";
+import { isDecodablePath, jsonApiErrors } from "./json-api-errors";
 import { setServices, type AppServices } from "./registry";
 
 export interface StartOptions {
@@ -91,6 +92,7 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
     gateRequest(toGateRequest(req), token, config.allowedOrigins);
 
   const server = http.createServer((req, res) => {
+    if (!isDecodablePath(req.url)) return sendError(res, 400, "bad_request", "Malformed %-escape in the request path");
     const decision = gate(req);
     if (decision.action === "deny") return sendError(res, decision.status, decision.code, decision.message);
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -100,6 +102,7 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
     }
     if (url.pathname === "/login" && url.searchParams.has("token")) return loginFromUrl(req, res, url, token);
     if (isSocketPath(req)) return sockets.engine.handleRequest(req as never, res as never);
+    if (url.pathname.startsWith("/api/")) jsonApiErrors(res);
     handle(req, res).catch((error) => {
       log.error(`request failed: ${(error as Error).message}`);
       if (!res.headersSent) sendError(res, 500, "internal_error", "Internal server error");

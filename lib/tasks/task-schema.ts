@@ -35,8 +35,16 @@ export const taskIdSchema = z
   .string()
   .regex(TASK_ID_PATTERN, "must be 1-64 characters: lowercase letters, digits, '-' or '_', starting with a letter or digit");
 
-const nameSchema = z.string().trim().min(1, "must not be empty").max(LIMITS.name);
-const commandSchema = z.string().trim().min(1, "must not be empty").max(LIMITS.command);
+/**
+ * Text both sides can store: PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate
+ * has no UTF-8 form (the DB refuses it; the file would get U+FFFD instead).
+ */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const storable = (text: string) => !UNSTORABLE.test(text);
+const STORABLE_MESSAGE = "must not contain NUL characters or broken Unicode";
+
+const nameSchema = z.string().trim().min(1, "must not be empty").max(LIMITS.name).refine(storable, STORABLE_MESSAGE);
+const commandSchema = z.string().trim().min(1, "must not be empty").max(LIMITS.command).refine(storable, STORABLE_MESSAGE);
 const timezoneSchema = z.string().refine(isValidTimezone, "is not a known IANA time zone (e.g. UTC, Europe/Berlin)");
 const scheduleSchema = z
   .string()
@@ -49,7 +57,7 @@ const scheduleSchema = z
     const message = cronError(expr);
     if (message) ctx.addIssue({ code: "custom", message: `is not a valid cron expression: ${message}` });
   });
-const descriptionSchema = z.string().trim().max(LIMITS.description).nullable();
+const descriptionSchema = z.string().trim().max(LIMITS.description).refine(storable, STORABLE_MESSAGE).nullable();
 const tagsSchema = z
   .array(z.string().regex(TAG_PATTERN, "tags are 1-64 letters, digits or _.:-"))
   .max(LIMITS.tags)

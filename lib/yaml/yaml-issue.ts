@@ -7,6 +7,7 @@ export type YamlIssueCode =
   | "invalid_id"
   | "too_large"
   | "alias_limit"
+  | "too_deep"
   | "not_utf8"
   | "bad_structure"
   | "unsupported_version";

@@ -58,6 +58,9 @@ function taskOf(row: Task): Task {
   };
 }
 
+/** Larger files are reported invalid without being parsed (the product refuses them anyway). */
+const MAX_CHECKED_BYTES = 20 * 1024 * 1024;
+
 /** Reads the YAML file and what lies next to it. */
 export async function readYamlSide(yamlPath: string): Promise<Pick<SyncSnapshot, "yamlText" | "yaml" | "yamlIssues" | "leftovers">> {
   let bytes: Buffer | null = null;
@@ -68,8 +71,10 @@ export async function readYamlSide(yamlPath: string): Promise<Pick<SyncSnapshot,
   }
   let yaml: Map<string, Task> | null = null;
   let yamlIssues: string[] = [];
-  if (bytes) {
-    const parsed = parseSchedule(bytes, { maxBytes: Number.MAX_SAFE_INTEGER });
+  if (bytes && bytes.byteLength > MAX_CHECKED_BYTES) {
+    yamlIssues = [`the file is ${bytes.byteLength} bytes, too large to check`];
+  } else if (bytes) {
+    const parsed = parseSchedule(bytes, { maxBytes: MAX_CHECKED_BYTES });
     if (parsed.ok) yaml = parsed.tasks;
     else yamlIssues = parsed.issues.map((i) => `${i.line}:${i.column} ${i.message}`);
   }

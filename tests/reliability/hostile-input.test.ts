@@ -1,0 +1,408 @@
+import { randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseSchedule } from "@/lib/yaml";
+import { startAppProcess, type AppProcess } from "../_support/app-process";
+import { backup, health, report, yamlOf } from "../_support/engine-harness";
+import { convergenceViolations, snapshot, taskMapDifferences, type SyncSnapshot } from "../_support/invariants";
+import { crashLines, json, pgReader, syncNow } from "./_app";
+
+/**
+ * Issue #7, hostile and bad input, against a real server: files no one should write
+ * (malformed, duplicate keys, YAML bombs, 50 MiB, binary, wrong encoding, a symlink swapped in,
+ * bad cron and zones, oversize fields) and API requests fuzzed with fast-check. A bad file
+ * is refused quickly with its line and column, never overwritten, and never deletes
+ * anything from the DB; every API answer is JSON, never a 500 or a hang, and a refused
+ * request changes nothing.
+ */
+
+const GOOD = yamlOf({ "daily-backup": backup, "hourly-health": health, "weekly-report": report }, "# hand-kept file\n");
+const SECRET = `hunter2-${randomBytes(6).toString("hex")}`;
+
+let app: AppProcess;
+let reader: ReturnType<typeof pgReader>;
+
+beforeAll(async () => {
+  app = await startAppProcess({ db: "postgresql", yaml: GOOD, env: { SYNC_WATCH: "off", LOG_LEVEL: "debug" } });
+  reader = pgReader(app.databaseUrl!);
+});
+afterAll(async () => {
+  await reader?.close();
+  await app?.stop();
+});
+
+/** Tasks, base and open conflicts (not the run log, which a refused sync appends to). */
+function dataOf(s: SyncSnapshot) {
+  return { db: [...s.db.values()], base: [...s.base!.values()], open: s.open.map((c) => c.taskId) };
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  const value = await work();
+  return { value, ms: performance.now() - started };
+}
+
+describe("hostile schedule files", () => {
+  const bomb = (() => {
+    let text = "version: 1\ntasks: {}\nmetadata:\n  checksum: x\nlol:\n  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+    for (const [prev, next] of ["ab", "bc", "cd", "de", "ef", "fg", "gh", "hi"].map((p) => p.split(""))) {
+      text += `  ${next}: &${next} [${Array(9).fill(`*${prev}`).join(", ")}]\n`;
+    }
+    return text;
+  })();
+  const manyAliases = `version: 1\ntasks:\n  a:\n    name: &n A\n    schedule: "0 * * * *"\n    command: x\n    tags: [${Array.from({ length: 40_000 }, () => "*n").join(", ")}]\n`;
+  const task = (fields: Record<string, unknown>) => yamlOf({ "daily-backup": { ...backup, ...fields }, "hourly-health": health });
+
+  const cases: { name: string; bytes: () => Buffer; code: string; at?: { line: number } }[] = [
+    { name: "malformed YAML (unclosed flow map)", bytes: () => Buffer.from("version: 1\ntasks:\n  daily-backup: {name: x\n"), code: "syntax" },
+    { name: "a duplicate task id", bytes: () => Buffer.from(`${GOOD}  daily-backup:\n    name: again\n    schedule: "0 1 * * *"\n    command: x\n`), code: "duplicate_key" },
+    { name: "a duplicate field", bytes: () => Buffer.from(GOOD.replace("    name: \"Daily backup\"\n", "    name: \"Daily backup\"\n    name: \"Twice\"\n")), code: "duplicate_key", at: { line: 6 } },
+    { name: "a billion-laughs alias bomb", bytes: () => Buffer.from(bomb), code: "alias_limit" },
+    { name: "40,000 aliases of one anchor (quadratic to resolve)", bytes: () => Buffer.from(manyAliases), code: "alias_limit" },
+    { name: "4 MiB of nested flow sequences", bytes: () => Buffer.from(`version: 1\ntasks: {}\nx: ${"[".repeat(4 * 1024 * 1024)}`), code: "too_deep", at: { line: 3 } },
+    { name: "2 MiB of stacked block entries", bytes: () => Buffer.from(`version: 1\ntasks: {}\nx:\n  ${"- ".repeat(1024 * 1024)}1\n`), code: "too_deep", at: { line: 4 } },
+    { name: "a 50 MiB file", bytes: () => Buffer.concat([Buffer.from(GOOD), Buffer.alloc(50 * 1024 * 1024, "# padding padding padding padding\n")]), code: "too_large", at: { line: 1 } },
+    { name: "binary garbage", bytes: () => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00]), randomBytes(4096)]), code: "not_utf8", at: { line: 1 } },
+    { name: "UTF-16 with a byte-order mark", bytes: () => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(GOOD, "utf16le")]), code: "not_utf8", at: { line: 1 } },
+    { name: "Latin-1 text", bytes: () => Buffer.from(task({ name: "Sauvegarde nocturne caf\xe9" }), "latin1"), code: "not_utf8", at: { line: 5 } },
+    { name: "an invalid cron expression", bytes: () => Buffer.from(task({ schedule: "61 25 * * *" })), code: "invalid_task", at: { line: 6 } },
+    { name: "a 4-field cron expression", bytes: () => Buffer.from(task({ schedule: "* * * *" })), code: "invalid_task", at: { line: 6 } },
+    { name: "an unknown time zone", bytes: () => Buffer.from(task({ timezone: "Mars/Olympus_Mons" })), code: "invalid_task" },
+    { name: "a 10,000-character name", bytes: () => Buffer.from(task({ name: "n".repeat(10_000) })), code: "invalid_task" },
+    { name: "a 100 KiB command", bytes: () => Buffer.from(task({ command: "c".repeat(100 * 1024) })), code: "invalid_task" },
+    { name: "a 10,000-character description", bytes: () => Buffer.from(task({ description: "d".repeat(10_000) })), code: "invalid_task" },
+    { name: "500 tags", bytes: () => Buffer.from(task({ tags: Array.from({ length: 500 }, (_, i) => `t${i}`) })), code: "invalid_task" },
+    { name: "an escaped NUL in a name (PostgreSQL cannot store it)", bytes: () => Buffer.from(task({ name: "nul\0here" })), code: "invalid_task", at: { line: 5 } },
+    { name: "an escaped lone surrogate in a command", bytes: () => Buffer.from(task({ command: "broken \ud800 text" })), code: "invalid_task", at: { line: 7 } },
+    { name: "an unknown field", bytes: () => Buffer.from(task({ owner: "root" })), code: "unknown_field" },
+    { name: "an empty file", bytes: () => Buffer.from(""), code: "bad_structure" },
+    { name: "a list at the top", bytes: () => Buffer.from("- version: 1\n- tasks: {}\n"), code: "bad_structure" },
+    { name: "version 2", bytes: () => Buffer.from(GOOD.replace("version: 1", "version: 2")), code: "unsupported_version" },
+    { name: "tasks as a list", bytes: () => Buffer.from("version: 1\ntasks:\n  - name: x\n"), code: "bad_structure" },
+  ];
+
+  it.each(cases)("refuses $name quickly with its position, overwrites nothing, deletes nothing", async ({ bytes, code, at }) => {
+    await fs.writeFile(app.yamlPath, GOOD);
+    await syncNow(app);
+    const before = await snapshot(reader, app.yamlPath);
+    const content = bytes();
+    await fs.writeFile(app.yamlPath, content);
+
+    const { value: res, ms } = await timed(() => app.api("/api/sync/trigger", { method: "POST", json: {}, signal: AbortSignal.timeout(20_000) }));
+    const body = await json<{ error: { code: string; message: string; details: { issues: { code: string; line: number; column: number }[] } } }>(res);
+    expect(res.status, JSON.stringify(body).slice(0, 300)).toBe(409);
+    expect(body.error.code).toBe("yaml_invalid");
+    const issue = body.error.details.issues[0]!;
+    expect(issue.code, body.error.message).toBe(code);
+    if (at) expect(issue.line).toBe(at.line);
+    expect(body.error.message).toMatch(/line \d+, column \d+/);
+    expect(ms, "the refusal takes under 5 s (a bomb must not stall the server)").toBeLessThan(5_000);
+
+    // An API write is refused too, before anything changes.
+    const write = await app.api("/api/tasks/daily-backup", { method: "PATCH", json: { enabled: false } });
+    expect(write.status).toBe(409);
+    expect((await json<{ error: { code: string } }>(write)).error.code).toBe("yaml_invalid");
+    const healthBody = await json<{ yaml: { valid: boolean; error?: string } }>(await fetch(`${app.url}/api/health`));
+    expect(healthBody.yaml.valid).toBe(false);
+    expect(healthBody.yaml.error).toMatch(/line \d+/);
+
+    expect((await fs.readFile(app.yamlPath)).equals(content), "the bad file is never overwritten").toBe(true);
+    expect(dataOf(await snapshot(reader, app.yamlPath))).toEqual(dataOf(before));
+
+    await fs.writeFile(app.yamlPath, GOOD);
+    await syncNow(app);
+    expect(convergenceViolations(await snapshot(reader, app.yamlPath))).toEqual([]);
+  });
+
+  it("a deleted file is re-created from the DB: nothing is deleted from the DB", async () => {
+    await fs.writeFile(app.yamlPath, GOOD);
+    await syncNow(app);
+    const before = await snapshot(reader, app.yamlPath);
+    await fs.rm(app.yamlPath);
+    await syncNow(app);
+    const after = await snapshot(reader, app.yamlPath);
+    expect(convergenceViolations(after)).toEqual([]);
+    expect(dataOf(after)).toEqual(dataOf(before));
+  });
+
+  it("a symlink to a secret file swapped in for the YAML: refused, the target is never written, its content never shown", async () => {
+    const outside = await fs.mkdtemp(path.join(os.tmpdir(), "schedule-sync-outside-"));
+    const secretFile = path.join(outside, "credentials.env");
+    await fs.writeFile(secretFile, `API_TOKEN=${SECRET}\nDB_PASSWORD: ${SECRET}\n`);
+    await fs.writeFile(app.yamlPath, GOOD);
+    await syncNow(app);
+    const before = await snapshot(reader, app.yamlPath);
+    await fs.rm(app.yamlPath);
+    await fs.symlink(secretFile, app.yamlPath);
+    try {
+      const answers = [
+        await app.api("/api/sync/trigger", { method: "POST", json: {} }),
+        await app.api("/api/tasks/daily-backup", { method: "PATCH", json: { enabled: false } }),
+        await app.api("/api/sync/status"),
+        await fetch(`${app.url}/api/health`),
+      ];
+      expect(answers.map((r) => r.status)).toEqual([409, 409, 200, 200]);
+      for (const res of answers) expect(await res.text()).not.toContain(SECRET);
+      expect(await fs.readFile(secretFile, "utf8")).toContain(`API_TOKEN=${SECRET}`);
+      expect(dataOf(await snapshot(reader, app.yamlPath))).toEqual(dataOf(before));
+      expect(app.output()).not.toContain(SECRET);
+    } finally {
+      await fs.rm(app.yamlPath, { force: true });
+      await fs.writeFile(app.yamlPath, GOOD);
+      await fs.rm(outside, { recursive: true, force: true });
+    }
+    await syncNow(app);
+  });
+
+  it("a symlink to another valid schedule swapped in: its tasks are read, but a server write replaces the link and never writes through it", async () => {
+    const outside = await fs.mkdtemp(path.join(os.tmpdir(), "schedule-sync-outside-"));
+    const target = path.join(outside, "other.yml");
+    const targetText = yamlOf({ "daily-backup": backup, "hourly-health": health, "weekly-report": report, "from-the-link": health }, "# someone else's file\n");
+    await fs.writeFile(target, targetText);
+    await fs.writeFile(app.yamlPath, GOOD);
+    await syncNow(app);
+    await fs.rm(app.yamlPath);
+    await fs.symlink(target, app.yamlPath);
+    try {
+      await syncNow(app);
+      expect((await app.api("/api/tasks/from-the-link")).status).toBe(200);
+      expect((await app.api("/api/tasks/from-the-link", { method: "PATCH", json: { enabled: false } })).status).toBe(200);
+      expect(await fs.readFile(target, "utf8")).toBe(targetText);
+      expect((await fs.lstat(app.yamlPath)).isSymbolicLink()).toBe(false);
+      expect(convergenceViolations(await snapshot(reader, app.yamlPath))).toEqual([]);
+    } finally {
+      await fs.rm(outside, { recursive: true, force: true });
+    }
+  });
+
+  it("never printed a crash", () => {
+    expect(crashLines(app.output())).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+
+const UUID = "00000000-0000-4000-8000-000000000000";
+const ROUTES: { path: (id: string, uuid: string) => string; methods: string[] }[] = [
+  { path: () => "/api/tasks", methods: ["GET", "POST"] },
+  { path: (id) => `/api/tasks/${id}`, methods: ["GET", "PUT", "PATCH", "DELETE"] },
+  { path: (id) => `/api/tasks/${id}/history`, methods: ["GET"] },
+  { path: (id) => `/api/tasks/${id}/revert`, methods: ["POST"] },
+  { path: () => "/api/sync/status", methods: ["GET"] },
+  { path: () => "/api/sync/trigger", methods: ["POST"] },
+  { path: () => "/api/sync/conflicts", methods: ["GET"] },
+  { path: (_, uuid) => `/api/sync/conflicts/${uuid}`, methods: ["GET"] },
+  { path: (_, uuid) => `/api/sync/conflicts/${uuid}/resolve`, methods: ["POST"] },
+  { path: () => "/api/sync/runs", methods: ["GET"] },
+  { path: (_, uuid) => `/api/sync/runs/${uuid}`, methods: ["GET"] },
+  { path: () => "/api/auth/logout", methods: ["POST"] },
+  { path: () => "/api/health", methods: ["GET"] },
+];
+
+/** Strings that have broken parsers, YAML writers and file paths before. */
+const nasty = fc.constantFrom(
+  "",
+  " ",
+  "0",
+  "-1",
+  "1e3",
+  "0x1F",
+  "true",
+  "null",
+  "~",
+  "- item",
+  "key: value",
+  "# comment",
+  "&anchor",
+  "*alias",
+  "!!binary",
+  "'",
+  '"',
+  "\\",
+  "{}",
+  "[]",
+  "|",
+  ">",
+  "---",
+  "...",
+  "a\nb",
+  "a\r\nb",
+  "line\rbreak",
+  "tab\there",
+  "\u0085nel",
+  "\u2028ls",
+  "\uFEFFbom",
+  "\u0000nul",
+  "\u0007bell",
+  "\ud800lone",
+  "emoji 🧨",
+  "عربى",
+  "../../etc/passwd",
+  "%2e%2e%2f",
+  "C:\\Windows",
+  "__proto__",
+  "constructor",
+  "x".repeat(5000),
+  "0 2 * * *",
+  "*/5 * * * * *",
+  "0 2 * * * * *",
+  "@daily",
+  "UTC",
+  "Europe/Berlin",
+  "Etc/GMT+14",
+  "America/Argentina/ComodRivadavia",
+);
+const anyValue = fc.oneof(nasty, fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.oneof(nasty, fc.string()), { maxLength: 40 }), fc.object({ maxDepth: 2 }));
+const taskBody = fc.record(
+  {
+    id: fc.oneof(fc.constantFrom("daily-backup", "hourly-health", "fuzz-task", "fuzz-2"), fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,70}$/), nasty),
+    name: fc.oneof(fc.string({ minLength: 1, maxLength: 220 }), nasty, anyValue),
+    schedule: fc.oneof(fc.constantFrom("0 2 * * *", "*/5 * * * *", "0 0 1 1 *", "30 4 * * 1-5", "0 0 * * * *"), nasty, anyValue),
+    timezone: fc.oneof(fc.constantFrom("UTC", "Europe/Berlin", "Asia/Kolkata"), nasty, anyValue),
+    command: fc.oneof(fc.string({ minLength: 1, maxLength: 300 }), nasty, anyValue),
+    enabled: fc.oneof(fc.boolean(), anyValue),
+    description: fc.oneof(fc.constant(null), fc.string({ maxLength: 300 }), nasty, anyValue),
+    tags: fc.oneof(fc.array(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,10}$/), { maxLength: 5 }), fc.array(nasty, { maxLength: 3 }), anyValue),
+    version: fc.oneof(fc.nat(10), fc.integer(), anyValue),
+    resolution: fc.oneof(fc.constantFrom("keep_yaml", "keep_db", "merge"), nasty),
+    direction: fc.oneof(fc.constantFrom("bidirectional", "yaml_to_db", "db_to_yaml"), nasty),
+    dryRun: fc.oneof(fc.constant(true), anyValue),
+    force: anyValue,
+    changeId: fc.oneof(fc.stringMatching(/^\d{1,19}$/), nasty),
+    path: fc.constantFrom("/etc/passwd", "../../outside.yml", "/tmp/evil.yml"),
+  },
+  { requiredKeys: [] },
+);
+/** Bodies that pass validation but carry text that is hard to round-trip through YAML. */
+const text = (max: number) => fc.oneof(nasty, fc.string({ minLength: 1, maxLength: max }), fc.string({ unit: "binary", minLength: 1, maxLength: 40 })).filter((t) => t.trim().length > 0 && t.length <= max);
+const validTask = fc.record(
+  {
+    id: fc.oneof(fc.constantFrom("daily-backup", "hourly-health", "weekly-report", "fuzz-task"), fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,20}$/)),
+    name: text(200),
+    schedule: fc.constantFrom("0 2 * * *", "*/5 * * * *", "0  0 1 1 *", " 30 4 * * 1-5 ", "0 0 * * * *", "0 12 * * MON"),
+    timezone: fc.constantFrom("UTC", "Europe/Berlin", "Asia/Kolkata", "America/New_York"),
+    command: text(4096),
+    enabled: fc.boolean(),
+    description: fc.oneof(fc.constant(null), fc.constant(""), text(2000)),
+    tags: fc.uniqueArray(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,10}$/), { maxLength: 5 }),
+  },
+  { requiredKeys: ["id", "name", "schedule", "command"] },
+);
+const rawBody = fc.oneof(
+  { weight: 6, arbitrary: validTask.map((b) => JSON.stringify(b)) },
+  { weight: 3, arbitrary: taskBody.map((b) => JSON.stringify(b)) },
+  { weight: 2, arbitrary: fc.json() },
+  { weight: 1, arbitrary: fc.string({ maxLength: 200 }) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom("{", "[", '{"a":', "nul", "\u0000", "{}{}", '{"name": "\\ud800"}', "[".repeat(100_000), '{"__proto__":{"enabled":false},"constructor":{"prototype":{"polluted":1}}}'),
+  },
+  { weight: 1, arbitrary: fc.constant(`{"command":"${"c".repeat(2 * 1024 * 1024)}"}`) },
+);
+const request = fc.record({
+  route: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(ROUTES[0]!, ROUTES[1]!) }, { weight: 2, arbitrary: fc.constantFrom(...ROUTES) }),
+  /** Mostly a method the route has; sometimes any. */
+  method: fc.oneof({ weight: 5, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD") }),
+  methodIndex: fc.nat(),
+  id: fc.oneof({ weight: 3, arbitrary: fc.constantFrom("daily-backup", "hourly-health", "weekly-report", "fuzz-task", "nope") }, { weight: 1, arbitrary: nasty }, { weight: 1, arbitrary: fc.string({ maxLength: 80 }) }),
+  uuid: fc.oneof(fc.constant(UUID), fc.uuid(), nasty),
+  query: fc.oneof({ weight: 3, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: fc.dictionary(fc.oneof(fc.constantFrom("version", "limit", "offset", "status", "q", "tag", "before", "changed", "path", "file"), fc.string({ maxLength: 8 })), fc.oneof(nasty, fc.string({ maxLength: 20 }))) }),
+  body: fc.option(rawBody, { nil: undefined, freq: 8 }),
+  /** PUT and PATCH take the id from the path: usually leave it out of the body. */
+  dropId: fc.boolean(),
+  contentType: fc.constantFrom("application/json", "application/json", "application/json", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", undefined),
+});
+
+describe("fuzzed API requests", () => {
+  it("every answer is JSON, never a 5xx or a hang; a refused request changes nothing; an accepted write leaves YAML == DB == base", async () => {
+    await fs.writeFile(app.yamlPath, GOOD);
+    await syncNow(app);
+    const statuses = new Map<number, number>();
+    let accepted = 0;
+    await fc.assert(
+      fc.asyncProperty(request, async (r) => {
+        const method = r.method ?? r.route.methods[r.methodIndex % r.route.methods.length]!;
+        const query = new URLSearchParams(r.query).toString();
+        const segment = (text: string) => encodeURIComponent((text as string & { toWellFormed(): string }).toWellFormed());
+        const url = `${r.route.path(segment(r.id), segment(r.uuid))}${query ? `?${query}` : ""}`;
+        let body = r.body;
+        if (body && r.dropId && (method === "PUT" || method === "PATCH")) {
+          try {
+            const { id: _id, ...rest } = JSON.parse(body) as Record<string, unknown>;
+            body = JSON.stringify(rest);
+          } catch {
+            // not an object: send as is
+          }
+        }
+        const before = await snapshot(reader, app.yamlPath);
+        const res = await app.api(url, {
+          method,
+          body: method === "GET" || method === "HEAD" ? undefined : body,
+          headers: r.contentType ? { "content-type": r.contentType } : {},
+          signal: AbortSignal.timeout(20_000),
+        });
+        const text = await res.text();
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        const where = `${method} ${url.slice(0, 120)} body ${String(body).slice(0, 160)} → ${res.status} ${text.slice(0, 200)}`;
+        expect(res.status, where).toBeLessThan(500);
+        if (method !== "HEAD" && res.status !== 204) {
+          let parsed: { error?: { code?: unknown; message?: unknown } } | null = null;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            throw new Error(`not JSON: ${where}`);
+          }
+          if (res.status >= 400) {
+            expect(typeof parsed?.error?.code, where).toBe("string");
+            expect(typeof parsed?.error?.message, where).toBe("string");
+          }
+        }
+        const after = await snapshot(reader, app.yamlPath);
+        if (res.status >= 400 || method === "GET" || method === "HEAD" || method === "OPTIONS") {
+          expect(dataOf(after), `a refused or read-only request changed data: ${where}`).toEqual(dataOf(before));
+          expect(after.yamlText, `a refused or read-only request changed the file: ${where}`).toBe(before.yamlText);
+        } else {
+          accepted++;
+          expect(convergenceViolations(after), `after ${where}`).toEqual([]);
+        }
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 150), seed: Number(process.env.FUZZ_SEED ?? 20261125), endOnFailure: true },
+    );
+    // A sync after all that is a no-op and the sides agree.
+    const last = await syncNow(app);
+    expect(last.changedTaskIds).toEqual([]);
+    const final = await snapshot(reader, app.yamlPath);
+    expect(convergenceViolations(final)).toEqual([]);
+    expect(taskMapDifferences("yaml", final.yaml!, "db", final.db)).toEqual([]);
+    expect(crashLines(app.output())).toEqual([]);
+    console.info(`[reliability] API fuzz: statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${accepted} writes accepted`);
+  }, 300_000);
+
+  it("refuses a body over 1 MiB with 413 without reading it all, even on the public login route", async () => {
+    const big = "x".repeat(64 * 1024 * 1024);
+    const { value: res, ms } = await timed(() =>
+      fetch(`${app.url}/api/auth/login`, { method: "POST", body: big, headers: { "content-type": "application/json", origin: new URL(app.url).origin } }),
+    );
+    expect(res.status).toBe(413);
+    expect((await json<{ error: { code: string } }>(res)).error.code).toBe("payload_too_large");
+    expect(ms).toBeLessThan(10_000);
+  });
+
+  it("answers JSON for an unknown API path, an unsupported method and a malformed %-escape", async () => {
+    const cases = [
+      { res: await app.api("/api/nope"), status: 404 },
+      { res: await app.api("/api/tasks", { method: "PUT", json: {} }), status: 405 },
+      { res: await app.api("/api/health", { method: "DELETE" }), status: 405 },
+      { res: await app.api("/api/tasks/%E0%A4%A"), status: 400 },
+    ];
+    for (const { res, status } of cases) {
+      expect(res.status).toBe(status);
+      expect(res.headers.get("content-type")).toMatch(/json/);
+      expect(typeof (await json<{ error: { code: string } }>(res)).error.code).toBe("string");
+    }
+    expect((await fetch(`${app.url}/api/nope`)).status, "still 401 without the token").toBe(401);
+  });
+});
