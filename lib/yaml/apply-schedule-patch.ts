@@ -3,7 +3,7 @@ import { changedFields, TASK_FIELDS, taskIdSchema, tasksEqual, type Task, type T
 import { tasksChecksum } from "./checksum";
 import { keyLine, NotPatchable, pairBlock, type PairBlock } from "./pair-block";
 import { keyString, parseSchedule, type ParseResult, type ParseScheduleOptions, type ScheduleMetadata } from "./parse-schedule";
-import { reparseSchedule, type TextEdit } from "./reparse-schedule";
+import { keysStartLines, reparseSchedule, type TextEdit } from "./reparse-schedule";
 import { detectEol, isBlankLine, lineAt, lineEndOf, lineStartOf, previousLineStart } from "./text-lines";
 import { validateTaskBody } from "./validate-task-body";
 import type { YamlIssue } from "./yaml-issue";
@@ -226,7 +226,7 @@ function patchInPlace(text: string, parsed: ParsedOk, change: Change): { text: s
   const edits: Edit[] = [];
   const pairs = tasksMap?.items ?? [];
   // Every task must be editable in place (else the Document API does it); only the edited ones need their block.
-  for (const pair of pairs) keyLine(text, pair);
+  if (!keysStartLines(parsed)) for (const pair of pairs) keyLine(text, pair);
   const order = pairs.map((pair) => keyString(pair.key)!);
   // Positions of just the tasks the patch touches: one pass, no index of all 10,000.
   const wanted = new Set([...change.upserts.map((task) => task.id), ...change.deletes]);

@@ -259,6 +259,14 @@ function byteLengthOf(parsed: ParsedOk, text: string): number {
   return length;
 }
 
+/**
+ * Whether every task key of `parsed` is the first thing on its line (the in-place patcher's
+ * condition): true for a re-parse, which checks that of every key it parses and keeps the rest.
+ */
+export function keysStartLines(parsed: ParsedOk): boolean {
+  return reparsed.has(parsed);
+}
+
 /** Which parse result may edit each Document in place (see `ownDocument`). */
 const owners = new WeakMap<Document, ParsedOk>();
 
@@ -278,7 +286,10 @@ const CONTROL_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/;
 /** Directives, document markers and keep-chomping block scalars: text whose meaning leaks across units. */
 const UNSAFE_TEXT = /^(?:%|---|\.\.\.)|[|>](?:[1-9]?\+|\+[1-9]?)[ \t]*(?:#.*)?\r?$/m;
 
-/** Parse results whose whole text and Document were checked free of anchors, aliases and UNSAFE_TEXT. */
+/**
+ * Parse results whose whole text and Document were checked: no anchors, aliases or UNSAFE_TEXT,
+ * and every task key first on its line at the tasks' column. A re-parse checks what it parses.
+ */
 const verifiedSafe = new WeakSet<ParsedOk>();
 const unsafe = new WeakSet<ParsedOk>();
 
@@ -311,7 +322,7 @@ function layoutOf(text: string, parsed: ParsedOk): Layout | null {
   const column = firstKey - lineStartOf(text, firstKey);
   if (column < 1 || !startsLine(text, tasks.items[0]!.key as Node, column)) return null;
   if (!verifiedSafe.has(parsed)) {
-    if (UNSAFE_TEXT.test(text) || hasAnchorsOrAliases(root)) {
+    if (UNSAFE_TEXT.test(text) || hasAnchorsOrAliases(root) || !tasks.items.every((pair) => startsLine(text, pair.key as Node, column))) {
       unsafe.add(parsed);
       return null;
     }

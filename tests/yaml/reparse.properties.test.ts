@@ -307,7 +307,7 @@ describe("the store's cache", () => {
     );
   }, 60_000);
 
-  it("hands out tasks that cannot be changed behind its back, and a Document of the caller's own", async () => {
+  it("hands out tasks that cannot be changed (by anyone), and a Document of the caller's own", async () => {
     const dir = await setup();
     const path = join(dir, "s.yml");
     const store = createScheduleStore({ path });
@@ -317,7 +317,8 @@ describe("the store's cache", () => {
     expect(() => {
       (read.tasks.get("a") as { name: string }).name = "changed";
     }).toThrow(TypeError);
-    read.tasks.delete("a");
+    expect(() => read.tasks.delete("a")).toThrow(TypeError);
+    new Map(read.tasks).delete("a");
     read.doc.deleteIn(["tasks", "b"]);
     const again = await store.read();
     expect(again.status === "ok" && [...again.tasks.keys()]).toEqual(["a", "b"]);
