@@ -178,13 +178,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     // would make every other task look deleted on the YAML side.
     const scope = missing ? null : options.scope;
     const yamlAll = yamlTasks(ctx);
-    const [dbStored, base, open] = await Promise.all([
-      repo.loadTasks(ctx.tx, scope ?? undefined),
-      repo.loadBase(ctx.tx, scope ?? undefined),
-      repo.loadOpenConflicts(ctx.tx, scope ?? undefined),
-    ]);
-    const dbMap = new Map<string, Task>();
-    for (const [id, row] of dbStored) dbMap.set(id, repo.toTask(row));
+    const { db: dbMap, base, open } = await repo.loadSyncState(ctx.tx, scope ?? undefined);
     const extraChanges: repo.ChangeRecord[] = [];
     if (options.edit) {
       const { id, before, after, source } = options.edit;
@@ -198,11 +192,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       extraChanges.push(change(id, "db", before, after));
     }
     const yamlMap: TaskMap = missing ? dbMap : scope ? pick(yamlAll, scope) : yamlAll;
-    const plan = reconcile(
-      { base, yaml: yamlMap, db: dbMap, openConflicts: new Set(open.keys()) },
-      { direction: options.direction, force: options.force, autoMerge },
-    );
-    const writes = planWrites(plan, base, new Set(open.keys()));
+    const plan = reconcile({ base, yaml: yamlMap, db: dbMap, openConflicts: open }, { direction: options.direction, force: options.force, autoMerge });
+    const writes = planWrites(plan, base, open);
     if (missing) writes.yamlUpserts = [...dbMap.values()];
 
     const runId = randomUUID();
@@ -326,11 +317,10 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         return locked(async (ctx) => {
           const missing = ctx.yaml.status === "missing";
           const yaml = yamlTasks(ctx);
-          const [dbStored, base, open] = await Promise.all([repo.loadTasks(ctx.tx), repo.loadBase(ctx.tx), repo.loadOpenConflicts(ctx.tx)]);
-          const dbMap = new Map([...dbStored].map(([id, row]) => [id, repo.toTask(row)]));
+          const { db: dbMap, base, open } = await repo.loadSyncState(ctx.tx);
           // A real run re-creates a missing file from the DB: show exactly that.
           const plan = reconcile(
-            { base, yaml, db: dbMap, openConflicts: new Set(open.keys()) },
+            { base, yaml, db: dbMap, openConflicts: open },
             missing ? { direction: "db_to_yaml", force: true, autoMerge } : { direction, force, autoMerge },
           );
           const summary = summarizePlan(plan);
