@@ -32,7 +32,10 @@ export function isPublicPath(pathname: string): boolean {
 
 export function gateRequest(req: GateRequest, token: string, allowedOrigins: readonly string[] = []): GateDecision {
   const mutation = !SAFE_METHODS.has(req.method.toUpperCase());
-  if (mutation && !originAllowed(req, allowedOrigins)) {
+  // The Socket.IO handshake (a GET or a WebSocket upgrade) carries the session cookie and no
+  // CORS protects it: a page of another origin must not open it (cross-site WebSocket hijacking).
+  const socket = req.pathname.startsWith("/socket.io");
+  if ((mutation || socket) && !originAllowed(req, allowedOrigins)) {
     return { action: "deny", status: 403, code: "forbidden_origin", message: "Cross-origin request refused" };
   }
   if (isPublicPath(req.pathname)) return { action: "pass" };

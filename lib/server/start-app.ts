@@ -111,7 +111,8 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const decision = gate(req);
     if (decision.action !== "pass") {
-      socket.end(`HTTP/1.1 ${decision.action === "deny" ? `${decision.status} Unauthorized` : "401 Unauthorized"}\r\nConnection: close\r\n\r\n`);
+      const status = decision.action === "deny" ? decision.status : 401;
+      socket.end(`HTTP/1.1 ${status} ${status === 403 ? "Forbidden" : "Unauthorized"}\r\nConnection: close\r\n\r\n`);
       return;
     }
     if (isSocketPath(req)) return sockets.engine.handleUpgrade(req as never, socket as never, head);
@@ -185,8 +186,19 @@ function loginFromUrl(req: IncomingMessage, res: ServerResponse, url: URL, token
     return;
   }
   const secure = toGateRequest(req).protocol === "https";
-  const target = url.searchParams.get("next");
-  res.writeHead(303, { "set-cookie": sessionCookie(token, secure), location: target?.startsWith("/") && !target.startsWith("//") ? target : "/" }).end();
+  res.writeHead(303, { "set-cookie": sessionCookie(token, secure), location: sameSitePath(url.searchParams.get("next")) }).end();
+}
+
+/** `next` as a path on this site, or "/": browsers read `/\evil.example` as `//evil.example`, so resolve it as they do. */
+function sameSitePath(target: string | null): string {
+  const base = "http://same.invalid";
+  if (!target?.startsWith("/")) return "/";
+  try {
+    const resolved = new URL(target, base);
+    return resolved.origin === base ? `${resolved.pathname}${resolved.search}${resolved.hash}` : "/";
+  } catch {
+    return "/";
+  }
 }
 
 function sendError(res: ServerResponse, status: number, code: string, message: string) {
