@@ -133,7 +133,12 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
     await watcher.ready;
   }
   if (config.syncCron) {
-    cronNet = startCronSafetyNet(config.syncCron, () => sync.run({ trigger: "cron" }), background("scheduled sync failed"));
+    // Every instance's job fires; the engine runs one and skips the rest (see SyncEngine.run).
+    cronNet = startCronSafetyNet(
+      config.syncCron,
+      (tick) => sync.run({ trigger: "cron", skipIfRanWithinMs: tick.periodMs / 2 }),
+      background("scheduled sync failed"),
+    );
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -31,11 +31,17 @@ export interface RunOptions {
   direction?: Direction;
   force?: boolean;
   dryRun?: boolean;
+  /**
+   * Only for `trigger: "cron"`: also skip when another instance finished a cron run this recently
+   * (the same tick, seen a moment later). Every instance's cron fires; one runs.
+   */
+  skipIfRanWithinMs?: number;
 }
 
 export interface RunResult {
   runId: string | null;
-  status: "success" | "error" | "dry_run";
+  /** `skipped`: a cron run that found the sync held, or just done, elsewhere (see `run`). */
+  status: "success" | "error" | "dry_run" | "skipped";
   trigger: Trigger;
   direction: Direction;
   counts: PlanSummary;
@@ -44,6 +50,8 @@ export interface RunResult {
   durationMs: number;
   yamlChecksum: string | null;
   error?: string;
+  /** Why a run was skipped. */
+  reason?: string;
   /** Only for dry runs: every decision that would change something. */
   plan?: Plan["decisions"];
 }
@@ -80,7 +88,14 @@ export interface TaskWriteResult {
   merged: boolean;
 }
 
-const SYNC_LOCK_SQL = `SELECT pg_advisory_xact_lock(7262301577)`;
+const SYNC_LOCK_KEY = 7262301577;
+const SYNC_LOCK_SQL = `SELECT pg_advisory_xact_lock(${SYNC_LOCK_KEY})`;
+const SYNC_TRY_LOCK_SQL = `SELECT pg_try_advisory_xact_lock(${SYNC_LOCK_KEY}) AS locked`;
+const RECENT_CRON_SQL = `SELECT EXISTS (SELECT 1 FROM sync_runs WHERE trigger = 'cron' AND status = 'success'
+  AND finished_at > clock_timestamp() - $1 * interval '1 millisecond') AS ran`;
+
+/** A run that may not wait found the sync held (or just done) elsewhere. */
+class SyncBusy extends Error {}
 const TX_OPTIONS = { maxWait: 60_000, timeout: 10 * 60_000 };
 const STALE_RETRIES = 3;
 
@@ -123,19 +138,36 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     events.publish("sync_status_changed", { status: { state, runId, error: lastError, openConflicts } });
   }
 
-  /** Mutex → YAML lock → DB transaction → advisory lock; retried when the file changed under us. */
-  async function locked<T>(work: (ctx: Ctx) => Promise<T>): Promise<T> {
+  /**
+   * Mutex → YAML lock → DB transaction → advisory lock; retried when the file changed under us.
+   * `noWait` takes both locks only if they are free (else SyncBusy), and skips when a cron run
+   * finished within `skipIfRanWithinMs` on any instance; `onLocked` runs once both are held.
+   */
+  async function locked<T>(work: (ctx: Ctx) => Promise<T>, opts: { noWait?: boolean; skipIfRanWithinMs?: number; onLocked?: () => void } = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await store.withLock((file) =>
-          db.prisma.$transaction(async (tx) => {
-            if (db.kind === "postgresql") await tx.$executeRawUnsafe(SYNC_LOCK_SQL);
-            const yaml = await file.read();
-            observeYaml(yaml);
-            return work({ tx, file, yaml });
-          }, TX_OPTIONS),
+        return await store.withLock(
+          (file) =>
+            db.prisma.$transaction(async (tx) => {
+              if (db.kind === "postgresql" && opts.noWait) {
+                const [row] = await tx.$queryRawUnsafe<{ locked: boolean }[]>(SYNC_TRY_LOCK_SQL);
+                if (!row?.locked) throw new SyncBusy("another instance is syncing");
+              } else if (db.kind === "postgresql") {
+                await tx.$executeRawUnsafe(SYNC_LOCK_SQL);
+              }
+              if (opts.skipIfRanWithinMs && opts.skipIfRanWithinMs > 0) {
+                const [row] = await tx.$queryRawUnsafe<{ ran: boolean }[]>(RECENT_CRON_SQL, Math.round(opts.skipIfRanWithinMs));
+                if (row?.ran) throw new SyncBusy("this tick already ran on another instance");
+              }
+              opts.onLocked?.();
+              const yaml = await file.read();
+              observeYaml(yaml);
+              return work({ tx, file, yaml });
+            }, TX_OPTIONS),
+          { wait: !opts.noWait },
         );
       } catch (error) {
+        if (opts.noWait && error instanceof YamlStoreError && error.code === "lock_timeout") throw new SyncBusy("the schedule file is locked by another writer");
         if (error instanceof YamlStoreError && error.code === "stale" && attempt < STALE_RETRIES) continue;
         throw mapStoreError(error);
       }
@@ -307,10 +339,34 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     }
   }
 
-  /** One full sync run (or its plan, when dry). Throws AppError for invalid input; failures are recorded. */
+  /**
+   * One full sync run (or its plan, when dry). Throws AppError for invalid input; failures are recorded.
+   *
+   * A cron run does not queue: when a sync is running in this process, or another instance (or
+   * the CLI) holds the file lock or the advisory lock, or another instance finished this tick's
+   * cron run (`skipIfRanWithinMs`), it returns `status: "skipped"` at once, logged, not recorded
+   * as a run and not an error. Every other trigger waits its turn.
+   */
   async function run(options: RunOptions): Promise<RunResult> {
     const direction = options.direction ?? "bidirectional";
     const force = options.force ?? false;
+    const noWait = options.trigger === "cron" && !options.dryRun;
+    const skipped = (reason: string, startedAt: number): RunResult => {
+      log("info", `${options.trigger} sync skipped: ${reason}`);
+      return {
+        runId: null,
+        status: "skipped",
+        trigger: options.trigger,
+        direction,
+        counts: summarizePlan({ direction, decisions: [] }),
+        conflicts: 0,
+        changedTaskIds: [],
+        durationMs: Date.now() - startedAt,
+        yamlChecksum: yamlState.checksum,
+        reason,
+      };
+    };
+    if (noWait && mutex.busy) return skipped("a sync is running in this process", Date.now());
     return mutex.run(async () => {
       const startedAt = Date.now();
       if (options.dryRun) {
@@ -338,9 +394,13 @@ export function createSyncEngine(deps: SyncEngineDeps) {
           };
         });
       }
-      setState("running");
+      // A run that may be skipped says "running" only once it holds the locks.
+      if (!noWait) setState("running");
       try {
-        const applied = await locked((ctx) => reconcileAndApply(ctx, { scope: null, trigger: options.trigger, direction, force, startedAt }));
+        const applied = await locked(
+          (ctx) => reconcileAndApply(ctx, { scope: null, trigger: options.trigger, direction, force, startedAt }),
+          noWait ? { noWait, skipIfRanWithinMs: options.skipIfRanWithinMs, onLocked: () => setState("running") } : {},
+        );
         lastError = null;
         await publish(applied, sourceOf(applied.writes));
         const result: RunResult = {
@@ -358,6 +418,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         setState("idle", applied.runId);
         return result;
       } catch (error) {
+        if (error instanceof SyncBusy) return skipped(error.message, startedAt);
         const message = error instanceof Error ? error.message : String(error);
         lastError = message;
         const runId = await recordFailure(options, direction, startedAt, message);

@@ -284,10 +284,11 @@ export interface RunWrite {
   durationMs: number;
 }
 
+/** Records a run; `finished_at` is the time of the insert, the end of the run (now() would be its transaction's start). */
 export async function insertRun(tx: Tx, run: RunWrite): Promise<void> {
   await tx.$executeRawUnsafe(
     `INSERT INTO sync_runs (id, trigger, direction, status, counts, conflicts, error, yaml_checksum, started_at, finished_at, duration_ms)
-     VALUES ($1::uuid, $2, $3, $4, $5::jsonb, $6, $7, $8, $9::timestamptz, now(), $10)`,
+     VALUES ($1::uuid, $2, $3, $4, $5::jsonb, $6, $7, $8, $9::timestamptz, clock_timestamp(), $10)`,
     run.id,
     run.trigger,
     run.direction,

@@ -47,8 +47,12 @@ export interface ScheduleStore {
   readonly path: string;
   /** Reads without the lock (the file is only ever replaced atomically, so a read never sees a partial file). */
   read(): Promise<ReadResult>;
-  /** Runs `fn` holding the file lock (in-process callers queue; other processes retry a bounded number of times). Not reentrant. */
-  withLock<T>(fn: (file: LockedSchedule) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` holding the file lock (in-process callers queue; other processes retry a bounded
+   * number of times). Not reentrant. With `wait: false`, a lock held by anyone (this process or
+   * another) fails at once with code `lock_timeout` instead.
+   */
+  withLock<T>(fn: (file: LockedSchedule) => Promise<T>, opts?: { wait?: boolean }): Promise<T>;
   /** `withLock(file => file.write(patch, opts))`. */
   write(patch: SchedulePatch, opts?: WriteOptions): Promise<WriteResult>;
 }
@@ -196,10 +200,12 @@ export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStor
     return lazyTasks(written.checksum, () => written.parsed.tasks);
   }
 
-  async function withLock<T>(fn: (file: LockedSchedule) => Promise<T>): Promise<T> {
+  async function withLock<T>(fn: (file: LockedSchedule) => Promise<T>, lockOpts: { wait?: boolean } = {}): Promise<T> {
     if (heldLocks.getStore()?.has(path)) {
       throw new Error(`withLock(${name}) is not reentrant: use the LockedSchedule passed to the callback`);
     }
+    const wait = lockOpts.wait ?? true;
+    if (!wait && localQueues.has(path)) throw new YamlStoreError("lock_timeout", `${name} is locked by another writer in this process`);
     return queueLocally(path, async () => {
       try {
         await mkdir(dir, { recursive: true });
@@ -222,7 +228,7 @@ export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStor
               logger.warn(`schedule-sync: lock on ${path} compromised: ${error.message}`);
             },
           },
-          options.lockRetries ?? 400,
+          wait ? (options.lockRetries ?? 400) : 0,
           Math.max(4 * stale, 10_000),
         );
       } catch (error) {
