@@ -103,7 +103,10 @@ const TASK_JSONB = `jsonb_build_object('id', t.id, 'name', t.name, 'schedule', t
  * run where nothing changed moves about half the data.
  */
 export async function loadSyncState(tx: Tx, ids?: readonly string[]): Promise<SyncState> {
-  const filter = ids ? `WHERE t.id = ANY($1::text[]) OR b.task_id = ANY($1::text[])` : "";
+  // Scoped: filter each side before the join, so both use their primary key (a WHERE on the
+  // joined rows scans both tables).
+  const taskRows = ids ? `(SELECT * FROM tasks WHERE id = ANY($1::text[]))` : "tasks";
+  const baseRows = ids ? `(SELECT * FROM sync_base WHERE task_id = ANY($1::text[]))` : "sync_base";
   const rows = await tx.$queryRawUnsafe<{ state: string; open: string }[]>(
     `SELECT
        (SELECT coalesce(json_agg(json_build_array(
@@ -111,7 +114,7 @@ export async function loadSyncState(tx: Tx, ids?: readonly string[]): Promise<Sy
           b.task_id,
           CASE WHEN b.task_id IS NULL THEN NULL WHEN t.id IS NOT NULL AND b.data = ${TASK_JSONB} THEN '1'::jsonb ELSE b.data END
         ) ORDER BY coalesce(t.id, b.task_id)), '[]')::text
-        FROM tasks t FULL JOIN sync_base b ON b.task_id = t.id ${filter}) AS state,
+        FROM ${taskRows} t FULL JOIN ${baseRows} b ON b.task_id = t.id) AS state,
        (SELECT coalesce(json_agg(task_id), '[]')::text FROM conflicts WHERE status = 'open' ${ids ? "AND task_id = ANY($1::text[])" : ""}) AS open`,
     ...(ids ? [ids] : []),
   );
