@@ -177,9 +177,6 @@ export function reparseSchedule(prev: { text: string; parsed: ParsedOk }, next: 
 
   const hasMetadata = runs.some((run) => run.metadata);
   const metaPair = hasMetadata ? root.items[rootKeys.indexOf("metadata")]! : null;
-  const prevParsed = prev.parsed;
-  const prevDoc = prev.parsed.doc;
-  let doc: Document.Parsed | null = null;
   const result = {
     ok: true as const,
     tasks,
@@ -187,26 +184,48 @@ export function reparseSchedule(prev: { text: string; parsed: ParsedOk }, next: 
     checksum: opts.checksum ?? sha256Checksum(next),
     metadata: hasMetadata ? parsed.metadata : prev.parsed.metadata,
   } as ParsedOk;
-  Object.defineProperty(result, "doc", {
-    enumerable: true,
-    configurable: true,
-    get: () => {
-      if (doc) return doc;
-      if (owners.get(prevDoc) === prevParsed) {
-        doc = spliceDocument(prevDoc, layout, runs, taskRuns, metaPair);
-        owners.set(doc, result);
-      } else {
-        // Not ours to edit: the caller keeps using it, or another result took it first.
-        const full = parseSchedule(next, opts);
-        doc = full.ok ? full.doc : (parseDocument(next, { uniqueKeys: false, stringKeys: true }) as Document.Parsed);
-      }
-      return doc;
-    },
-  });
+  Object.defineProperty(result, "doc", lazyDocument(result, { prevParsed: prev.parsed, prevDoc: prev.parsed.doc, layout, runs, taskRuns, metaPair, next, opts }));
   verifiedSafe.add(result);
   reparsed.add(result);
   byteLengths.set(result, bytes);
   return result;
+}
+
+interface PendingDocument {
+  prevParsed: ParsedOk;
+  prevDoc: Document.Parsed;
+  layout: Layout;
+  runs: Run[];
+  taskRuns: Run[];
+  metaPair: Pair | null;
+  next: string;
+  opts: ParseScheduleOptions;
+}
+
+/**
+ * The `doc` property of a re-parse result, made on first access. What it needs is dropped then,
+ * so a chain of results does not keep every earlier version (its text and tasks) alive.
+ */
+function lazyDocument(result: ParsedOk, pending: PendingDocument | null): PropertyDescriptor {
+  let doc: Document.Parsed | null = null;
+  return {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      if (doc) return doc;
+      const p = pending!;
+      pending = null;
+      if (owners.get(p.prevDoc) === p.prevParsed) {
+        doc = spliceDocument(p.prevDoc, p.layout, p.runs, p.taskRuns, p.metaPair);
+        owners.set(doc, result);
+      } else {
+        // Not ours to edit: the caller keeps using it, or another result took it first.
+        const full = parseSchedule(p.next, p.opts);
+        doc = full.ok ? full.doc : (parseDocument(p.next, { uniqueKeys: false, stringKeys: true }) as Document.Parsed);
+      }
+      return doc;
+    },
+  };
 }
 
 /**
