@@ -237,6 +237,10 @@ export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStor
         }
         throw new YamlStoreError("io", `cannot lock ${path}: ${(error as Error).message}`, { cause: error });
       }
+      // A writer killed between writing its temp file and renaming it leaves the temp file
+      // behind; clear it whenever the lock is taken, not only before the next write (a run
+      // with nothing to write would otherwise leave it in the folder for good).
+      await removeOrphanTempFiles(path).catch(() => undefined);
 
       let active = true;
       let chain: Promise<unknown> = Promise.resolve();

@@ -194,6 +194,33 @@ describe("crash recovery on PostgreSQL", () => {
   });
 });
 
+describe("crash recovery on PostgreSQL: a temp file left by a killed writer", () => {
+  it("is cleaned up by the next sync even when that sync has nothing to write to the file", async () => {
+    const database = await createPostgresDatabase();
+    const reader = pgReader(database.url);
+    let app = await startAppProcess({ db: "postgresql", databaseUrl: database.url, yaml: SEED, env: NO_WATCH });
+    try {
+      await app.stop();
+      // A DB-side change makes the killed run write the file; the restart then only has a
+      // YAML-side change to bring in, which writes nothing to the file.
+      await reader.query(`UPDATE tasks SET command = '/db/edit', version = version + 1 WHERE id = 't-2'`);
+      const config = { yamlPath: app.yamlPath, backupDir: path.join(app.dataDir, "backups"), databaseUrl: database.url, at: "before-rename" };
+      const crashed = await crashWorker(config, app.dir);
+      crashed.worker.child.kill("SIGKILL");
+      expect(await crashed.worker.exited).toBeNull();
+      await reader.query(`UPDATE tasks SET command = $1 WHERE id = 't-2'`, [backup.command]);
+      await handEdit(app.yamlPath, "t-3", "name", "Only a YAML-side change");
+      app = await startAppProcess({ db: "postgresql", databaseUrl: database.url, dir: app.dir, env: NO_WATCH });
+      const s = await expectConverged(reader, app.yamlPath);
+      expect(s.db.get("t-3")?.name).toBe("Only a YAML-side change");
+    } finally {
+      await app.stop();
+      await reader.close();
+      await database.drop();
+    }
+  });
+});
+
 describe("crash recovery on PGlite", () => {
   let dir: string;
   let app: AppProcess;
