@@ -174,6 +174,8 @@ export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStor
     if (!patched.changed || !patched.parsed) return lazyTasks(checksum!, () => patched.tasks);
 
     const bytes = Buffer.from(patched.text, "utf8");
+    // A re-parse leaves its checksum to be made: from these bytes, not by encoding the text again.
+    patched.parsed.checksum = sha256Checksum(bytes);
     try {
       await mkdir(dir, { recursive: true });
       await removeOrphanTempFiles(path);

@@ -181,14 +181,26 @@ export function reparseSchedule(prev: { text: string; parsed: ParsedOk }, next: 
     ok: true as const,
     tasks,
     order,
-    checksum: opts.checksum ?? sha256Checksum(next),
     metadata: hasMetadata ? parsed.metadata : prev.parsed.metadata,
   } as ParsedOk;
+  Object.defineProperty(result, "checksum", lazyChecksum(next, opts.checksum));
   Object.defineProperty(result, "doc", lazyDocument(result, { prevParsed: prev.parsed, prevDoc: prev.parsed.doc, layout, runs, taskRuns, metaPair, next, opts }));
   verifiedSafe.add(result);
   reparsed.add(result);
   byteLengths.set(result, bytes);
   return result;
+}
+
+/** A checksum hashed on first read, unless the caller sets it first (the store hashes the bytes it writes). */
+function lazyChecksum(text: string, known: string | undefined): PropertyDescriptor {
+  let checksum = known;
+  return {
+    enumerable: true,
+    get: () => (checksum ??= sha256Checksum(text)),
+    set: (value: string) => {
+      checksum = value;
+    },
+  };
 }
 
 interface PendingDocument {
