@@ -7,7 +7,8 @@
  *   description, each a GET then a PATCH carrying the version it read; a stale version
  *   (409) or a busy file (503) is retried. Prints {acks: {taskId: n}, retries}.
  * mode "ops": runs the listed requests in order (with a small seeded pause between them)
- *   and prints each one's status and JSON body.
+ *   and prints each one's status and JSON body (status 0 when the connection failed and
+ *   `tolerateErrors` is set); with `progress`, a line `ANSWERED <label> <status>` per op.
  * mode "sync-loop": triggers syncs on every listed server, one after another with a seeded
  *   pause, until `stopFile` exists (at most `max` runs). Prints {runs, statuses}.
  * The last line printed is the JSON result.
@@ -70,8 +71,15 @@ if (config.mode === "counter") {
   let runs = 0;
   const stopped = () => fs.access(config.stopFile).then(() => true, () => false);
   while (runs < config.max && !(await stopped())) {
-    const { status } = await call("POST", "/api/sync/trigger", {}, config.urls[runs % config.urls.length]);
+    let status;
+    try {
+      ({ status } = await call("POST", "/api/sync/trigger", {}, config.urls[runs % config.urls.length]));
+    } catch (error) {
+      if (!config.tolerateErrors) throw error;
+      status = 0; // the server went away (crash tests)
+    }
     statuses[status] = (statuses[status] ?? 0) + 1;
+    if (status === 0) break;
     runs++;
     if (config.maxPauseMs) await pause(Math.floor(random() * config.maxPauseMs));
   }
@@ -81,8 +89,15 @@ if (config.mode === "counter") {
   for (const op of config.ops) {
     const max = config.maxPauseMs ?? 0;
     if (max > 0) await pause(Math.floor(random() * max));
-    const { status, body } = await call(op.method, op.path, op.body);
-    results.push({ label: op.label, status, body });
+    try {
+      const { status, body } = await call(op.method, op.path, op.body);
+      results.push({ label: op.label, status, body });
+      if (config.progress) process.stdout.write(`ANSWERED ${op.label} ${status}\n`);
+    } catch (error) {
+      // The server went away (the crash tests kill it): the write's fate is unknown, say so.
+      if (!config.tolerateErrors) throw error;
+      results.push({ label: op.label, status: 0, body: { error: String(error) } });
+    }
   }
   console.log(JSON.stringify({ results }));
 }

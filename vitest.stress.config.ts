@@ -1,0 +1,19 @@
+import { defineConfig } from "vitest/config";
+import path from "node:path";
+
+/**
+ * `npm run test:stress`: the long reliability runs of issue #7 (tests/reliability/*.stress.ts):
+ * PostgreSQL restarted mid-sync, conflicts under load with hundreds of tasks, crash loops,
+ * and the fuzz properties with many more runs. One file at a time: one of them restarts
+ * the PostgreSQL cluster.
+ */
+export default defineConfig({
+  resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
+  test: {
+    include: ["tests/reliability/**/*.stress.ts"],
+    testTimeout: 15 * 60_000,
+    hookTimeout: 3 * 60_000,
+    pool: "forks",
+    fileParallelism: false,
+  },
+});
