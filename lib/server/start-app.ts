@@ -159,17 +159,24 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
         await cronNet?.stop();
         await watcher?.close();
         await sockets.close();
+        // No new connections; idle keep-alive ones close now, requests in flight keep theirs.
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        // A running sync finishes (bounded) before the database closes under it, and the
+        // request that asked for it gets its answer instead of a reset connection (the
+        // caller would not know whether its write landed).
+        await Promise.race([sync.idle(), delay(15_000)]);
+        await Promise.race([stopped, delay(2_000)]);
         server.closeAllConnections();
         await stopped;
-        // A running sync finishes (bounded) before the database closes under it.
-        await Promise.race([sync.idle(), new Promise((resolve) => setTimeout(resolve, 15_000))]);
         await nextApp.close().catch(() => undefined);
         await db.close();
         setServices(undefined);
       })()),
   };
 }
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function toGateRequest(req: IncomingMessage): GateRequest {
   const url = new URL(req.url ?? "/", "http://localhost");

@@ -128,9 +128,11 @@ describe("crash recovery on PostgreSQL", () => {
     } finally {
       await lock.release();
     }
+    const stopping = Date.now();
     expect(await exited).toBe(0);
+    expect(Date.now() - stopping, "exits as soon as the sync is done").toBeLessThan(5_000);
     const answer = await pending;
-    if (!(answer instanceof Error)) expect(answer.status).toBe(200);
+    expect(answer instanceof Error ? answer.message : answer.status, "the request that asked for the sync gets its answer").toBe(200);
     expectEditsLanded(await expectConverged(reader, app.yamlPath), edits);
     const [last] = await reader.query<{ status: string; trigger: string }>(`SELECT status, trigger FROM sync_runs ORDER BY started_at DESC LIMIT 1`);
     expect(last).toEqual({ status: "success", trigger: "manual" });
