@@ -1,0 +1,132 @@
+import fs from "node:fs/promises";
+import autocannon from "autocannon";
+import type { DbKind } from "../lib/db/create-database";
+import type { ScheduleConfigUpdated } from "../lib/events/events";
+import { startAppProcess, TEST_TOKEN } from "../tests/_support/app-process";
+import { connectRecordingSocket } from "../tests/_support/socket-client";
+import { renameInText, sampleSchedule } from "./sample-schedule";
+import { round, stats, timed, type Stats } from "./stats";
+
+export interface ServerBenchOptions {
+  db: DbKind;
+  size: number;
+  /** File saves (and API edits) measured. */
+  samples: number;
+  /** Seconds of load per endpoint. */
+  loadSeconds: number;
+  /** NODE_OPTIONS for the server (e.g. a heap limit), empty for Node's defaults. */
+  nodeOptions: string;
+  log: (line: string) => void;
+}
+
+export interface LoadResult {
+  path: string;
+  requestsPerSecond: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  errors: number;
+  non2xx: number;
+}
+
+export interface ServerBenchResult {
+  db: DbKind;
+  size: number;
+  /** Start-up (first import included) until the port answers. */
+  startMs: number;
+  /** Saving the file by hand until a socket gets schedule_config_updated for that task. */
+  fileSaveToEvent: Stats;
+  /** PATCH /api/tasks/:id over HTTP, YAML write-through included. */
+  apiEditHttp: Stats;
+  load: LoadResult[];
+  /** Server process memory (MiB): after start, after the load, and its peak. */
+  rssMiB: { afterStart: number; afterLoad: number; peak: number };
+}
+
+/**
+ * The real server (server.ts, production build from NEXT_DIST_DIR) on a file of `size` tasks:
+ * file save → Socket.IO latency, HTTP edits, and loopback load on the task list and dashboard.
+ */
+export async function serverBench(opts: ServerBenchOptions): Promise<ServerBenchResult> {
+  const label = `${opts.db} ${opts.size} (server)`;
+  let text = sampleSchedule(opts.size);
+  const started = performance.now();
+  // The default debounce (100 ms), not the tests' 50 ms: what a user gets.
+  const app = await startAppProcess({
+    db: opts.db,
+    yaml: text,
+    env: { SYNC_DEBOUNCE_MS: "100", ...(opts.nodeOptions ? { NODE_OPTIONS: opts.nodeOptions } : {}) },
+  });
+  const startMs = round(performance.now() - started);
+  const pid = app.child.pid!;
+  const socket = await connectRecordingSocket(app.url);
+  try {
+    const afterStart = await rssMiB(pid);
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+    const saves: number[] = [];
+    for (let i = 0; i < opts.samples; i++) {
+      const id = `task-${(i * 7919 + 3) % opts.size}`;
+      text = renameInText(text, id, `Saved by hand ${i}`);
+      const since = Date.now();
+      await fs.writeFile(app.yamlPath, text);
+      const matches = (event: ScheduleConfigUpdated) => event.changedTaskIds.includes(id);
+      await socket.next("schedule_config_updated", matches, 15_000, since);
+      const hit = socket.received.find((e) => e.name === "schedule_config_updated" && e.at >= since && matches(e.payload as ScheduleConfigUpdated));
+      saves.push(hit!.at - since);
+      await sleep(150);
+    }
+    opts.log(`${label}: file save → event median ${stats(saves).median} ms, p95 ${stats(saves).p95} ms`);
+
+    const edits: number[] = [];
+    for (let i = 0; i < opts.samples; i++) {
+      const id = `task-${(i * 104_729 + 11) % opts.size}`;
+      edits.push(
+        await timed(async () => {
+          const res = await app.api(`/api/tasks/${id}`, { method: "PATCH", json: { description: `Edited over HTTP ${i}` } });
+          if (res.status !== 200) throw new Error(`${label}: PATCH answered ${res.status}: ${await res.text()}`);
+        }),
+      );
+    }
+    opts.log(`${label}: PATCH median ${stats(edits).median} ms`);
+
+    const load: LoadResult[] = [];
+    for (const path of ["/api/tasks?limit=100", "/api/tasks?limit=100&offset=5000&q=task", "/"]) {
+      const result = await autocannon({
+        url: `${app.url}${path}`,
+        connections: 10,
+        duration: opts.loadSeconds,
+        headers: { authorization: `Bearer ${TEST_TOKEN}` },
+      });
+      load.push({
+        path,
+        requestsPerSecond: round(result.requests.average),
+        latencyP50Ms: result.latency.p50,
+        latencyP99Ms: result.latency.p99,
+        errors: result.errors,
+        non2xx: result.non2xx,
+      });
+      opts.log(`${label}: GET ${path} ${round(result.requests.average)} req/s, p99 ${result.latency.p99} ms${result.non2xx ? `, ${result.non2xx} non-2xx` : ""}`);
+    }
+    const memory = await rssMiB(pid);
+    return {
+      db: opts.db,
+      size: opts.size,
+      startMs,
+      fileSaveToEvent: stats(saves),
+      apiEditHttp: stats(edits),
+      load,
+      rssMiB: { afterStart: afterStart.rss, afterLoad: memory.rss, peak: memory.peak },
+    };
+  } finally {
+    socket.close();
+    await app.stop();
+    await fs.rm(app.dir, { recursive: true, force: true });
+  }
+}
+
+/** Resident and peak resident memory of a process, in MiB (Linux /proc). */
+async function rssMiB(pid: number): Promise<{ rss: number; peak: number }> {
+  const status = await fs.readFile(`/proc/${pid}/status`, "utf8");
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
+  return { rss: round(kib("VmRSS") / 1024), peak: round(kib("VmHWM") / 1024) };
+}
