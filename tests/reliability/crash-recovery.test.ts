@@ -223,7 +223,9 @@ describe("crash recovery on PostgreSQL: a temp file left by a killed writer", ()
   });
 });
 
-describe("crash recovery on PGlite", () => {
+// Each case starts PGlite several times (server, crashing workers, restart): on a loaded
+// 2-core CI machine that takes longer than the default 30 s.
+describe("crash recovery on PGlite", { timeout: 180_000 }, () => {
   let dir: string;
   let app: AppProcess;
   let edits: { name: string; command: string };
