@@ -31,13 +31,14 @@ async function runApiClients(cluster: Cluster, ops: ApiOp[], seed: number, maxPa
   return results.flatMap((r) => r.results);
 }
 
-describe.each(DB_KINDS)("concurrent writers on %s", (kind) => {
+// Several processes per case; a loaded machine needs more than the default 30 s.
+describe.each(DB_KINDS)("concurrent writers on %s", { timeout: 180_000 }, (kind) => {
   let cluster: Cluster;
   beforeAll(async () => {
     // No watcher: syncs run when a process asks (the sync loop below), so the simultaneous
     // round of scenario 3 is simultaneous by construction.
     cluster = await startCluster(kind, { env: { SYNC_WATCH: "off" } });
-  });
+  }, 180_000);
   afterAll(async () => {
     const reader = await cluster?.stop();
     await reader?.close();

@@ -1,13 +1,16 @@
 import fs from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseSchedule } from "@/lib/yaml";
+import { createEventBus } from "@/lib/events/event-bus";
+import { createSyncEngine } from "@/lib/sync/sync-engine";
+import { createScheduleStore, parseSchedule } from "@/lib/yaml";
 import { startAppProcess, type AppProcess } from "../_support/app-process";
-import { createPostgresDatabase } from "../_support/databases";
+import { createPostgresDatabase, openTestDatabase } from "../_support/databases";
 import { backup, yamlOf } from "../_support/engine-harness";
-import { expectConverged, snapshot, type SqlReader, type SyncSnapshot } from "../_support/invariants";
+import { convergenceViolations, expectConverged, type SqlReader, type SyncSnapshot } from "../_support/invariants";
 import { connectRecordingSocket } from "../_support/socket-client";
-import { crashLines, handEdit, holdTableLock, json, pgliteReader, pgReader, startWorker, syncNow, waitFor } from "./_app";
+import { apiSnapshot, crashLines, handEdit, holdTableLock, json, pgliteReader, pgReader, startWorker, waitFor } from "./_app";
 
 /**
  * Issue #7, scenario 5 and the live-sync issue's "SIGTERM during a sync": processes killed
@@ -51,7 +54,8 @@ async function crashWorker(config: Record<string, unknown>, dir: string) {
   return { worker, temp: line[2] === "-" ? null : line[2]! };
 }
 
-describe("crash recovery on PostgreSQL", () => {
+// Each case starts and stops real servers (PGlite alone can take 20 s to start on a loaded machine).
+describe("crash recovery on PostgreSQL", { timeout: 180_000 }, () => {
   let database: { url: string; drop(): Promise<void> };
   let reader: ReturnType<typeof pgReader>;
   let dir: string;
@@ -65,7 +69,7 @@ describe("crash recovery on PostgreSQL", () => {
     reader = pgReader(database.url);
     app = await startAppProcess({ db: "postgresql", databaseUrl: database.url, yaml: SEED, env: NO_WATCH });
     dir = app.dir;
-  });
+  }, 180_000);
   afterAll(async () => {
     await app?.stop("SIGKILL");
     await reader?.close();
@@ -196,35 +200,34 @@ describe("crash recovery on PostgreSQL", () => {
   });
 });
 
-describe("crash recovery on PostgreSQL: a temp file left by a killed writer", () => {
+describe("crash recovery on PostgreSQL: a temp file left by a killed writer", { timeout: 120_000 }, () => {
   it("is cleaned up by the next sync even when that sync has nothing to write to the file", async () => {
-    const database = await createPostgresDatabase();
-    const reader = pgReader(database.url);
-    let app = await startAppProcess({ db: "postgresql", databaseUrl: database.url, yaml: SEED, env: NO_WATCH });
+    const { db, url, drop } = await openTestDatabase("postgresql");
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "schedule-sync-orphan-"));
+    const yamlPath = path.join(dir, "schedule_config.yml");
+    const store = createScheduleStore({ path: yamlPath, backupDir: path.join(dir, "backups") });
+    const engine = createSyncEngine({ db, store, events: createEventBus(), autoMerge: true, log: () => undefined });
     try {
-      await app.stop();
-      // A DB-side change makes the killed run write the file; the restart then only has a
+      await fs.writeFile(yamlPath, SEED);
+      await engine.run({ trigger: "manual" });
+      // A DB-side change makes the killed run write the file; the next run only has a
       // YAML-side change to bring in, which writes nothing to the file.
-      await reader.query(`UPDATE tasks SET command = '/db/edit', version = version + 1 WHERE id = 't-2'`);
-      const config = { yamlPath: app.yamlPath, backupDir: path.join(app.dataDir, "backups"), databaseUrl: database.url, at: "before-rename" };
-      const crashed = await crashWorker(config, app.dir);
+      await db.query(`UPDATE tasks SET command = '/db/edit', version = version + 1 WHERE id = 't-2'`);
+      const crashed = await crashWorker({ yamlPath, backupDir: path.join(dir, "backups"), databaseUrl: url, at: "before-rename" }, dir);
       crashed.worker.child.kill("SIGKILL");
       expect(await crashed.worker.exited).toBeNull();
-      await reader.query(`UPDATE tasks SET command = $1 WHERE id = 't-2'`, [backup.command]);
-      await handEdit(app.yamlPath, "t-3", "name", "Only a YAML-side change");
-      app = await startAppProcess({ db: "postgresql", databaseUrl: database.url, dir: app.dir, env: NO_WATCH });
-      const s = await expectConverged(reader, app.yamlPath);
-      expect(s.db.get("t-3")?.name).toBe("Only a YAML-side change");
+      await db.query(`UPDATE tasks SET command = $1 WHERE id = 't-2'`, [backup.command]);
+      await handEdit(yamlPath, "t-3", "name", "Only a YAML-side change");
+      await engine.run({ trigger: "manual" });
+      expect((await expectConverged(db, yamlPath)).db.get("t-3")?.name).toBe("Only a YAML-side change");
     } finally {
-      await app.stop();
-      await reader.close();
-      await database.drop();
+      await engine.idle();
+      await drop();
+      await fs.rm(dir, { recursive: true, force: true });
     }
   });
 });
 
-// Each case starts PGlite several times (server, crashing workers, restart): on a loaded
-// 2-core CI machine that takes longer than the default 30 s.
 describe("crash recovery on PGlite", { timeout: 180_000 }, () => {
   let dir: string;
   let app: AppProcess;
@@ -242,12 +245,12 @@ describe("crash recovery on PGlite", { timeout: 180_000 }, () => {
     app = await startAppProcess({ db: "pglite", yaml: SEED, env: NO_WATCH });
     dir = app.dir;
     await app.stop();
-  });
+  }, 180_000);
   afterAll(async () => {
     await app?.stop("SIGKILL");
   });
 
-  it("a sync process killed between temp write and rename, then one killed before its commit: PGlite reopens at its last commit and the restart converges", async () => {
+  it("a sync process killed between temp write and rename, then one killed before its commit: PGlite reopens at its last commit, the restart converges, and an API write acknowledged just before a SIGKILL survives it", async () => {
     edits = await makePendingEdits(app.yamlPath, withDb, 1);
     const config = { yamlPath: app.yamlPath, backupDir: path.join(app.dataDir, "backups"), pgliteDir: path.join(app.dataDir, "pglite") };
     const fileBefore = await fs.readFile(app.yamlPath);
@@ -268,13 +271,11 @@ describe("crash recovery on PGlite", { timeout: 180_000 }, () => {
     expect(file.ok && file.tasks.get("t-1")?.name).toBe(edits.name);
     await withDb(async (db) => expect(await dbFingerprint(db)).toBe(dbBefore));
 
+    // The restart heals; then an API write acknowledged just before a SIGKILL must survive it.
     app = await startAppProcess({ db: "pglite", dir, env: NO_WATCH });
-    await app.stop();
-    await withDb(async (db) => expectEditsLanded(await expectConverged(db, app.yamlPath), edits));
-  });
-
-  it("an API write acknowledged just before SIGKILL is on both sides after the restart", async () => {
-    app = await startAppProcess({ db: "pglite", dir, env: NO_WATCH });
+    const healed = await apiSnapshot(app);
+    expect(convergenceViolations(healed)).toEqual([]);
+    expectEditsLanded(healed, edits);
     const res = await app.api("/api/tasks/t-3", { method: "PATCH", json: { command: "/acknowledged" } });
     expect(res.status).toBe(200);
     await app.stop("SIGKILL");
@@ -283,6 +284,7 @@ describe("crash recovery on PGlite", { timeout: 180_000 }, () => {
     await app.stop();
     await withDb(async (db) => {
       const s = await expectConverged(db, app.yamlPath);
+      expectEditsLanded(s, edits);
       expect(s.yaml!.get("t-3")?.command).toBe("/acknowledged");
     });
   });

@@ -27,7 +27,7 @@ let reader: ReturnType<typeof pgReader>;
 beforeAll(async () => {
   app = await startAppProcess({ db: "postgresql", yaml: GOOD, env: { SYNC_WATCH: "off", LOG_LEVEL: "debug" } });
   reader = pgReader(app.databaseUrl!);
-});
+}, 180_000);
 afterAll(async () => {
   await reader?.close();
   await app?.stop();
@@ -39,7 +39,7 @@ async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number 
   return { value, ms: performance.now() - started };
 }
 
-describe("hostile schedule files", () => {
+describe("hostile schedule files", { timeout: 120_000 }, () => {
   const bomb = (() => {
     let text = "version: 1\ntasks: {}\nmetadata:\n  checksum: x\nlol:\n  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
     for (const [prev, next] of ["ab", "bc", "cd", "de", "ef", "fg", "gh", "hi"].map((p) => p.split(""))) {
@@ -179,7 +179,7 @@ describe("hostile schedule files", () => {
 
 // ---------------------------------------------------------------------------------------
 
-describe("fuzzed API requests", () => {
+describe("fuzzed API requests", { timeout: 120_000 }, () => {
   it("every answer is JSON, never a 5xx or a hang; a refused request changes nothing; an accepted write leaves YAML == DB == base", async () => {
     await fs.writeFile(app.yamlPath, GOOD);
     await syncNow(app);

@@ -15,7 +15,7 @@ describe.each(DB_KINDS)("the sync invariant on %s", (kind) => {
   afterAll(() => suite.drop());
 
   it("after any sequence of edits, failures, syncs and resolutions: resolve all, sync, and YAML == DB == base; the next sync is a no-op", async () => {
-    const runs = await checkSyncInvariant(suite.db, { runs: Number(process.env.FUZZ_RUNS ?? 40), seed: Number(process.env.FUZZ_SEED ?? 7262301) });
+    const runs = await checkSyncInvariant(suite.db, { runs: Number(process.env.FUZZ_RUNS ?? 30), seed: Number(process.env.FUZZ_SEED ?? 7262301) });
     expect(runs).toBeGreaterThan(0);
   }, 600_000);
 });

@@ -65,13 +65,13 @@ beforeAll(async () => {
   token = (await fs.readFile(path.join(app.dataDir, "admin-token"), "utf8")).trim();
   origin = new URL(app.url).origin;
   routes = await apiRoutes();
-});
+}, 180_000);
 afterAll(async () => {
   await app?.stop();
   await database?.drop();
 });
 
-describe("authentication", () => {
+describe("authentication", { timeout: 120_000 }, () => {
   it("generated a 32-byte token, kept in a file only its owner can read", async () => {
     expect(token.length).toBeGreaterThanOrEqual(43);
     const mode = (await fs.stat(path.join(app.dataDir, "admin-token"))).mode & 0o777;
@@ -122,7 +122,7 @@ describe("authentication", () => {
   });
 });
 
-describe("origin checks", () => {
+describe("origin checks", { timeout: 120_000 }, () => {
   const session = () => `schedule_sync_session=${sessionValue(token)}`;
   const foreign = (): Record<string, string>[] => [
     { origin: "https://evil.example" },
@@ -165,7 +165,7 @@ describe("origin checks", () => {
   });
 });
 
-describe("session cookie", () => {
+describe("session cookie", { timeout: 120_000 }, () => {
   function attributes(header: string | null): Map<string, string> {
     const [pair, ...rest] = (header ?? "").split(";").map((p) => p.trim());
     const out = new Map(rest.map((p) => [p.split("=")[0]!.toLowerCase(), p.split("=")[1] ?? ""]));
@@ -215,7 +215,7 @@ describe("session cookie", () => {
   });
 });
 
-describe("the schedule file cannot be redirected by a request", () => {
+describe("the schedule file cannot be redirected by a request", { timeout: 120_000 }, () => {
   it("ignores or refuses every way a request could name another file", async () => {
     const decoy = path.join(app.dir, "decoy.yml");
     const auth = { authorization: `Bearer ${token}`, origin, "content-type": "application/json" };
@@ -241,7 +241,7 @@ describe("the schedule file cannot be redirected by a request", () => {
   });
 });
 
-describe("secrets", () => {
+describe("secrets", { timeout: 120_000 }, () => {
   it("never prints the token, a near miss, the session value or the database password, and never answers with them", async () => {
     // Make it log: failed logins, a bad file, a lost database connection.
     await call("/api/auth/login", { method: "POST", headers: { "content-type": "application/json", origin }, body: JSON.stringify({ token: `${token}${NEAR_MISS}` }) });

@@ -74,7 +74,7 @@ const canMount = await (async () => {
 
 const BIG = { description: "x".repeat(1900) };
 
-describe.skipIf(!canMount).each(DB_KINDS)("storage failures under the sync engine on %s", (kind) => {
+describe.skipIf(!canMount).each(DB_KINDS)("storage failures under the sync engine on %s", { timeout: 120_000 }, (kind) => {
   const suite = useSuiteDatabase(kind);
   let disk: NonNullable<Awaited<ReturnType<typeof tinyDisk>>>;
   let yamlPath: string;
@@ -175,7 +175,7 @@ describe.skipIf(!canMount).each(DB_KINDS)("storage failures under the sync engin
   });
 });
 
-describe.skipIf(!canMount)("storage failures through a real server", () => {
+describe.skipIf(!canMount)("storage failures through a real server", { timeout: 120_000 }, () => {
   let disk: NonNullable<Awaited<ReturnType<typeof tinyDisk>>>;
   let app: AppProcess;
   let yamlPath: string;
@@ -185,7 +185,7 @@ describe.skipIf(!canMount)("storage failures through a real server", () => {
     await fs.writeFile(yamlPath, yamlOf({ "daily-backup": backup, "hourly-health": health }));
     // The data folder (file backups) shares the small disk, so a backup write can fail too.
     app = await startAppProcess({ db: "postgresql", env: { SCHEDULE_CONFIG_PATH: yamlPath, DATA_DIR: path.join(disk.dir, "data"), SYNC_WATCH: "off" } });
-  });
+  }, 180_000);
   afterAll(async () => {
     await app?.stop();
     await disk?.unmount();
