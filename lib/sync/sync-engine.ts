@@ -203,6 +203,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       edit?: { id: string; before: Task | null; after: Task | null; source: string };
       /** Resolution recorded on conflicts this run closes; derived from the run when unset. */
       closeAs?: string;
+      /** The state of `scope` when the caller read it already in this transaction. */
+      state?: repo.SyncState;
     },
   ): Promise<Applied> {
     const missing = ctx.yaml.status === "missing";
@@ -210,7 +212,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     // would make every other task look deleted on the YAML side.
     const scope = missing ? null : options.scope;
     const yamlAll = yamlTasks(ctx);
-    const { db: dbMap, base, open } = await repo.loadSyncState(ctx.tx, scope ?? undefined);
+    const { db: dbMap, base, open } = options.state && !missing ? options.state : await repo.loadSyncState(ctx.tx, scope ?? undefined);
     const extraChanges: repo.ChangeRecord[] = [];
     if (options.edit) {
       const { id, before, after, source } = options.edit;
@@ -265,19 +267,22 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     const summary = summarizePlan(plan);
     // The API's own DB write happened before planning; the run's counts include it.
     for (const edit of extraChanges) summary.toDb[edit.action]++;
-    await repo.insertRun(ctx.tx, {
-      id: runId,
-      trigger: options.trigger,
-      direction: options.direction,
-      status: "success",
-      counts: { ...summary },
-      conflicts: summary.conflicts,
-      error: null,
-      yamlChecksum: checksum,
-      startedAt: new Date(options.startedAt),
-      durationMs: Date.now() - options.startedAt,
-    });
-    await repo.insertChanges(ctx.tx, runId, changes);
+    await repo.insertRun(
+      ctx.tx,
+      {
+        id: runId,
+        trigger: options.trigger,
+        direction: options.direction,
+        status: "success",
+        counts: { ...summary },
+        conflicts: summary.conflicts,
+        error: null,
+        yamlChecksum: checksum,
+        startedAt: new Date(options.startedAt),
+        durationMs: Date.now() - options.startedAt,
+      },
+      changes,
+    );
     return { runId, writes, summary, opened, closed, checksum, changedTaskIds: [...new Set(changes.map((c) => c.taskId))] };
   }
 
@@ -439,38 +444,36 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       const startedAt = Date.now();
       const applied = await locked(async (ctx) => {
         yamlTasks(ctx); // an invalid file refuses the write before anything changes
-        const current = (await repo.loadTasks(ctx.tx, [id])).get(id) ?? null;
-        const before = current ? repo.toTask(current) : null;
-        const after = nextValue(write, current);
+        // The task's state, read once for the version check and for the reconcile.
+        const state = await repo.loadSyncState(ctx.tx, [id]);
+        const before = state.db.get(id) ?? null;
+        const after = await nextValue(write, before, state.versions.get(id), ctx.tx);
         const edit = before && after && tasksEqual(before, after) ? undefined : { id, before, after, source };
-        return reconcileAndApply(ctx, { scope: [id], trigger, direction: "bidirectional", force: false, startedAt, edit });
+        return reconcileAndApply(ctx, { scope: [id], trigger, direction: "bidirectional", force: false, startedAt, edit, state });
       });
       await publish(applied, source === "revert" ? "revert" : "api");
-      const [stored, open] = await Promise.all([repo.loadTasks(db.prisma, [id]), repo.loadOpenConflicts(db.prisma, [id])]);
-      return {
-        task: stored.get(id) ?? null,
-        runId: applied.runId,
-        conflict: open.get(id) ?? null,
-        merged: applied.writes.merged > 0,
-      };
+      const { task, conflict } = await repo.loadTaskAndConflict(db.prisma, id);
+      return { task, runId: applied.runId, conflict, merged: applied.writes.merged > 0 };
     });
   }
 
-  function nextValue(write: TaskWrite, current: repo.StoredTask | null): Task | null {
+  /** The task the write asks for; the full stored row is read only for the 409 that shows it. */
+  async function nextValue(write: TaskWrite, current: Task | null, version: number | undefined, tx: repo.Tx): Promise<Task | null> {
+    const stored = async () => (await repo.loadTasks(tx, [current!.id])).get(current!.id) ?? null;
     if (write.kind === "create") {
-      if (current) throw conflictError("already_exists", `Task '${write.task.id}' already exists`, { task: current });
+      if (current) throw conflictError("already_exists", `Task '${write.task.id}' already exists`, { task: await stored() });
       return write.task;
     }
     if (write.kind === "set") return write.task;
     if (!current) throw notFound("Task", write.id);
-    if (write.version !== undefined && write.version !== current.version) {
-      throw conflictError("stale_version", `Task '${write.id}' changed since version ${write.version}; it is now at version ${current.version}`, {
-        current,
+    if (write.version !== undefined && write.version !== version) {
+      throw conflictError("stale_version", `Task '${write.id}' changed since version ${write.version}; it is now at version ${version}`, {
+        current: await stored(),
       });
     }
     if (write.kind === "delete") return null;
     if (write.kind === "replace") return write.task;
-    return write.patch(repo.toTask(current));
+    return write.patch(current);
   }
 
   /**

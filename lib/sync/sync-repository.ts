@@ -85,6 +85,8 @@ export async function loadTasks(tx: Tx, ids?: readonly string[]): Promise<Map<st
 
 export interface SyncState {
   db: Map<string, Task>;
+  /** The DB row's version of each task in `db` (for optimistic concurrency). */
+  versions: Map<string, number>;
   base: Map<string, Task>;
   /** Ids of tasks with an open conflict. */
   open: Set<string>;
@@ -111,6 +113,7 @@ export async function loadSyncState(tx: Tx, ids?: readonly string[]): Promise<Sy
     `SELECT
        (SELECT coalesce(json_agg(json_build_array(
           CASE WHEN t.id IS NULL THEN NULL ELSE ${TASK_ARRAY} END,
+          t.version,
           b.task_id,
           CASE WHEN b.task_id IS NULL THEN NULL WHEN t.id IS NOT NULL AND b.data = ${TASK_JSONB} THEN '1'::jsonb ELSE b.data END
         ) ORDER BY coalesce(t.id, b.task_id)), '[]')::text
@@ -118,10 +121,11 @@ export async function loadSyncState(tx: Tx, ids?: readonly string[]): Promise<Sy
        (SELECT coalesce(json_agg(task_id), '[]')::text FROM conflicts WHERE status = 'open' ${ids ? "AND task_id = ANY($1::text[])" : ""}) AS open`,
     ...(ids ? [ids] : []),
   );
-  const state = JSON.parse(rows[0]!.state) as [unknown[] | null, string | null, Task | 1 | null][];
+  const state = JSON.parse(rows[0]!.state) as [unknown[] | null, number | null, string | null, Task | 1 | null][];
   const db = new Map<string, Task>();
+  const versions = new Map<string, number>();
   const base = new Map<string, Task>();
-  for (const [row, baseId, baseData] of state) {
+  for (const [row, version, baseId, baseData] of state) {
     let task: Task | null = null;
     if (row) {
       task = {
@@ -135,10 +139,11 @@ export async function loadSyncState(tx: Tx, ids?: readonly string[]): Promise<Sy
         tags: row[7] as string[],
       };
       db.set(task.id, task);
+      versions.set(task.id, version!);
     }
     if (baseId !== null && baseData !== null) base.set(baseId, baseData === 1 ? task! : baseData);
   }
-  return { db, base, open: new Set(JSON.parse(rows[0]!.open) as string[]) };
+  return { db, versions, base, open: new Set(JSON.parse(rows[0]!.open) as string[]) };
 }
 
 export async function loadBase(tx: Tx, ids?: readonly string[]): Promise<Map<string, Task>> {
@@ -195,6 +200,17 @@ export async function loadOpenConflicts(tx: Tx, ids?: readonly string[]): Promis
     ...(ids ? [ids] : []),
   );
   return new Map(rows.map((row) => [row.taskId, row]));
+}
+
+/** One task's row and its open conflict, in one round trip. */
+export async function loadTaskAndConflict(tx: Tx, id: string): Promise<{ task: StoredTask | null; conflict: ConflictRecord | null }> {
+  const rows = await tx.$queryRawUnsafe<{ task: string | null; conflict: string | null }[]>(
+    `SELECT
+       (SELECT row_to_json(r)::text FROM (SELECT ${TASK_COLUMNS}, version, source, created_at AS "createdAt", updated_at AS "updatedAt" FROM tasks WHERE id = $1) r) AS task,
+       (SELECT row_to_json(r)::text FROM (SELECT ${CONFLICT_COLUMNS} FROM conflicts WHERE status = 'open' AND task_id = $1) r) AS conflict`,
+    id,
+  );
+  return { task: rows[0]?.task ? JSON.parse(rows[0].task) : null, conflict: rows[0]?.conflict ? JSON.parse(rows[0].conflict) : null };
 }
 
 export async function getConflict(tx: Tx, id: string): Promise<ConflictRecord | null> {
@@ -287,11 +303,20 @@ export interface RunWrite {
   durationMs: number;
 }
 
-/** Records a run; `finished_at` is the time of the insert, the end of the run (now() would be its transaction's start). */
-export async function insertRun(tx: Tx, run: RunWrite): Promise<void> {
+/**
+ * Records a run, and its per-task changes in the same statement; `finished_at` is the time of
+ * the insert, the end of the run (now() would be its transaction's start).
+ */
+export async function insertRun(tx: Tx, run: RunWrite, changes: readonly ChangeRecord[] = []): Promise<void> {
+  const values = `($1::uuid, $2, $3, $4, $5::jsonb, $6, $7, $8, $9::timestamptz, clock_timestamp(), $10)`;
+  const columns = `sync_runs (id, trigger, direction, status, counts, conflicts, error, yaml_checksum, started_at, finished_at, duration_ms)`;
   await tx.$executeRawUnsafe(
-    `INSERT INTO sync_runs (id, trigger, direction, status, counts, conflicts, error, yaml_checksum, started_at, finished_at, duration_ms)
-     VALUES ($1::uuid, $2, $3, $4, $5::jsonb, $6, $7, $8, $9::timestamptz, clock_timestamp(), $10)`,
+    changes.length === 0
+      ? `INSERT INTO ${columns} VALUES ${values}`
+      : `WITH run AS (INSERT INTO ${columns} VALUES ${values} RETURNING id)
+         INSERT INTO sync_changes (run_id, task_id, side, action, before, after)
+         SELECT (SELECT id FROM run), "taskId", side, action, nullif(before, 'null'), nullif(after, 'null')
+         FROM jsonb_to_recordset($11::jsonb) AS c("taskId" text, side text, action text, before jsonb, after jsonb)`,
     run.id,
     run.trigger,
     run.direction,
@@ -302,6 +327,7 @@ export async function insertRun(tx: Tx, run: RunWrite): Promise<void> {
     run.yamlChecksum,
     run.startedAt.toISOString(),
     run.durationMs,
+    ...(changes.length === 0 ? [] : [JSON.stringify(changes)]),
   );
 }
 
