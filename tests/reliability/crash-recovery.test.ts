@@ -74,6 +74,7 @@ describe("crash recovery on PostgreSQL", { timeout: 180_000 }, () => {
     await app?.stop("SIGKILL");
     await reader?.close();
     await database?.drop();
+    if (dir) await fs.rm(dir, { recursive: true, force: true });
   });
 
   it("SIGKILL while the sync transaction has written rows but not the file: the file is untouched, the DB keeps its last commit, the restart syncs", async () => {
@@ -248,6 +249,7 @@ describe("crash recovery on PGlite", { timeout: 180_000 }, () => {
   }, 180_000);
   afterAll(async () => {
     await app?.stop("SIGKILL");
+    if (dir) await fs.rm(dir, { recursive: true, force: true });
   });
 
   it("a sync process killed between temp write and rename, then one killed before its commit: PGlite reopens at its last commit, the restart converges, and an API write acknowledged just before a SIGKILL survives it", async () => {

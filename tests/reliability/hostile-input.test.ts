@@ -31,6 +31,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await reader?.close();
   await app?.stop();
+  if (app) await fs.rm(app.dir, { recursive: true, force: true }); // the 50 MiB file
 });
 
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
