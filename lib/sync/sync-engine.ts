@@ -234,7 +234,9 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     const bySource = new Map<string, Task[]>();
     for (const task of writes.dbUpserts) {
       const source = writes.dbSources.get(task.id) ?? "yaml";
-      bySource.set(source, [...(bySource.get(source) ?? []), task]);
+      const group = bySource.get(source);
+      if (group) group.push(task);
+      else bySource.set(source, [task]);
     }
     for (const [source, tasks] of bySource) await repo.upsertTasks(ctx.tx, tasks, source);
     await repo.deleteTasks(ctx.tx, writes.dbDeletes);
