@@ -91,7 +91,14 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
   const gate = (req: IncomingMessage): ReturnType<typeof gateRequest> =>
     gateRequest(toGateRequest(req), token, config.allowedOrigins);
 
+  let shuttingDown = false;
   const server = http.createServer((req, res) => {
+    if (shuttingDown) {
+      // A keep-alive client may still send on its open connection: refuse new work so that
+      // nothing starts after the last sync the shutdown waits for.
+      res.setHeader("connection", "close");
+      return sendError(res, 503, "shutting_down", "The server is shutting down; try again in a moment");
+    }
     if (!isDecodablePath(req.url)) return sendError(res, 400, "bad_request", "Malformed %-escape in the request path");
     const decision = gate(req);
     if (decision.action === "deny") return sendError(res, decision.status, decision.code, decision.message);
@@ -156,6 +163,7 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
     services,
     close: () =>
       (closing ??= (async () => {
+        shuttingDown = true;
         await cronNet?.stop();
         await watcher?.close();
         await sockets.close();
@@ -169,6 +177,8 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
         await Promise.race([stopped, delay(2_000)]);
         server.closeAllConnections();
         await stopped;
+        // Work a request started before its connection was cut still runs: let it finish too.
+        await Promise.race([sync.idle(), delay(15_000)]);
         await nextApp.close().catch(() => undefined);
         await db.close();
         setServices(undefined);
