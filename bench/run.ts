@@ -79,6 +79,7 @@ const file = path.join(root, "bench/results", `${startedAt.toISOString().replace
 await fs.writeFile(file, JSON.stringify(report, null, 2) + "\n");
 
 console.log(`\n${engineTable(engine)}`);
+console.log(`\nCPU time of the benchmark process, median (no DB server work on PostgreSQL):\n${cpuTable(engine)}`);
 if (server.length > 0) console.log(`\n${serverTable(server)}`);
 console.log(`\nload average ${loadBefore.join(" / ")} before, ${loadAfter.join(" / ")} after (2 cores shared with other work: medians, not minimums)`);
 console.log(`results: ${path.relative(root, file)}`);
@@ -111,6 +112,16 @@ function engineTable(results: EngineBenchResult[]): string {
       `${r.yamlWrite.median} ms`,
     ];
   });
+  return markdown(head, rows);
+}
+
+function cpuTable(results: EngineBenchResult[]): string {
+  const head = ["tasks", "db", "no-op sync", "no-op, file re-read", "first import", "API edit", "YAML write"];
+  const rows = results.map((r) => [
+    r.size.toLocaleString("en"),
+    r.db,
+    ...[r.cpu.noopSync, r.cpu.noopSyncColdFile, r.cpu.firstImport, r.cpu.apiEdit, r.cpu.yamlWrite].map((value) => `${value.median} ms`),
+  ]);
   return markdown(head, rows);
 }
 

@@ -4,6 +4,7 @@ import type { DbKind } from "../lib/db/create-database";
 import type { ScheduleConfigUpdated } from "../lib/events/events";
 import { startAppProcess, TEST_TOKEN } from "../tests/_support/app-process";
 import { connectRecordingSocket } from "../tests/_support/socket-client";
+import { BENCH_MAX_BYTES } from "./engine-bench";
 import { renameInText, sampleSchedule } from "./sample-schedule";
 import { round, stats, timed, type Stats } from "./stats";
 
@@ -54,7 +55,11 @@ export async function serverBench(opts: ServerBenchOptions): Promise<ServerBench
   const app = await startAppProcess({
     db: opts.db,
     yaml: text,
-    env: { SYNC_DEBOUNCE_MS: "100", ...(opts.nodeOptions ? { NODE_OPTIONS: opts.nodeOptions } : {}) },
+    env: {
+      SYNC_DEBOUNCE_MS: "100",
+      YAML_MAX_BYTES: String(BENCH_MAX_BYTES),
+      ...(opts.nodeOptions ? { NODE_OPTIONS: opts.nodeOptions } : {}),
+    },
   });
   const startMs = round(performance.now() - started);
   const pid = app.child.pid!;
