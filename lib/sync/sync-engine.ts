@@ -113,6 +113,18 @@ interface Applied {
   closed: repo.ConflictRecord[];
   checksum: string | null;
   changedTaskIds: string[];
+  /** What the run left, when asked to `settle`: becomes `settled` once the transaction committed. */
+  settled: Settled | null;
+}
+
+/**
+ * The state a committed bidirectional, unforced run left: the file (its checksum and tasks)
+ * and the DB's change generation. Every task was then in sync or in an open conflict.
+ */
+interface Settled {
+  checksum: string;
+  yaml: ReadonlyMap<string, Task>;
+  generation: string;
 }
 
 export type SyncEngine = ReturnType<typeof createSyncEngine>;
@@ -125,6 +137,11 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   let lastError: string | null = null;
   let openConflicts = 0;
   const yamlState: YamlState = { path: store.path, valid: null, missing: false, checksum: null, issues: [] };
+  // The reconcile decides each task on its own, and a task whose three sides are as the last
+  // run left them gets nothing to do. So while the DB's generation is where `settled` says, a
+  // run reconciles only the tasks whose YAML changed since: none on a cron tick over an
+  // untouched file, a few after a hand edit, instead of reading and comparing every row.
+  let settled: Settled | null = null;
 
   function observeYaml(read: ReadResult) {
     yamlState.missing = read.status === "missing";
@@ -205,6 +222,10 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       closeAs?: string;
       /** The state of `scope` when the caller read it already in this transaction. */
       state?: repo.SyncState;
+      /** Return what the run leaves as `settled` (the caller knows the tasks outside `scope` were settled). */
+      settle?: boolean;
+      /** The settled tasks outside `scope`, counted into the run as a full run would count them. */
+      outside?: { inSync: number; conflicts: number };
     },
   ): Promise<Applied> {
     const missing = ctx.yaml.status === "missing";
@@ -269,6 +290,11 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     const summary = summarizePlan(plan);
     // The API's own DB write happened before planning; the run's counts include it.
     for (const edit of extraChanges) summary.toDb[edit.action]++;
+    if (options.outside) {
+      summary.inSync += options.outside.inSync;
+      summary.conflicts += options.outside.conflicts;
+      summary.total += options.outside.inSync + options.outside.conflicts;
+    }
     await repo.insertRun(
       ctx.tx,
       {
@@ -285,7 +311,26 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       },
       changes,
     );
-    return { runId, writes, summary, opened, closed, checksum, changedTaskIds: [...new Set(changes.map((c) => c.taskId))] };
+    let next: Settled | null = null;
+    if (options.settle && checksum !== null) {
+      // After a write, the read is the snapshot the write made: no file I/O beyond a stat and a hash.
+      const yamlAfter = checksum === (ctx.yaml.status === "ok" ? ctx.yaml.checksum : null) ? ctx.yaml : await ctx.file.read();
+      if (yamlAfter.status === "ok" && yamlAfter.checksum === checksum) {
+        next = { checksum, yaml: yamlAfter.tasks, generation: await repo.loadGeneration(ctx.tx) };
+      }
+    }
+    return { runId, writes, summary, opened, closed, checksum, changedTaskIds: [...new Set(changes.map((c) => c.taskId))], settled: next };
+  }
+
+  /**
+   * The tasks a bidirectional, unforced run must reconcile: those whose YAML changed since
+   * `settled`, or null (all of them) when the DB changed since, or nothing is settled.
+   */
+  async function unsettledScope(ctx: Ctx, direction: Direction, force: boolean): Promise<{ scope: string[]; outside: { inSync: number; conflicts: number } } | null> {
+    if (direction !== "bidirectional" || force || !settled || ctx.yaml.status !== "ok") return null;
+    if ((await repo.loadGeneration(ctx.tx)) !== settled.generation) return null;
+    const scope = changedIds(settled.yaml, ctx.yaml.tasks);
+    return { scope, outside: await repo.countSettled(ctx.tx, scope) };
   }
 
   /** Events go out only after the transaction committed. */
@@ -404,10 +449,15 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       // A run that may be skipped says "running" only once it holds the locks.
       if (!noWait) setState("running");
       try {
+        const settle = direction === "bidirectional" && !force;
         const applied = await locked(
-          (ctx) => reconcileAndApply(ctx, { scope: null, trigger: options.trigger, direction, force, startedAt }),
+          async (ctx) => {
+            const unsettled = await unsettledScope(ctx, direction, force);
+            return reconcileAndApply(ctx, { scope: unsettled?.scope ?? null, outside: unsettled?.outside, trigger: options.trigger, direction, force, startedAt, settle });
+          },
           noWait ? { noWait, skipIfRanWithinMs: options.skipIfRanWithinMs, onLocked: () => setState("running") } : {},
         );
+        settled = applied.settled;
         lastError = null;
         await publish(applied, sourceOf(applied.writes));
         const result: RunResult = {
@@ -426,6 +476,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         return result;
       } catch (error) {
         if (error instanceof SyncBusy) return skipped(error.message, startedAt);
+        settled = null;
         const message = error instanceof Error ? error.message : String(error);
         lastError = message;
         const runId = await recordFailure(options, direction, startedAt, message);
@@ -451,8 +502,11 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         const before = state.db.get(id) ?? null;
         const after = await nextValue(write, before, state.versions.get(id), ctx.tx);
         const edit = before && after && tasksEqual(before, after) ? undefined : { id, before, after, source };
-        return reconcileAndApply(ctx, { scope: [id], trigger, direction: "bidirectional", force: false, startedAt, edit, state });
+        // Every other task stays as it was: settled before this write means settled after it.
+        const settle = settled !== null && state.generation === settled.generation && ctx.yaml.status === "ok" && ctx.yaml.checksum === settled.checksum;
+        return reconcileAndApply(ctx, { scope: [id], trigger, direction: "bidirectional", force: false, startedAt, edit, state, settle });
       });
+      if (applied.settled) settled = applied.settled;
       await publish(applied, source === "revert" ? "revert" : "api");
       const { task, conflict } = await repo.loadTaskAndConflict(db.prisma, id);
       return { task, runId: applied.runId, conflict, merged: applied.writes.merged > 0 };
@@ -574,6 +628,18 @@ function pick(map: ReadonlyMap<string, Task>, ids: readonly string[]): Map<strin
     if (task) out.set(id, task);
   }
   return out;
+}
+
+/** Ids added, removed or changed between two versions of the file's tasks (unchanged tasks are usually the same objects). */
+function changedIds(before: ReadonlyMap<string, Task>, after: ReadonlyMap<string, Task>): string[] {
+  if (before === after) return [];
+  const ids: string[] = [];
+  for (const [id, task] of after) {
+    const old = before.get(id);
+    if (old !== task && (old === undefined || !tasksEqual(old, task))) ids.push(id);
+  }
+  for (const id of before.keys()) if (!after.has(id)) ids.push(id);
+  return ids;
 }
 
 function sameTask(a: Task | null, b: Task | null): boolean {

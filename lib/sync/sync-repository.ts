@@ -90,7 +90,11 @@ export interface SyncState {
   base: Map<string, Task>;
   /** Ids of tasks with an open conflict. */
   open: Set<string>;
+  /** The DB's change generation when this was read (see loadGeneration). */
+  generation: string;
 }
+
+const GENERATION_SQL = `SELECT value::text FROM sync_generation`;
 
 /** A DB row as the JSON array `[id, name, schedule, timezone, command, enabled, description, tags]`. */
 const TASK_ARRAY = `json_build_array(t.id, t.name, t.schedule, t.timezone, t.command, t.enabled, t.description, coalesce(t.tags, '{}'))`;
@@ -109,7 +113,7 @@ export async function loadSyncState(tx: Tx, ids?: readonly string[]): Promise<Sy
   // joined rows scans both tables).
   const taskRows = ids ? `(SELECT * FROM tasks WHERE id = ANY($1::text[]))` : "tasks";
   const baseRows = ids ? `(SELECT * FROM sync_base WHERE task_id = ANY($1::text[]))` : "sync_base";
-  const rows = await tx.$queryRawUnsafe<{ state: string; open: string }[]>(
+  const rows = await tx.$queryRawUnsafe<{ state: string; open: string; generation: string }[]>(
     `SELECT
        (SELECT coalesce(json_agg(json_build_array(
           CASE WHEN t.id IS NULL THEN NULL ELSE ${TASK_ARRAY} END,
@@ -118,7 +122,8 @@ export async function loadSyncState(tx: Tx, ids?: readonly string[]): Promise<Sy
           CASE WHEN b.task_id IS NULL THEN NULL WHEN t.id IS NOT NULL AND b.data = ${TASK_JSONB} THEN '1'::jsonb ELSE b.data END
         ) ORDER BY coalesce(t.id, b.task_id)), '[]')::text
         FROM ${taskRows} t FULL JOIN ${baseRows} b ON b.task_id = t.id) AS state,
-       (SELECT coalesce(json_agg(task_id), '[]')::text FROM conflicts WHERE status = 'open' ${ids ? "AND task_id = ANY($1::text[])" : ""}) AS open`,
+       (SELECT coalesce(json_agg(task_id), '[]')::text FROM conflicts WHERE status = 'open' ${ids ? "AND task_id = ANY($1::text[])" : ""}) AS open,
+       (${GENERATION_SQL}) AS generation`,
     ...(ids ? [ids] : []),
   );
   const state = JSON.parse(rows[0]!.state) as [unknown[] | null, number | null, string | null, Task | 1 | null][];
@@ -143,7 +148,33 @@ export async function loadSyncState(tx: Tx, ids?: readonly string[]): Promise<Sy
     }
     if (baseId !== null && baseData !== null) base.set(baseId, baseData === 1 ? task! : baseData);
   }
-  return { db, versions, base, open: new Set(JSON.parse(rows[0]!.open) as string[]) };
+  return { db, versions, base, open: new Set(JSON.parse(rows[0]!.open) as string[]), generation: rows[0]!.generation };
+}
+
+
+/**
+ * The DB's change generation: a counter that a statement trigger moves on with every change
+ * to tasks, sync_base or conflicts, by any writer. Equal values mean the sync state in the DB
+ * is the same. As text: a BIGINT may outgrow a JS number.
+ */
+export async function loadGeneration(tx: Tx): Promise<string> {
+  const [row] = await tx.$queryRawUnsafe<{ value: string }[]>(GENERATION_SQL);
+  return row!.value;
+}
+
+/**
+ * How a settled sync state reads outside `ids`: tasks in the DB without an open conflict (in
+ * sync, since the state is settled) and open conflicts. What a full run would count for them.
+ */
+export async function countSettled(tx: Tx, ids: readonly string[]): Promise<{ inSync: number; conflicts: number }> {
+  const [row] = await tx.$queryRawUnsafe<{ inSync: number; conflicts: number }[]>(
+    `SELECT
+       (SELECT count(*)::int FROM tasks t WHERE NOT (t.id = ANY($1::text[]))
+          AND NOT EXISTS (SELECT 1 FROM conflicts c WHERE c.task_id = t.id AND c.status = 'open')) AS "inSync",
+       (SELECT count(*)::int FROM conflicts WHERE status = 'open' AND NOT (task_id = ANY($1::text[]))) AS conflicts`,
+    ids,
+  );
+  return row!;
 }
 
 export async function loadBase(tx: Tx, ids?: readonly string[]): Promise<Map<string, Task>> {

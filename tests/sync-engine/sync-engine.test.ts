@@ -1,7 +1,12 @@
 import fs from "node:fs/promises";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AppError } from "@/lib/api/errors";
+import path from "node:path";
+import { createEventBus } from "@/lib/events/event-bus";
+import { createSyncEngine } from "@/lib/sync/sync-engine";
+import { loadGeneration } from "@/lib/sync/sync-repository";
 import { taskSchema } from "@/lib/tasks/task-schema";
+import { createScheduleStore } from "@/lib/yaml";
 import { DB_KINDS } from "../_support/databases";
 import { backup, createHarness, health, report, useSuiteDatabase, yamlOf, type Harness } from "../_support/engine-harness";
 
@@ -268,6 +273,95 @@ describe.each(DB_KINDS)("sync engine on %s", (kind) => {
         "already_exists",
       );
       await expectAppError(h.engine.writeTask({ kind: "delete", id: "nope" }), 404, "not_found");
+    });
+  });
+
+  describe("after a settled run (nothing changed in the DB since: only the YAML's changed tasks are reconciled)", () => {
+    /** What a full run reports on the state as it is now: another engine on the same file and DB has nothing settled. */
+    async function fullRunCounts() {
+      const other = createSyncEngine({
+        db: h.db,
+        store: createScheduleStore({ path: h.yamlPath, backupDir: path.join(h.dir, "backups") }),
+        events: createEventBus(),
+        autoMerge: true,
+        log: () => undefined,
+      });
+      const plan = await other.run({ trigger: "manual", dryRun: true });
+      return plan.counts;
+    }
+
+    it("moves the DB's generation with every statement on tasks, sync_base and conflicts, TRUNCATE included", async () => {
+      const generation = () => loadGeneration(h.db.prisma);
+      const statements = [
+        `INSERT INTO tasks (id, name, schedule, command) VALUES ('g', 'G', '* * * * *', 'x')`,
+        `UPDATE tasks SET name = 'H' WHERE id = 'g'`,
+        `INSERT INTO sync_base (task_id, data) VALUES ('g', '{}')`,
+        `DELETE FROM sync_base`,
+        `INSERT INTO conflicts (id, task_id, kind, fields, status) VALUES (gen_random_uuid(), 'g', 'both_modified', '{}', 'open')`,
+        `UPDATE conflicts SET status = 'resolved'`,
+        `TRUNCATE conflicts`,
+        `DELETE FROM tasks`,
+      ];
+      for (const statement of statements) {
+        const before = await generation();
+        await sql(h, statement);
+        expect(BigInt(await generation()), statement).toBeGreaterThan(BigInt(before));
+      }
+      const before = await generation();
+      await sql(h, `INSERT INTO sync_runs (id, trigger, direction, status, counts, conflicts, started_at) VALUES (gen_random_uuid(), 'cli', 'bidirectional', 'success', '{}', 0, now())`);
+      expect(await generation()).toBe(before);
+    });
+
+    it("finds a change made in SQL behind its back: to a task, to the base, to a conflict", async () => {
+      await h.writeYaml(yamlOf({ "daily-backup": backup, "hourly-health": health }));
+      await h.engine.run({ trigger: "manual" });
+      await h.engine.run({ trigger: "cron" });
+
+      await sql(h, `UPDATE tasks SET name = 'Renamed in SQL' WHERE id = 'daily-backup'`);
+      const afterTask = await h.engine.run({ trigger: "cron" });
+      expect(afterTask.changedTaskIds).toEqual(["daily-backup"]);
+      expect((await h.yamlTasks()).get("daily-backup")?.name).toBe("Renamed in SQL");
+
+      await sql(h, `DELETE FROM sync_base`);
+      await h.engine.run({ trigger: "cron" });
+      expect([...(await h.baseTasks()).keys()].sort()).toEqual(["daily-backup", "hourly-health"]);
+      await expectAllEqual(h);
+    });
+
+    it("reconciles a hand edit, leaves the rest alone, and counts the run as a full run would", async () => {
+      await h.writeYaml(yamlOf({ "daily-backup": backup, "hourly-health": health, "weekly-report": report }));
+      await h.engine.run({ trigger: "manual" });
+      // An open conflict on one task, and a settled run over it.
+      await h.writeYaml(yamlOf({ "daily-backup": { ...backup, schedule: "0 3 * * *" }, "hourly-health": health, "weekly-report": report }));
+      await sql(h, `UPDATE tasks SET schedule = '0 4 * * *' WHERE id = 'daily-backup'`);
+      await h.engine.run({ trigger: "manual" });
+      const settledRun = await h.engine.run({ trigger: "cron" });
+      expect(settledRun.changedTaskIds).toEqual([]);
+      expect(settledRun.counts).toEqual(await fullRunCounts());
+      expect(settledRun.counts).toMatchObject({ total: 3, inSync: 2, conflicts: 1 });
+
+      await h.writeYaml(yamlOf({ "daily-backup": { ...backup, schedule: "0 3 * * *" }, "hourly-health": { ...health, name: "Edited by hand" }, "weekly-report": report }));
+      const handEdit = await h.engine.run({ trigger: "watch" });
+      expect(handEdit.changedTaskIds).toEqual(["hourly-health"]);
+      expect(handEdit.counts).toMatchObject({ total: 3, inSync: 1, conflicts: 1, toDb: { create: 0, update: 1, delete: 0 } });
+      expect((await h.dbTasks()).get("hourly-health")?.name).toBe("Edited by hand");
+      expect(await fullRunCounts()).toMatchObject({ inSync: 2, conflicts: 1, toDb: { create: 0, update: 0, delete: 0 } });
+    });
+
+    it("stays settled through an API write, and still finds a hand edit and a deletion made after it", async () => {
+      await h.writeYaml(yamlOf({ "daily-backup": backup, "hourly-health": health, "weekly-report": report }));
+      await h.engine.run({ trigger: "manual" });
+      await h.engine.writeTask({ kind: "patch", id: "weekly-report", patch: (task) => ({ ...task, name: "Edited in the API" }) });
+      const text = await h.readYaml();
+      await h.writeYaml(text.replace('name: "Health check"', "name: Edited by hand").replace(/  daily-backup:\n(    .*\n)+/, ""));
+      const run = await h.engine.run({ trigger: "watch" });
+      expect(run.changedTaskIds.sort()).toEqual(["daily-backup", "hourly-health"]);
+      const db = await h.dbTasks();
+      expect([...db.keys()].sort()).toEqual(["hourly-health", "weekly-report"]);
+      expect(db.get("hourly-health")?.name).toBe("Edited by hand");
+      expect(db.get("weekly-report")?.name).toBe("Edited in the API");
+      await expectAllEqual(h);
+      expect(await fullRunCounts()).toMatchObject({ total: 2, inSync: 2, conflicts: 0 });
     });
   });
 });
