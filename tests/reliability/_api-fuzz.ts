@@ -148,9 +148,26 @@ export const request = fc.record({
   contentType: fc.constantFrom("application/json", "application/json", "application/json", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", undefined),
 });
 
-export async function fuzzApi(app: AppProcess, read: () => Promise<SyncSnapshot>, options: { runs: number; seed: number }) {
+/** Counts for the scenario summary: requests sent, refused ones that changed something, accepted ones that broke YAML == DB == base. */
+export interface FuzzTally {
+  requests: number;
+  refusedButChanged: number;
+  violations: number;
+}
+
+/** Pass `tally` to keep the counts when the property fails (it throws at the first failure). */
+export async function fuzzApi(app: AppProcess, read: () => Promise<SyncSnapshot>, options: { runs: number; seed: number; tally?: FuzzTally }) {
   const statuses = new Map<number, number>();
   let accepted = 0;
+  const tally = options.tally ?? { requests: 0, refusedButChanged: 0, violations: 0 };
+  const counting = (counter: "refusedButChanged" | "violations", check: () => void) => {
+    try {
+      check();
+    } catch (error) {
+      tally[counter]++;
+      throw error;
+    }
+  };
   await fc.assert(
     fc.asyncProperty(request, async (r) => {
       const method = r.method ?? r.route.methods[r.methodIndex % r.route.methods.length]!;
@@ -167,6 +184,7 @@ export async function fuzzApi(app: AppProcess, read: () => Promise<SyncSnapshot>
         }
       }
       const before = await read();
+      tally.requests++;
       const res = await app.api(url, {
         method,
         body: method === "GET" || method === "HEAD" ? undefined : body,
@@ -191,11 +209,13 @@ export async function fuzzApi(app: AppProcess, read: () => Promise<SyncSnapshot>
       }
       const after = await read();
       if (res.status >= 400 || method === "GET" || method === "HEAD" || method === "OPTIONS") {
-        expect(dataOf(after), `a refused or read-only request changed data: ${where}`).toEqual(dataOf(before));
-        expect(after.yamlText, `a refused or read-only request changed the file: ${where}`).toBe(before.yamlText);
+        counting("refusedButChanged", () => {
+          expect(dataOf(after), `a refused or read-only request changed data: ${where}`).toEqual(dataOf(before));
+          expect(after.yamlText, `a refused or read-only request changed the file: ${where}`).toBe(before.yamlText);
+        });
       } else {
         accepted++;
-        expect(convergenceViolations(after), `after ${where}`).toEqual([]);
+        counting("violations", () => expect(convergenceViolations(after), `after ${where}`).toEqual([]));
       }
     }),
     { numRuns: options.runs, seed: options.seed, endOnFailure: true },

@@ -146,22 +146,37 @@ async function settle(h: Harness, lastGood: { text: string | null }): Promise<vo
   throw new Error("conflicts still open after 6 rounds of resolving and syncing");
 }
 
+/** Counts for the scenario summary: operations run, failures among them, runs that broke the invariant. */
+export interface InvariantStats {
+  ops: number;
+  /** Broken or removed files, and API writes with a stale version. */
+  injected: number;
+  /** Sequences after which YAML, DB and base did not agree (the property stops at the first). */
+  violated: number;
+}
+
 /** Runs the property `runs` times over `db` (emptied for each run); returns how many ran. */
-export async function checkSyncInvariant(db: Database, options: { runs: number; seed: number }): Promise<number> {
+export async function checkSyncInvariant(db: Database, options: { runs: number; seed: number; stats?: InvariantStats }): Promise<number> {
   let runs = 0;
+  const stats = options.stats ?? { ops: 0, injected: 0, violated: 0 };
   await fc.assert(
     fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 14 }), async (ops) => {
       runs++;
       const h = await createHarness(db);
       const lastGood: { text: string | null } = { text: null };
       try {
-        for (const o of ops) await apply(h, o, lastGood);
+        for (const o of ops) {
+          stats.ops++;
+          if (o.kind === "yaml_break" || o.kind === "yaml_remove_file" || (o.kind === "api_patch" && o.version === "stale")) stats.injected++;
+          await apply(h, o, lastGood);
+        }
         await settle(h, lastGood);
         const converged = assertConverged(await snapshot(h.db, h.yamlPath));
         const again = await h.engine.run({ trigger: "manual" });
         expect(again.changedTaskIds, "a sync after a sync changes nothing").toEqual([]);
         expect(await h.readYaml()).toBe(converged.yamlText);
       } catch (error) {
+        stats.violated++;
         const state = await snapshot(h.db, h.yamlPath).catch(() => null);
         throw new Error(`${(error as Error).message}\nops: ${JSON.stringify(ops)}\nviolations: ${state ? convergenceViolations(state).join("; ") : "?"}`);
       } finally {

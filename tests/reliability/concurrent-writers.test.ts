@@ -6,6 +6,7 @@ import { DB_KINDS } from "../_support/databases";
 import { assertConverged, convergenceViolations, expectConverged } from "../_support/invariants";
 import { alternateResolutions, crashLines, resolveAllConflicts, syncNow } from "./_app";
 import { startCluster, workerResult, type Cluster } from "./_cluster";
+import { scenarioSummaries } from "./_summary";
 import { judgeMixedEdits, planMixedEdits, seededIds, seedTask, type ApiOp, type ApiResult, type EditorResult } from "./_mixed-edits";
 
 /**
@@ -33,6 +34,7 @@ async function runApiClients(cluster: Cluster, ops: ApiOp[], seed: number, maxPa
 
 // Several processes per case; a loaded machine needs more than the default 30 s.
 describe.each(DB_KINDS)("concurrent writers on %s", { timeout: 180_000 }, (kind) => {
+  const scenario = scenarioSummaries();
   let cluster: Cluster;
   beforeAll(async () => {
     // No watcher: syncs run when a process asks (the sync loop below), so the simultaneous
@@ -46,6 +48,7 @@ describe.each(DB_KINDS)("concurrent writers on %s", { timeout: 180_000 }, (kind)
   });
 
   it("(1) three API clients and a hand-editing process add tasks at once: every write lands exactly once, the file is never seen broken", async () => {
+    const row = scenario(`${kind} scenario 1: ${CLIENTS} API client processes and a YAML editor add tasks at once (${cluster.apps.length} instance(s))`);
     const perWriter = 8;
     const apiOps: ApiOp[] = [];
     for (let k = 0; k < CLIENTS; k++) {
@@ -87,16 +90,22 @@ describe.each(DB_KINDS)("concurrent writers on %s", { timeout: 180_000 }, (kind)
     const syncs = await workerResult<{ runs: number; statuses: Record<string, number> }>(loop);
     expect(Object.keys(syncs.statuses).filter((status) => status !== "200" && status !== "503"), JSON.stringify(syncs.statuses)).toEqual([]);
 
+    row.ops += apiOps.length + editorOps.length + syncs.runs;
+    row.corrupt += broken.length;
     for (const result of apiResults.flatMap((r) => r.results)) expect(result.status, `${result.label}: ${JSON.stringify(result.body)}`).toBe(201);
     expect(editorResult.results.every((r) => r.saw === "absent")).toBe(true);
     expect(broken, `reads of the file that did not parse (out of ${reads})`).toEqual([]);
     expect(reads).toBeGreaterThan(0);
 
     await syncNow(cluster.app(0));
-    const snap = assertConverged(await cluster.snapshot());
+    const converged = await cluster.snapshot();
+    row.corrupt += convergenceViolations(converged).length;
+    const snap = assertConverged(converged);
     const expected = new Map<string, Partial<Task>>();
     for (const op of apiOps) expected.set(op.label, { command: (op.body as Task).command });
     for (const op of editorOps) expected.set(op.id, { name: op.body.name, command: op.body.command });
+    const has = (task: Task | undefined, fields: Partial<Task>) => task !== undefined && Object.entries(fields).every(([k, v]) => task[k as keyof Task] === v);
+    row.lost += [...expected].filter(([id, fields]) => !has(snap.db.get(id), fields) || !has(snap.yaml!.get(id), fields)).length;
     for (const [id, fields] of expected) {
       expect(snap.db.get(id), id).toMatchObject(fields);
       expect(snap.yaml!.get(id), id).toMatchObject(fields);
@@ -104,9 +113,12 @@ describe.each(DB_KINDS)("concurrent writers on %s", { timeout: 180_000 }, (kind)
     expect(snap.db.size).toBe(expected.size);
     expect(snap.yamlText!.startsWith("# shared by every instance\n")).toBe(true);
     console.info(`[reliability] ${kind} scenario 1: ${apiOps.length} API creations by ${CLIENTS} processes + ${editorOps.length} hand creations, ${syncs.runs} concurrent sync runs, ${reads} concurrent reads of the file; lost 0, corrupt 0`);
+    row.detail.push(`ops = ${apiOps.length} API creations + ${editorOps.length} hand creations + ${syncs.runs} concurrent sync runs; no failure injected; ${reads} concurrent reads of the file, corrupt = reads that did not parse + YAML/DB/base disagreements`);
+    row.complete = true;
   });
 
   it("(2) read-modify-write increments from three client processes lose no update: optimistic concurrency holds and the YAML ends equal to the DB", async () => {
+    const row = scenario(`${kind} scenario 2: read-modify-write increments from ${CLIENTS} API client processes`);
     const ids = ["counter-a", "counter-b", "counter-c", "counter-d"];
     for (const id of ids) {
       const res = await cluster.app(0).api("/api/tasks", { method: "POST", json: { ...seedTask(id), description: "0" } });
@@ -121,19 +133,28 @@ describe.each(DB_KINDS)("concurrent writers on %s", { timeout: 180_000 }, (kind)
     for (const r of results) for (const [id, n] of Object.entries(r.acks)) acked.set(id, (acked.get(id) ?? 0) + n);
     expect([...acked.values()].reduce((a, b) => a + b, 0)).toBe(CLIENTS * increments);
 
+    const retries = results.reduce((n, r) => n + r.retries, 0);
+    row.ops += ids.length + CLIENTS * increments + retries;
+    row.injected += retries;
     await syncNow(cluster.app(0));
-    const snap = assertConverged(await cluster.snapshot());
+    const converged = await cluster.snapshot();
+    row.corrupt += convergenceViolations(converged).length;
+    const snap = assertConverged(converged);
+    // An increment is lost when the counter is short of what was acknowledged.
+    row.lost += ids.reduce((n, id) => n + Math.max(0, (acked.get(id) ?? 0) - Number(snap.db.get(id)?.description ?? 0)), 0);
     for (const id of ids) {
       const task = snap.db.get(id)!;
       expect(task.description, `${id}: every acknowledged increment is counted once`).toBe(String(acked.get(id) ?? 0));
       expect(task.version, `${id}: one version per increment`).toBe(1 + (acked.get(id) ?? 0));
       expect(snap.yaml!.get(id)?.description).toBe(task.description);
     }
-    const retries = results.reduce((n, r) => n + r.retries, 0);
+    row.detail.push(`ops = creations + acknowledged increments + stale-version retries; injected = writes refused as stale (409) and retried`);
+    row.complete = true;
     console.info(`[reliability] ${kind} scenario 2: ${CLIENTS * increments} increments acknowledged after ${retries} stale-version retries; lost 0`);
   });
 
   it("(3) the same tasks edited in the YAML and through the API at once: overlapping edits become conflicts, every other edit lands on both sides", async () => {
+    const row = scenario(`${kind} scenario 3: the same tasks edited in the YAML and through the API at once`);
     const perGroup = 2;
     const store = createScheduleStore({ path: cluster.yamlPath, keepBackups: 0 });
     await store.write({ upsert: [...seededIds(perGroup, 0), ...seededIds(perGroup, 1)].map(seedTask) });
@@ -163,6 +184,10 @@ describe.each(DB_KINDS)("concurrent writers on %s", { timeout: 180_000 }, (kind)
     expect(snap.yaml, snap.yamlIssues.join("; ")).not.toBeNull();
     const judged0 = judgeMixedEdits(simultaneous, api0, edited0.results, snap);
     const judged1 = judgeMixedEdits(interleaved, api1, edited1.results, snap);
+    row.ops += simultaneous.api.length + interleaved.api.length + simultaneous.editor.length + interleaved.editor.length + syncs.runs;
+    row.lost += judged0.lost.length + judged1.lost.length;
+    row.injected += (judged0.counts.conflict ?? 0) + (judged1.counts.conflict ?? 0);
+    if (!snap.yaml) row.corrupt++;
     expect([...judged0.lost, ...judged1.lost], "writes not accounted for").toEqual([]);
     const overlapping = simultaneous.ids.filter(({ group }) => ["s", "yd", "dy", "bc"].includes(group)).map(({ id }) => id);
     expect(overlapping.filter((id) => judged0.outcomes.get(id) !== "conflict"), "simultaneous overlapping edits that did not become conflicts").toEqual([]);
@@ -172,11 +197,16 @@ describe.each(DB_KINDS)("concurrent writers on %s", { timeout: 180_000 }, (kind)
 
     const resolved = await resolveAllConflicts(cluster.app(0), alternateResolutions);
     await syncNow(cluster.app(0));
-    const after = assertConverged(await cluster.snapshot());
+    const final = await cluster.snapshot();
+    row.ops += resolved.size;
+    row.corrupt += convergenceViolations(final).length;
+    const after = assertConverged(final);
     for (const [id, { task }] of resolved) {
       if (task === null) expect(after.db.has(id), id).toBe(false);
       else expect(after.db.get(id), id).toMatchObject(task);
     }
+    row.detail.push(`ops = API edits + YAML edits + sync runs + resolutions; injected = overlapping edits that became conflicts (${resolved.size} resolved)`);
+    row.complete = true;
     console.info(
       `[reliability] ${kind} scenario 3: ${simultaneous.api.length + interleaved.api.length} API edits, ${simultaneous.editor.length + interleaved.editor.length} YAML edits on ${simultaneous.ids.length + interleaved.ids.length} tasks, ${syncs.runs} concurrent sync runs; simultaneous ${JSON.stringify(judged0.counts)}, interleaved ${JSON.stringify(judged1.counts)}; ${resolved.size} conflicts resolved`,
     );

@@ -7,7 +7,8 @@ import { startAppProcess, type AppProcess } from "../_support/app-process";
 import { backup, health, report, yamlOf } from "../_support/engine-harness";
 import { convergenceViolations, snapshot, taskMapDifferences } from "../_support/invariants";
 import { crashLines, json, pgReader, syncNow } from "./_app";
-import { dataOf, fuzzApi } from "./_api-fuzz";
+import { dataOf, fuzzApi, type FuzzTally } from "./_api-fuzz";
+import { counted, scenarioSummaries } from "./_summary";
 
 /**
  * Issue #7, hostile and bad input, against a real server: files no one should write
@@ -41,6 +42,9 @@ async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number 
 }
 
 describe("hostile schedule files", { timeout: 120_000 }, () => {
+  const scenario = scenarioSummaries();
+  const row = scenario("postgresql server: hostile schedule files (malformed, bombs, 50 MiB, binary, encodings, bad fields, a deleted file, symlinks)");
+  let finished = 0;
   const bomb = (() => {
     let text = "version: 1\ntasks: {}\nmetadata:\n  checksum: x\nlol:\n  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
     for (const [prev, next] of ["ab", "bc", "cd", "de", "ef", "fg", "gh", "hi"].map((p) => p.split(""))) {
@@ -84,7 +88,9 @@ describe("hostile schedule files", { timeout: 120_000 }, () => {
     await syncNow(app);
     const before = await snapshot(reader, app.yamlPath);
     const content = bytes();
+    row.injected++;
     await fs.writeFile(app.yamlPath, content);
+    row.ops += 2;
 
     const { value: res, ms } = await timed(() => app.api("/api/sync/trigger", { method: "POST", json: {}, signal: AbortSignal.timeout(20_000) }));
     const body = await json<{ error: { code: string; message: string; details: { issues: { code: string; line: number; column: number }[] } } }>(res);
@@ -104,23 +110,34 @@ describe("hostile schedule files", { timeout: 120_000 }, () => {
     expect(healthBody.yaml.valid).toBe(false);
     expect(healthBody.yaml.error).toMatch(/line \d+/);
 
-    expect((await fs.readFile(app.yamlPath)).equals(content), "the bad file is never overwritten").toBe(true);
-    expect(dataOf(await snapshot(reader, app.yamlPath))).toEqual(dataOf(before));
+    const fileAfter = await fs.readFile(app.yamlPath);
+    counted(row, "corrupt", () => expect(fileAfter.equals(content), "the bad file is never overwritten").toBe(true));
+    const dataAfter = dataOf(await snapshot(reader, app.yamlPath));
+    counted(row, "corrupt", () => expect(dataAfter).toEqual(dataOf(before)));
 
     await fs.writeFile(app.yamlPath, GOOD);
     await syncNow(app);
-    expect(convergenceViolations(await snapshot(reader, app.yamlPath))).toEqual([]);
+    row.ops++;
+    const violations = convergenceViolations(await snapshot(reader, app.yamlPath));
+    row.corrupt += violations.length;
+    expect(violations).toEqual([]);
+    finished++;
   });
 
   it("a deleted file is re-created from the DB: nothing is deleted from the DB", async () => {
     await fs.writeFile(app.yamlPath, GOOD);
     await syncNow(app);
     const before = await snapshot(reader, app.yamlPath);
+    row.injected++;
     await fs.rm(app.yamlPath);
+    row.ops++;
     await syncNow(app);
     const after = await snapshot(reader, app.yamlPath);
+    row.corrupt += convergenceViolations(after).length;
     expect(convergenceViolations(after)).toEqual([]);
+    row.lost += [...before.db.keys()].filter((id) => !after.db.has(id)).length;
     expect(dataOf(after)).toEqual(dataOf(before));
+    finished++;
   });
 
   it("a symlink to a secret file swapped in for the YAML: refused, the target is never written, its content never shown", async () => {
@@ -131,7 +148,9 @@ describe("hostile schedule files", { timeout: 120_000 }, () => {
     await syncNow(app);
     const before = await snapshot(reader, app.yamlPath);
     await fs.rm(app.yamlPath);
+    row.injected++;
     await fs.symlink(secretFile, app.yamlPath);
+    row.ops += 4;
     try {
       const answers = [
         await app.api("/api/sync/trigger", { method: "POST", json: {} }),
@@ -141,8 +160,10 @@ describe("hostile schedule files", { timeout: 120_000 }, () => {
       ];
       expect(answers.map((r) => r.status)).toEqual([409, 409, 200, 200]);
       for (const res of answers) expect(await res.text()).not.toContain(SECRET);
-      expect(await fs.readFile(secretFile, "utf8")).toContain(`API_TOKEN=${SECRET}`);
-      expect(dataOf(await snapshot(reader, app.yamlPath))).toEqual(dataOf(before));
+      const secretAfter = await fs.readFile(secretFile, "utf8");
+      counted(row, "corrupt", () => expect(secretAfter).toContain(`API_TOKEN=${SECRET}`));
+      const dataAfter = dataOf(await snapshot(reader, app.yamlPath));
+      counted(row, "corrupt", () => expect(dataAfter).toEqual(dataOf(before)));
       expect(app.output()).not.toContain(SECRET);
     } finally {
       await fs.rm(app.yamlPath, { force: true });
@@ -150,6 +171,7 @@ describe("hostile schedule files", { timeout: 120_000 }, () => {
       await fs.rm(outside, { recursive: true, force: true });
     }
     await syncNow(app);
+    finished++;
   });
 
   it("a symlink to another valid schedule swapped in: its tasks are read, but a server write replaces the link and never writes through it", async () => {
@@ -160,42 +182,60 @@ describe("hostile schedule files", { timeout: 120_000 }, () => {
     await fs.writeFile(app.yamlPath, GOOD);
     await syncNow(app);
     await fs.rm(app.yamlPath);
+    row.injected++;
     await fs.symlink(target, app.yamlPath);
+    row.ops += 2;
     try {
       await syncNow(app);
       expect((await app.api("/api/tasks/from-the-link")).status).toBe(200);
       expect((await app.api("/api/tasks/from-the-link", { method: "PATCH", json: { enabled: false } })).status).toBe(200);
-      expect(await fs.readFile(target, "utf8")).toBe(targetText);
+      const targetAfter = await fs.readFile(target, "utf8");
+      counted(row, "corrupt", () => expect(targetAfter).toBe(targetText));
       expect((await fs.lstat(app.yamlPath)).isSymbolicLink()).toBe(false);
-      expect(convergenceViolations(await snapshot(reader, app.yamlPath))).toEqual([]);
+      const violations = convergenceViolations(await snapshot(reader, app.yamlPath));
+      row.corrupt += violations.length;
+      expect(violations).toEqual([]);
     } finally {
       await fs.rm(outside, { recursive: true, force: true });
     }
+    finished++;
   });
 
   it("never printed a crash", () => {
     expect(crashLines(app.output())).toEqual([]);
+    row.detail.push(`${cases.length} hostile files, a deleted file and two symlinks swapped in (injected); ops = syncs and API writes against them; corrupt = a bad file overwritten, data changed by a refusal, a link target written`);
+    row.complete = finished === cases.length + 3;
   });
 });
 
 // ---------------------------------------------------------------------------------------
 
 describe("fuzzed API requests", { timeout: 120_000 }, () => {
+  const scenario = scenarioSummaries();
   it("every answer is JSON, never a 5xx or a hang; a refused request changes nothing; an accepted write leaves YAML == DB == base", async () => {
-    await fs.writeFile(app.yamlPath, GOOD);
-    await syncNow(app);
-    const { statuses, accepted } = await fuzzApi(app, () => snapshot(reader, app.yamlPath), {
-      runs: Number(process.env.FUZZ_RUNS ?? 150),
-      seed: Number(process.env.FUZZ_SEED ?? 20261125),
-    });
-    // A sync after all that is a no-op and the sides agree.
-    const last = await syncNow(app);
-    expect(last.changedTaskIds).toEqual([]);
-    const final = await snapshot(reader, app.yamlPath);
-    expect(convergenceViolations(final)).toEqual([]);
-    expect(taskMapDifferences("yaml", final.yaml!, "db", final.db)).toEqual([]);
-    expect(crashLines(app.output())).toEqual([]);
-    console.info(`[reliability] API fuzz: statuses ${JSON.stringify(statuses)}, ${accepted} writes accepted`);
+    const runs = Number(process.env.FUZZ_RUNS ?? 150);
+    const seed = Number(process.env.FUZZ_SEED ?? 20261125);
+    const row = scenario(`postgresql API fuzz, ${runs} requests (seed ${seed})`);
+    const tally: FuzzTally = { requests: 0, refusedButChanged: 0, violations: 0 };
+    try {
+      await fs.writeFile(app.yamlPath, GOOD);
+      await syncNow(app);
+      const { statuses, accepted } = await fuzzApi(app, () => snapshot(reader, app.yamlPath), { runs, seed, tally });
+      row.injected = Object.entries(statuses).reduce((n, [status, count]) => n + (Number(status) >= 400 ? count : 0), 0);
+      // A sync after all that is a no-op and the sides agree.
+      const last = await syncNow(app);
+      expect(last.changedTaskIds).toEqual([]);
+      const final = await snapshot(reader, app.yamlPath);
+      tally.violations += convergenceViolations(final).length;
+      expect(convergenceViolations(final)).toEqual([]);
+      expect(taskMapDifferences("yaml", final.yaml!, "db", final.db)).toEqual([]);
+      expect(crashLines(app.output())).toEqual([]);
+      console.info(`[reliability] API fuzz: statuses ${JSON.stringify(statuses)}, ${accepted} writes accepted`);
+      row.detail.push(`injected = hostile requests refused with a 4xx; corrupt = refused requests that changed something + accepted writes that broke YAML == DB == base; statuses ${JSON.stringify(statuses)}; ${accepted} writes accepted`);
+      row.complete = true;
+    } finally {
+      Object.assign(row, { ops: tally.requests, corrupt: tally.refusedButChanged + tally.violations });
+    }
   }, 300_000);
 
   it("refuses a body over 1 MiB with 413 without reading it all, even on the public login route", async () => {

@@ -10,8 +10,9 @@ import { createScheduleStore, parseSchedule } from "@/lib/yaml";
 import { startAppProcess, type AppProcess } from "../_support/app-process";
 import { DB_KINDS } from "../_support/databases";
 import { backup, health, useSuiteDatabase, yamlOf } from "../_support/engine-harness";
-import { expectConverged, snapshot } from "../_support/invariants";
+import { snapshot, type SyncSnapshot } from "../_support/invariants";
 import { handEdit, json, syncNow } from "./_app";
+import { convergedInto, counted, scenarioSummaries, type ScenarioRow } from "./_summary";
 
 /**
  * Issue #7, scenario 5: the YAML folder runs out of space, turns read-only, or is replaced
@@ -75,6 +76,7 @@ const canMount = await (async () => {
 const BIG = { description: "x".repeat(1900) };
 
 describe.skipIf(!canMount).each(DB_KINDS)("storage failures under the sync engine on %s", { timeout: 120_000 }, (kind) => {
+  const scenario = scenarioSummaries();
   const suite = useSuiteDatabase(kind);
   let disk: NonNullable<Awaited<ReturnType<typeof tinyDisk>>>;
   let yamlPath: string;
@@ -98,6 +100,15 @@ describe.skipIf(!canMount).each(DB_KINDS)("storage failures under the sync engin
     await fs.rm(backupDir, { recursive: true, force: true });
   });
 
+  /** A refused operation must change nothing; if it did, that counts as corrupt. */
+  function expectUnchanged(row: ScenarioRow, before: SyncSnapshot, during: SyncSnapshot) {
+    counted(row, "corrupt", () => {
+      expect(during.yamlText).toBe(before.yamlText);
+      expect(during.db).toEqual(before.db);
+      expect(during.base).toEqual(before.base);
+    });
+  }
+
   async function expectRefused(promise: Promise<unknown>, code: string, cause: RegExp) {
     const error = await promise.then(
       () => null,
@@ -110,48 +121,57 @@ describe.skipIf(!canMount).each(DB_KINDS)("storage failures under the sync engin
   }
 
   it("disk full: the API write is refused with a clear error, nothing changes anywhere, and it succeeds once space is back", async () => {
+    const row = scenario(`${kind}: disk full under the sync engine`);
     await handEdit(yamlPath, "hourly-health", "name", "Edited by hand before the disk filled up");
     const before = await snapshot(suite.db, yamlPath);
+    row.injected++;
     const filler = await fill(disk.dir);
+    row.ops++;
 
     await expectRefused(engine.writeTask({ kind: "create", task: { ...backup, ...BIG, id: "new-task", timezone: "UTC", enabled: true, tags: [] } }), "yaml_disk_full", /ENOSPC|no space/i);
     const during = await snapshot(suite.db, yamlPath);
-    expect(during.yamlText).toBe(before.yamlText);
-    expect(during.db).toEqual(before.db);
-    expect(during.base).toEqual(before.base);
-    expect(during.leftovers).toEqual([]);
+    expectUnchanged(row, before, during);
+    counted(row, "corrupt", () => expect(during.leftovers).toEqual([]));
     expect(engine.status().lastError ?? "").not.toMatch(/internal/i);
 
     await fs.rm(filler);
     const result = await engine.run({ trigger: "manual" });
     expect(result.status).toBe("success");
     await engine.writeTask({ kind: "create", task: { ...backup, ...BIG, id: "new-task", timezone: "UTC", enabled: true, tags: [] } });
-    const after = await expectConverged(suite.db, yamlPath);
-    expect(after.db.get("hourly-health")?.name).toBe("Edited by hand before the disk filled up");
-    expect(after.db.has("new-task")).toBe(true);
+    row.ops += 3;
+    const after = await convergedInto(row, suite.db, yamlPath);
+    counted(row, "lost", () => expect(after.db.get("hourly-health")?.name).toBe("Edited by hand before the disk filled up"));
+    counted(row, "lost", () => expect(after.db.has("new-task")).toBe(true));
+    row.detail.push("ops = a hand edit, the refused write, a sync and the write once space is back");
+    row.complete = true;
   });
 
   it("read-only folder: writes are refused with a clear error, the file and DB stay as they were, and the next sync after it turns writable completes", async () => {
+    const row = scenario(`${kind}: read-only folder under the sync engine`);
     await engine.writeTask({ kind: "patch", id: "daily-backup", patch: (t) => ({ ...t, enabled: false }) });
     await handEdit(yamlPath, "hourly-health", "schedule", "*/30 * * * *");
     const before = await snapshot(suite.db, yamlPath);
+    row.injected++;
     disk.readOnly(true);
+    row.ops += 4;
 
     await expectRefused(engine.writeTask({ kind: "patch", id: "daily-backup", patch: (t) => ({ ...t, name: "Renamed" }) }), "yaml_read_only", /EROFS|read-only/i);
     await expectRefused(engine.run({ trigger: "manual" }), "yaml_read_only", /EROFS|read-only/i);
     const during = await snapshot(suite.db, yamlPath);
-    expect(during.yamlText).toBe(before.yamlText);
-    expect(during.db).toEqual(before.db);
-    expect(during.base).toEqual(before.base);
+    expectUnchanged(row, before, during);
 
     disk.readOnly(false);
+    row.ops++;
     expect((await engine.run({ trigger: "manual" })).status).toBe("success");
-    const after = await expectConverged(suite.db, yamlPath);
-    expect(after.db.get("hourly-health")?.schedule).toBe("*/30 * * * *");
-    expect(after.db.get("daily-backup")).toMatchObject({ enabled: false, name: backup.name });
+    const after = await convergedInto(row, suite.db, yamlPath);
+    counted(row, "lost", () => expect(after.db.get("hourly-health")?.schedule).toBe("*/30 * * * *"));
+    counted(row, "lost", () => expect(after.db.get("daily-backup")).toMatchObject({ enabled: false, name: backup.name }));
+    row.detail.push("ops = an API write, a hand edit, a refused write and a refused sync, the sync once writable");
+    row.complete = true;
   });
 
   it("the file's folder replaced by a plain file: a clear error, nothing re-created or deleted, and the next sync after it is back completes", async () => {
+    const row = scenario(`${kind}: the file's folder replaced by a plain file`);
     const folder = path.join(disk.dir, "config");
     await fs.mkdir(folder);
     const nested = path.join(folder, "schedule_config.yml");
@@ -161,21 +181,28 @@ describe.skipIf(!canMount).each(DB_KINDS)("storage failures under the sync engin
     await nestedEngine.run({ trigger: "manual" });
     const before = await snapshot(suite.db, nested);
 
+    row.injected++;
     await fs.rename(folder, `${folder}.away`);
     await fs.writeFile(folder, "not a folder\n");
+    row.ops += 2;
     await expectRefused(nestedEngine.run({ trigger: "manual" }), "yaml_io_error", /ENOTDIR|EEXIST|not a directory/i);
     await expectRefused(nestedEngine.writeTask({ kind: "delete", id: "daily-backup" }), "yaml_io_error", /ENOTDIR|EEXIST|not a directory/i);
-    expect((await snapshot(suite.db, `${folder}.away/schedule_config.yml`)).db).toEqual(before.db);
+    const away = await snapshot(suite.db, `${folder}.away/schedule_config.yml`);
+    counted(row, "corrupt", () => expect(away.db).toEqual(before.db));
 
     await fs.rm(folder);
     await fs.rename(`${folder}.away`, folder);
+    row.ops++;
     expect((await nestedEngine.run({ trigger: "manual" })).status).toBe("success");
-    await expectConverged(suite.db, nested);
+    await convergedInto(row, suite.db, nested);
     await nestedEngine.idle();
+    row.detail.push("ops = a refused sync, a refused delete, the sync once the folder is back");
+    row.complete = true;
   });
 });
 
 describe.skipIf(!canMount)("storage failures through a real server", { timeout: 120_000 }, () => {
+  const scenario = scenarioSummaries();
   let disk: NonNullable<Awaited<ReturnType<typeof tinyDisk>>>;
   let app: AppProcess;
   let yamlPath: string;
@@ -192,22 +219,31 @@ describe.skipIf(!canMount)("storage failures through a real server", { timeout: 
   });
 
   it("answers a full disk and a read-only folder with a 503 that names the cause, shows it in the status, and recovers", async () => {
+    const row = scenario("postgresql server: disk full, then a read-only folder");
     const bytes = await fs.readFile(yamlPath);
+    row.injected++;
     const filler = await fill(disk.dir);
+    row.ops++;
     const full = await app.api("/api/tasks", { method: "POST", json: { ...backup, ...BIG, id: "new-task" } });
     const fullBody = await json<{ error: { code: string; message: string } }>(full);
     expect(full.status).toBe(503);
     expect(fullBody.error.code).toBe("yaml_disk_full");
     expect(fullBody.error.message).toMatch(/no space/i);
-    expect((await app.api("/api/tasks/new-task")).status).toBe(404);
-    expect(await fs.readFile(yamlPath)).toEqual(bytes);
+    const refusedCreate = (await app.api("/api/tasks/new-task")).status;
+    const fileAfter = await fs.readFile(yamlPath);
+    counted(row, "corrupt", () => {
+      expect(refusedCreate).toBe(404);
+      expect(fileAfter).toEqual(bytes);
+    });
     await fs.rm(filler);
     const backups = path.join(disk.dir, "data", "backups");
     for (const name of await fs.readdir(backups).catch(() => [])) {
       expect(parseSchedule(await fs.readFile(path.join(backups, name))).ok, `backup ${name} is complete`).toBe(true);
     }
 
+    row.injected++;
     disk.readOnly(true);
+    row.ops += 2;
     try {
       const ro = await app.api("/api/tasks/daily-backup", { method: "PATCH", json: { enabled: false } });
       expect(ro.status).toBe(503);
@@ -217,14 +253,18 @@ describe.skipIf(!canMount)("storage failures through a real server", { timeout: 
       const status = await json<{ state: string; lastError: string }>(await app.api("/api/sync/status"));
       expect(status.state).toBe("error");
       expect(status.lastError).toMatch(/read-only/i);
-      expect((await json<{ enabled: boolean }>(await app.api("/api/tasks/daily-backup"))).enabled).toBe(true);
+      const enabled = (await json<{ enabled: boolean }>(await app.api("/api/tasks/daily-backup"))).enabled;
+      counted(row, "corrupt", () => expect(enabled).toBe(true));
     } finally {
       disk.readOnly(false);
     }
     await syncNow(app);
+    row.ops += 3;
     expect((await app.api("/api/tasks/daily-backup", { method: "PATCH", json: { enabled: false } })).status).toBe(200);
     expect((await app.api("/api/tasks", { method: "POST", json: { ...backup, ...BIG, id: "new-task" } })).status).toBe(201);
     const status = await json<{ state: string }>(await app.api("/api/sync/status"));
     expect(status.state).toBe("idle");
+    row.detail.push("ops = a refused create, a refused patch and sync, then a sync, the patch and the create once writable; corrupt = a refused write that left a trace");
+    row.complete = true;
   });
 });
