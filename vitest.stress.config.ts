@@ -11,6 +11,8 @@ export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
     include: ["tests/reliability/**/*.stress.ts"],
+    // Leaves PostgreSQL running when the run ends, even if pg-restart failed half-way.
+    globalSetup: ["tests/reliability/_stress-global-setup.ts"],
     testTimeout: 15 * 60_000,
     hookTimeout: 3 * 60_000,
     pool: "forks",
