@@ -2,9 +2,10 @@ import fs from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createScheduleStore } from "@/lib/yaml";
 import { DB_KINDS } from "../_support/databases";
-import { assertConverged, expectConverged } from "../_support/invariants";
+import { assertConverged, convergenceViolations, expectConverged } from "../_support/invariants";
 import { alternateResolutions, crashLines, resolveAllConflicts, syncNow } from "./_app";
 import { startCluster, workerResult, type Cluster } from "./_cluster";
+import { scenarioSummaries } from "./_summary";
 import { judgeMixedEdits, planMixedEdits, seededIds, seedTask, type ApiOp, type ApiResult, type EditorResult } from "./_mixed-edits";
 
 /**
@@ -15,11 +16,13 @@ import { judgeMixedEdits, planMixedEdits, seededIds, seedTask, type ApiOp, type 
  * conflicts are resolved and the sides converge.
  */
 
-const PER_GROUP = 20;
-const ROUNDS = 3;
+// CONFLICT_PER_GROUP × 11 groups tasks per round; CONFLICT_ROUNDS rounds (the first simultaneous).
+const PER_GROUP = Number(process.env.CONFLICT_PER_GROUP ?? 20);
+const ROUNDS = Number(process.env.CONFLICT_ROUNDS ?? 3);
 const CLIENTS = 3;
 
 describe.each(DB_KINDS)("conflicts under load on %s", (kind) => {
+  const scenario = scenarioSummaries();
   let cluster: Cluster;
   beforeAll(async () => {
     cluster = await startCluster(kind, { env: { SYNC_WATCH: "off" } });
@@ -38,6 +41,7 @@ describe.each(DB_KINDS)("conflicts under load on %s", (kind) => {
   }
 
   it(`${ROUNDS} rounds over ${seededIds(PER_GROUP).length * ROUNDS}+ tasks: every overlap of a simultaneous round is a conflict, no write of any round is lost`, async () => {
+    const row = scenario(`${kind} scenario 4: conflicts under load (${CLIENTS} API clients on ${cluster.apps.length} instance(s), a YAML editor, a sync loop)`);
     const store = createScheduleStore({ path: cluster.yamlPath, keepBackups: 0 });
     const seeded = Array.from({ length: ROUNDS }, (_, round) => seededIds(PER_GROUP, round)).flat();
     await store.write({ upsert: seeded.map(seedTask) });
@@ -68,8 +72,13 @@ describe.each(DB_KINDS)("conflicts under load on %s", (kind) => {
       }
       await syncNow(cluster.app(0));
       const snap = await cluster.snapshot();
+      row.ops += plan.api.length + plan.editor.length + syncs.runs + 1;
+      if (!snap.yaml) row.corrupt++;
       expect(snap.yaml, snap.yamlIssues.join("; ")).not.toBeNull();
       const judgement = judgeMixedEdits(plan, api, edited.results, snap);
+      row.lost += judgement.lost.length;
+      // Overlapping edits on purpose: the conflicts the scenario provokes.
+      row.injected += judgement.counts.conflict ?? 0;
       expect(judgement.lost, `round ${round}: writes not accounted for`).toEqual([]);
       if (round === 0) {
         const overlapping = plan.ids.filter(({ group }) => ["s", "yd", "dy", "bc"].includes(group));
@@ -80,12 +89,17 @@ describe.each(DB_KINDS)("conflicts under load on %s", (kind) => {
 
     const resolved = await resolveAllConflicts(cluster.app(0), alternateResolutions);
     await syncNow(cluster.app(0));
-    const after = assertConverged(await cluster.snapshot());
+    const final = await cluster.snapshot();
+    row.ops += resolved.size + 1;
+    row.corrupt += convergenceViolations(final).length;
+    const after = assertConverged(final);
     for (const [id, { task }] of resolved) {
       if (task === null) expect(after.db.has(id), id).toBe(false);
       else expect(after.db.get(id), id).toMatchObject(task);
     }
     console.info(`[reliability] ${kind} scenario 4: ${JSON.stringify(judged)}; ${resolved.size} conflicts resolved; ${after.db.size} tasks converged`);
+    row.detail.push(`ops = API writes + YAML edits + sync runs + resolutions over ${ROUNDS} rounds; injected = overlapping edits that became conflicts (${resolved.size} resolved); ${after.db.size} tasks converged`);
+    row.complete = true;
   });
 
   it("leaves YAML == DB == base on disk, and no server printed a crash", async () => {

@@ -6,9 +6,10 @@ import type { DbKind } from "@/lib/db/create-database";
 import { startAppProcess, TEST_TOKEN, type AppProcess } from "../_support/app-process";
 import { createPostgresDatabase, DB_KINDS } from "../_support/databases";
 import { backup, yamlOf } from "../_support/engine-harness";
-import { convergenceViolations, expectConverged, type SyncSnapshot } from "../_support/invariants";
+import { assertConverged, convergenceViolations, snapshot, type SyncSnapshot } from "../_support/invariants";
 import { alternateResolutions, apiSnapshot, crashLines, pgliteReader, pgReader, resolveAllConflicts, startWorker, syncNow, waitFor, workerResult, type Worker } from "./_app";
 import type { ApiOp, ApiResult, EditorResult } from "./_mixed-edits";
+import { scenarioSummaries } from "./_summary";
 
 /**
  * Issue #7, scenario 5 as a loop: a server under load (API writes from a client process,
@@ -55,6 +56,7 @@ async function worker(dir: string, script: string, config: Record<string, unknow
 }
 
 describe.each(DB_KINDS)("crash loop on %s", (kind: DbKind) => {
+  const scenario = scenarioSummaries();
   let dir: string;
   let database: { url: string; drop(): Promise<void> } | null = null;
   let app: AppProcess;
@@ -69,6 +71,7 @@ describe.each(DB_KINDS)("crash loop on %s", (kind: DbKind) => {
   });
 
   it(`${ITERATIONS} stops at random moments under load (SIGKILL, and SIGTERM every other time): acknowledged writes and hand edits survive, nothing is half-written, the sides converge`, async () => {
+    const row = scenario(`${kind} crash loop: ${ITERATIONS} stops under load (CRASH_ITERATIONS)`);
     const random = rng(kind === "pglite" ? 11 : 23);
     const expected = new Map<string, Expected>();
     const handEdits = new Map<string, string>();
@@ -91,11 +94,17 @@ describe.each(DB_KINDS)("crash loop on %s", (kind: DbKind) => {
       await new Promise((resolve) => setTimeout(resolve, jitter));
       // Every other time a graceful stop (SIGTERM during the load): it must exit 0.
       const signal = iteration % 2 === 1 ? "SIGTERM" : "SIGKILL";
+      row.injected++;
       const code = await app.stop(signal);
       if (signal === "SIGTERM") expect(code, app.output().slice(-2000)).toBe(0);
       const delay = `${signal} after ${answered} answers + ${jitter}`;
       await fs.writeFile(stopFile, "");
-      const [api, edited] = await Promise.all([workerResult<{ results: ApiResult[] }>(client), workerResult<{ results: EditorResult[] }>(editor), workerResult(loop)]);
+      const [api, edited, syncLoop] = await Promise.all([
+        workerResult<{ results: ApiResult[] }>(client),
+        workerResult<{ results: EditorResult[] }>(editor),
+        workerResult<{ runs: number }>(loop),
+      ]);
+      row.ops += api.results.length + edited.results.length + syncLoop.runs;
 
       // What each write's answer says about the task (the client answers in op order).
       const apiResults = api.results;
@@ -125,20 +134,33 @@ describe.each(DB_KINDS)("crash loop on %s", (kind: DbKind) => {
       let snap: SyncSnapshot;
       if (database) {
         const reader = pgReader(database.url);
-        snap = await expectConverged(reader, app.yamlPath).finally(() => reader.close());
+        snap = await snapshot(reader, app.yamlPath).finally(() => reader.close());
       } else {
         snap = await apiSnapshot(app);
       }
-      expect(convergenceViolations(snap), `iteration ${iteration}`).toEqual([]);
+      const violations = convergenceViolations(snap);
+      row.corrupt += violations.length;
+      expect(violations, `iteration ${iteration}`).toEqual([]);
 
       const problems: string[] = [];
       for (const [id, entry] of expected) {
         const task = snap.db.get(id) as unknown as Record<string, unknown> | undefined;
         const matches = (want: Record<string, unknown>) => task !== undefined && Object.entries(want).every(([k, v]) => task[k] === v);
-        if (entry.acked && !matches(entry.acked) && !entry.maybe.some(matches)) problems.push(`${id}: acknowledged ${JSON.stringify(entry.acked)}, found ${JSON.stringify(task ?? null)}`);
-        if (!entry.acked && task && !entry.maybe.some(matches)) problems.push(`${id}: never acknowledged, found a state no write made: ${JSON.stringify(task)}`);
+        if (entry.acked && !matches(entry.acked) && !entry.maybe.some(matches)) {
+          problems.push(`${id}: acknowledged ${JSON.stringify(entry.acked)}, found ${JSON.stringify(task ?? null)}`);
+          row.lost++;
+        }
+        if (!entry.acked && task && !entry.maybe.some(matches)) {
+          problems.push(`${id}: never acknowledged, found a state no write made: ${JSON.stringify(task)}`);
+          row.corrupt++;
+        }
       }
-      for (const [id, name] of handEdits) if (snap.db.get(id)?.name !== name || snap.yaml?.get(id)?.name !== name) problems.push(`${id}: the hand edit is missing`);
+      for (const [id, name] of handEdits) {
+        if (snap.db.get(id)?.name !== name || snap.yaml?.get(id)?.name !== name) {
+          problems.push(`${id}: the hand edit is missing`);
+          row.lost++;
+        }
+      }
       expect(problems, `iteration ${iteration} (${delay} ms)`).toEqual([]);
       const stray = (await fs.readdir(path.dirname(app.yamlPath))).filter((name) => name.endsWith(".tmp"));
       if (stray.length > 0) summary.push(`#${iteration}: temp files after the restart: ${stray.join(", ")}`);
@@ -147,13 +169,12 @@ describe.each(DB_KINDS)("crash loop on %s", (kind: DbKind) => {
     }
     expect(crashLines(app.output())).toEqual([]);
     await app.stop();
-    if (database) {
-      const reader = pgReader(database.url);
-      await expectConverged(reader, app.yamlPath).finally(() => reader.close());
-    } else {
-      const reader = await pgliteReader(app.dataDir);
-      await expectConverged(reader, app.yamlPath).finally(() => reader.close());
-    }
+    const reader = database ? pgReader(database.url) : await pgliteReader(app.dataDir);
+    const final = await snapshot(reader, app.yamlPath).finally(() => reader.close());
+    row.corrupt += convergenceViolations(final).length;
+    assertConverged(final);
     console.info(`[reliability] ${kind} crash loop: ${summary.join("; ")}; lost 0, corrupt 0`);
+    row.detail.push(`ops = API writes + hand edits + sync requests; injected = ${Math.ceil(ITERATIONS / 2)} SIGKILL + ${Math.floor(ITERATIONS / 2)} SIGTERM under load, each followed by a restart on the same data`);
+    row.complete = true;
   });
 });
