@@ -12,35 +12,45 @@ export function sha256Checksum(data: string | Uint8Array): string {
  * Checksum of a set of tasks, independent of their order in the file, of comments and of
  * formatting: the value the store writes to `metadata.checksum`. A reader can tell whether any
  * task changed since the server last wrote the file by comparing it with this of what it parsed.
+ *
+ * It is the SHA-256 of the SHA-256 digests of each task's row (its fields as a JSON array),
+ * in id order: a write that changes one task of 10,000 hashes that task's row and 320 KB of
+ * digests, not 1.6 MB of JSON.
  */
 export function tasksChecksum(tasks: Iterable<Task>): string {
   const list = Array.isArray(tasks) ? (tasks as readonly Task[]) : [...tasks];
-  last = (last && patchRows(last, list)) ?? sortRows(list);
+  last = (last && patchRows(last, list)) ?? sortRows(list, last);
   return last.checksum;
 }
 
 /**
  * The rows of the last checksum, sorted by id. The store stamps a checksum on every write and
  * a write changes a task or two of 10,000: patching these rows (the tasks are compared by
- * identity, and only frozen ones are kept) saves the sort and the JSON of every other task.
+ * identity, and only frozen ones are kept) saves the sort and the hashing of every other task.
  */
 interface SortedRows {
   ids: string[];
   /** The task each row was made from, when it is frozen (else null: not reusable). */
   tasks: (Task | null)[];
-  rows: string[];
+  /** SHA-256 of each row's JSON. */
+  rows: Buffer[];
   index: Map<string, number>;
   checksum: string;
 }
 
 let last: SortedRows | null = null;
 
-function sortRows(list: readonly Task[]): SortedRows {
+/** The rows sorted afresh, reusing the digest of each task `prev` holds (the same frozen object). */
+function sortRows(list: readonly Task[], prev: SortedRows | null): SortedRows {
   const tasks = [...list].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const digestOf = (task: Task) => {
+    const at = prev?.index.get(task.id);
+    return at !== undefined && prev!.tasks[at] === task ? prev!.rows[at]! : rowDigest(task);
+  };
   return finish(
     tasks.map((task) => task.id),
     tasks.map(reusable),
-    tasks.map(rowJson),
+    tasks.map(digestOf),
     null,
   );
 }
@@ -72,7 +82,7 @@ function patchRows(prev: SortedRows, list: readonly Task[]): SortedRows | null {
   let rows = prev.rows.slice();
   for (const [at, task] of changed) {
     tasks[at] = reusable(task);
-    rows[at] = rowJson(task);
+    rows[at] = rowDigest(task);
   }
   if (removed > 0) {
     const keep = (_: unknown, i: number) => seen[i] === 1;
@@ -91,14 +101,13 @@ function patchRows(prev: SortedRows, list: readonly Task[]): SortedRows | null {
     const task = added.get(id)!;
     ids.splice(lo, 0, id);
     tasks.splice(lo, 0, reusable(task));
-    rows.splice(lo, 0, rowJson(task));
+    rows.splice(lo, 0, rowDigest(task));
   }
   return finish(ids, tasks, rows, removed === 0 && added.size === 0 ? prev.index : null);
 }
 
-function finish(ids: string[], tasks: (Task | null)[], rows: string[], index: Map<string, number> | null): SortedRows {
-  // `JSON.stringify(rows)` is "[" + each row's JSON joined by "," + "]".
-  const checksum = sha256Checksum(`[${rows.join(",")}]`);
+function finish(ids: string[], tasks: (Task | null)[], rows: Buffer[], index: Map<string, number> | null): SortedRows {
+  const checksum = sha256Checksum(Buffer.concat(rows, rows.length * 32));
   // With an id given twice (no Map does that) the rows cannot be patched by id: keep them to themselves.
   const byId = index ?? new Map(ids.map((id, i) => [id, i]));
   return { ids, tasks, rows, index: byId.size === ids.length ? byId : new Map(), checksum };
@@ -109,6 +118,6 @@ function reusable(task: Task): Task | null {
   return Object.isFrozen(task) && Object.isFrozen(task.tags) ? task : null;
 }
 
-function rowJson(task: Task): string {
-  return JSON.stringify([task.id, ...TASK_FIELDS.map((field) => task[field])]);
+function rowDigest(task: Task): Buffer {
+  return createHash("sha256").update(JSON.stringify([task.id, ...TASK_FIELDS.map((field) => task[field])])).digest();
 }
