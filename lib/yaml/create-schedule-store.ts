@@ -10,6 +10,7 @@ import { atomicWriteFile, removeOrphanTempFiles } from "./atomic-write-file";
 import { sha256Checksum } from "./checksum";
 import { DEFAULT_BACKUP_DIR_NAME } from "./is-schedule-artifact";
 import { DEFAULT_MAX_ALIAS_COUNT, DEFAULT_MAX_BYTES, parseSchedule, tooLargeIssue, type ParseResult, type ParseScheduleOptions } from "./parse-schedule";
+import { ReadonlyTaskMap } from "./readonly-task-map";
 import { ownDocument, reparseSchedule } from "./reparse-schedule";
 import { writeBackup } from "./write-backup";
 import { YamlStoreError } from "./yaml-store-error";
@@ -325,27 +326,6 @@ interface Snapshot {
   view?: ReadonlyTaskMap;
 }
 
-/** A Map that throws on any change: `new Map(tasks)` gives one you may change. */
-class ReadonlyTaskMap extends Map<string, Task> {
-  constructor(entries: Iterable<[string, Task]>) {
-    super();
-    for (const [id, task] of entries) Map.prototype.set.call(this, id, task);
-  }
-  override set(): this {
-    throw readOnly();
-  }
-  override delete(): boolean {
-    throw readOnly();
-  }
-  override clear(): void {
-    throw readOnly();
-  }
-}
-
-function readOnly(): TypeError {
-  return new TypeError("the tasks a read returns are shared and read-only: copy them (new Map(tasks)) to change them");
-}
-
 function makeSnapshot(parsed: ParsedOk, text: string): Snapshot {
   for (const task of parsed.tasks.values()) {
     if (!Object.isFrozen(task)) {
@@ -376,7 +356,7 @@ function readResult(snap: Snapshot, isCurrent: () => boolean, parseOptions: Pars
   const result = {
     status: "ok" as const,
     ok: true as const,
-    tasks: (snap.view ??= new ReadonlyTaskMap(parsed.tasks)) as Map<string, Task>,
+    tasks: (snap.view ??= parsed.tasks instanceof ReadonlyTaskMap ? parsed.tasks : ReadonlyTaskMap.copyOf(parsed.tasks)) as Map<string, Task>,
     order: [...parsed.order],
     checksum: parsed.checksum,
     metadata: parsed.metadata && { ...parsed.metadata },

@@ -2,6 +2,7 @@ import { isAlias, isMap, isPair, isSeq, parseDocument, type Document, type Node,
 import type { Task } from "../tasks/task-schema";
 import { sha256Checksum } from "./checksum";
 import { DEFAULT_MAX_BYTES, keyString, parseSchedule, type ParseResult, type ParseScheduleOptions } from "./parse-schedule";
+import { ReadonlyTaskMap } from "./readonly-task-map";
 import { lineStartOf } from "./text-lines";
 
 type ParsedOk = Extract<ParseResult, { ok: true }>;
@@ -262,11 +263,13 @@ function mergeTasks(prev: ParsedOk, taskRuns: readonly Run[], parsedTasks: Map<s
     return k === newIds.length || (run.lastTask === oldOrder.length - 1 && newIds.slice(k).every((id) => !prev.tasks.has(id)));
   });
   if (inPlace) {
-    const tasks = new Map(prev.tasks);
-    taskRuns.forEach((run, r) => {
-      const kept = new Set(newIdsOf[r]);
-      for (let i = run.firstTask!; i <= run.lastTask!; i++) if (!kept.has(oldOrder[i]!)) tasks.delete(oldOrder[i]!);
-      for (const id of newIdsOf[r]!) tasks.set(id, parsedTasks.get(id)!);
+    // Read-only from the start: the store hands this very Map to its readers.
+    const tasks = ReadonlyTaskMap.copyOf(prev.tasks, (draft) => {
+      taskRuns.forEach((run, r) => {
+        const kept = new Set(newIdsOf[r]);
+        for (let i = run.firstTask!; i <= run.lastTask!; i++) if (!kept.has(oldOrder[i]!)) draft.delete(oldOrder[i]!);
+        for (const id of newIdsOf[r]!) draft.set(id, parsedTasks.get(id)!);
+      });
     });
     // Parse results are never changed once made, so an unchanged order can be shared.
     return { tasks, order: sameIds ? oldOrder : [...tasks.keys()] };
