@@ -1,3 +1,4 @@
+import fs from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppProcess, type AppProcess } from "../_support/app-process";
 import { DB_KINDS } from "../_support/databases";
@@ -45,6 +46,7 @@ describe("API fuzz, long run, on PGlite", () => {
   });
   afterAll(async () => {
     await app?.stop();
+    if (app) await fs.rm(app.dir, { recursive: true, force: true }); // PGlite's data
   });
 
   it(`${API_RUNS} fuzzed requests: JSON answers only, no 5xx, refusals change nothing, accepted writes converge`, async () => {

@@ -1,3 +1,4 @@
+import fs from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppProcess, type AppProcess } from "../_support/app-process";
 import { createPostgresDatabase } from "../_support/databases";
@@ -39,6 +40,7 @@ describe.skipIf(!canRestart)("PostgreSQL restarted under a running server", () =
     await ensurePostgresUp();
     await app?.stop();
     await database?.drop().catch(() => undefined);
+    if (app) await fs.rm(app.dir, { recursive: true, force: true });
   });
 
   it("restarting the cluster mid-sync: a 503, no crash, the next sync heals both sides and live events resume", async () => {

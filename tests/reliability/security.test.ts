@@ -69,6 +69,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.stop();
   await database?.drop();
+  if (app) await fs.rm(app.dir, { recursive: true, force: true });
 });
 
 describe("authentication", { timeout: 120_000 }, () => {
