@@ -271,6 +271,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     );
 
     let checksum = ctx.yaml.status === "missing" ? null : ctx.yaml.checksum;
+    // The file's tasks once this run is done, looked at only when it settles.
+    let tasksAfter = (): ReadonlyMap<string, Task> | null => (ctx.yaml.status === "ok" ? ctx.yaml.tasks : null);
     if (missing || writes.yamlUpserts.length > 0 || writes.yamlDeletes.length > 0) {
       const result = await ctx.file.write(
         {
@@ -281,6 +283,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         { expectedChecksum: checksum },
       );
       checksum = result.checksum;
+      tasksAfter = () => result.tasks;
       yamlState.checksum = checksum;
       yamlState.missing = false;
       yamlState.valid = true;
@@ -312,13 +315,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       changes,
     );
     let next: Settled | null = null;
-    if (options.settle && checksum !== null) {
-      // After a write, the read is the snapshot the write made: no file I/O beyond a stat and a hash.
-      const yamlAfter = checksum === (ctx.yaml.status === "ok" ? ctx.yaml.checksum : null) ? ctx.yaml : await ctx.file.read();
-      if (yamlAfter.status === "ok" && yamlAfter.checksum === checksum) {
-        next = { checksum, yaml: yamlAfter.tasks, generation: await repo.loadGeneration(ctx.tx) };
-      }
-    }
+    const yamlAfter = options.settle && checksum !== null ? tasksAfter() : null;
+    if (yamlAfter) next = { checksum: checksum!, yaml: yamlAfter, generation: await repo.loadGeneration(ctx.tx) };
     return { runId, writes, summary, opened, closed, checksum, changedTaskIds: [...new Set(changes.map((c) => c.taskId))], settled: next };
   }
 

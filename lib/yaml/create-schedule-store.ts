@@ -23,6 +23,7 @@ export type ReadResult =
 export interface WriteResult {
   /** `"sha256:<hex>"` of the file as it is now (unchanged when the patch changed nothing). */
   checksum: string;
+  /** The tasks now in the file: read-only when the write changed the file (the Map the next read hands out). */
   tasks: Map<string, Task>;
 }
 
@@ -200,7 +201,8 @@ export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStor
     }
     ownDocument(patched.parsed);
     const written = (snapshot = makeSnapshot(patched.parsed, patched.text));
-    return lazyTasks(written.checksum, () => written.parsed.tasks);
+    const result = { checksum: written.checksum } as WriteResult;
+    return Object.defineProperty(result, "tasks", { enumerable: true, get: () => viewOf(written) });
   }
 
   async function withLock<T>(fn: (file: LockedSchedule) => Promise<T>, lockOpts: { wait?: boolean } = {}): Promise<T> {
@@ -344,6 +346,11 @@ function lazyTasks(checksum: string, tasks: () => Map<string, Task>): WriteResul
   return result;
 }
 
+/** The snapshot's tasks as every reader of this version shares them. */
+function viewOf(snap: Snapshot): ReadonlyTaskMap {
+  return (snap.view ??= snap.parsed.tasks instanceof ReadonlyTaskMap ? snap.parsed.tasks : ReadonlyTaskMap.copyOf(snap.parsed.tasks));
+}
+
 /**
  * What `read` hands out: the snapshot's tasks as a read-only Map that every read of this version
  * shares (the tasks in it are frozen; copying 10,000 entries per read cost more than the read),
@@ -356,7 +363,7 @@ function readResult(snap: Snapshot, isCurrent: () => boolean, parseOptions: Pars
   const result = {
     status: "ok" as const,
     ok: true as const,
-    tasks: (snap.view ??= parsed.tasks instanceof ReadonlyTaskMap ? parsed.tasks : ReadonlyTaskMap.copyOf(parsed.tasks)) as Map<string, Task>,
+    tasks: viewOf(snap) as Map<string, Task>,
     order: [...parsed.order],
     checksum: parsed.checksum,
     metadata: parsed.metadata && { ...parsed.metadata },
