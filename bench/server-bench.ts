@@ -124,8 +124,7 @@ export async function serverBench(opts: ServerBenchOptions): Promise<ServerBench
     };
   } finally {
     socket.close();
-    await app.stop();
-    await fs.rm(app.dir, { recursive: true, force: true });
+    await app.dispose();
   }
 }
 

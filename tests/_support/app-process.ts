@@ -18,6 +18,8 @@ export interface AppProcess {
   /** fetch with the admin token and a same-origin Origin header. */
   api(pathname: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Stops the server and removes its folder (PGlite data, file, backups: ~40 MB), unless `dir` was given. */
+  dispose(): Promise<void>;
   child: ChildProcess;
 }
 
@@ -84,7 +86,7 @@ export async function startAppProcess(options: AppProcessOptions): Promise<AppPr
     });
   });
   const origin = new URL(url).origin;
-  return {
+  const app: AppProcess = {
     url,
     dir,
     yamlPath,
@@ -115,5 +117,10 @@ export async function startAppProcess(options: AppProcessOptions): Promise<AppPr
       if (dropDb && !options.databaseUrl) await dropDb().catch(() => undefined);
       return code;
     },
+    dispose: async () => {
+      await app.stop();
+      if (!options.dir) await fs.rm(dir, { recursive: true, force: true });
+    },
   };
+  return app;
 }

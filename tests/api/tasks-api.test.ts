@@ -27,7 +27,7 @@ describe.each(DB_KINDS)("task API on %s", (kind) => {
     app = await startAppProcess({ db: kind, yaml: SEED });
   });
   afterAll(async () => {
-    await app?.stop();
+    await app?.dispose();
   });
 
   it("reports health without a token", async () => {

@@ -36,7 +36,7 @@ describe("authentication and origin checks", () => {
     routes = await apiRoutes();
   });
   afterAll(async () => {
-    await app?.stop();
+    await app?.dispose();
   });
 
   it("finds the API routes to check", () => {

@@ -20,8 +20,7 @@ describe("schedule-sync against a running server (PGlite, HTTP)", () => {
     app = await startAppProcess({ db: "pglite", yaml: yamlOf({ "daily-backup": backup, "hourly-health": health }), env: { SYNC_WATCH: "off" } });
   });
   afterAll(async () => {
-    await app?.stop();
-    if (app) await fs.rm(app.dir, { recursive: true, force: true });
+    await app?.dispose();
   });
 
   it("reports no drift right after the server's start-up sync", async () => {

@@ -17,7 +17,7 @@ describe.each(DB_KINDS)("live sync with a real server on %s", (kind) => {
   });
   afterAll(async () => {
     socket?.close();
-    await app?.stop();
+    await app?.dispose();
   });
 
   it("brings a hand edit of the file to the DB and to a connected socket within a second", async () => {
@@ -79,7 +79,7 @@ describe("conflict events", () => {
   });
   afterAll(async () => {
     socket?.close();
-    await app?.stop();
+    await app?.dispose();
   });
 
   it("emits sync_conflict_detected for a conflict and sync_conflict_resolved when it is resolved", async () => {
@@ -122,7 +122,7 @@ describe("cron safety net", () => {
         expect(Date.parse(cronRuns[i].startedAt)).toBeGreaterThanOrEqual(previousEnd);
       }
     } finally {
-      await app.stop();
+      await app.dispose();
     }
   }, 90_000);
 });

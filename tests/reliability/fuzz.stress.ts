@@ -1,4 +1,3 @@
-import fs from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppProcess, type AppProcess } from "../_support/app-process";
 import { DB_KINDS } from "../_support/databases";
@@ -45,8 +44,7 @@ describe("API fuzz, long run, on PGlite", () => {
     app = await startAppProcess({ db: "pglite", yaml: yamlOf({ "daily-backup": backup, "hourly-health": health, "weekly-report": report }), env: { SYNC_WATCH: "off" } });
   });
   afterAll(async () => {
-    await app?.stop();
-    if (app) await fs.rm(app.dir, { recursive: true, force: true }); // PGlite's data
+    await app?.dispose();
   });
 
   it(`${API_RUNS} fuzzed requests: JSON answers only, no 5xx, refusals change nothing, accepted writes converge`, async () => {

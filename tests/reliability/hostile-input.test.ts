@@ -31,8 +31,7 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(async () => {
   await reader?.close();
-  await app?.stop();
-  if (app) await fs.rm(app.dir, { recursive: true, force: true }); // the 50 MiB file
+  await app?.dispose();
 });
 
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {

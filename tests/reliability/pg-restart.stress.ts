@@ -1,4 +1,3 @@
-import fs from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppProcess, type AppProcess } from "../_support/app-process";
 import { createPostgresDatabase } from "../_support/databases";
@@ -38,9 +37,8 @@ describe.skipIf(!canRestart)("PostgreSQL restarted under a running server", () =
   });
   afterAll(async () => {
     await ensurePostgresUp();
-    await app?.stop();
+    await app?.dispose();
     await database?.drop().catch(() => undefined);
-    if (app) await fs.rm(app.dir, { recursive: true, force: true });
   });
 
   it("restarting the cluster mid-sync: a 503, no crash, the next sync heals both sides and live events resume", async () => {

@@ -67,9 +67,8 @@ beforeAll(async () => {
   routes = await apiRoutes();
 }, 180_000);
 afterAll(async () => {
-  await app?.stop();
+  await app?.dispose();
   await database?.drop();
-  if (app) await fs.rm(app.dir, { recursive: true, force: true });
 });
 
 describe("authentication", { timeout: 120_000 }, () => {
