@@ -1,32 +1,7 @@
-import fs from "node:fs/promises";
-import path from "node:path";
 import { io as connectSocket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, startAppProcess, TEST_TOKEN, type AppProcess } from "../_support/app-process";
-
-const SAMPLE_ID: Record<string, string> = {
-  id: "daily-backup",
-};
-const UUID = "00000000-0000-4000-8000-000000000000";
-
-/** Every API route and method, read from app/api so a new route cannot be forgotten. */
-async function apiRoutes(): Promise<{ method: string; path: string }[]> {
-  const routes: { method: string; path: string }[] = [];
-  const walk = async (dir: string) => {
-    for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.name === "route.ts") {
-        const source = await fs.readFile(full, "utf8");
-        const rel = path.relative(path.join(ROOT, "app"), path.dirname(full));
-        const urlPath = `/${rel}`.replace(/\[(\w+)\]/g, (_, name: string) => (rel.includes("sync/") ? UUID : (SAMPLE_ID[name] ?? "x")));
-        for (const [, method] of source.matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g)) routes.push({ method, path: urlPath });
-      }
-    }
-  };
-  await walk(path.join(ROOT, "app/api"));
-  return routes;
-}
+import { apiRoutes } from "../_support/api-routes";
+import { startAppProcess, TEST_TOKEN, type AppProcess } from "../_support/app-process";
 
 describe("authentication and origin checks", () => {
   let app: AppProcess;

@@ -4,7 +4,8 @@ import path from "node:path";
 import { io as connectSocket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sessionValue } from "@/lib/auth/credentials";
-import { ROOT, startAppProcess, type AppProcess } from "../_support/app-process";
+import { apiRoutes } from "../_support/api-routes";
+import { startAppProcess, type AppProcess } from "../_support/app-process";
 import { createPostgresDatabase } from "../_support/databases";
 import { backup, yamlOf } from "../_support/engine-harness";
 import { crashLines, pgReader } from "./_app";
@@ -17,28 +18,8 @@ import { crashLines, pgReader } from "./_app";
  * output or an answer, and no request can point the server at another file.
  */
 
-const UUID = "00000000-0000-4000-8000-000000000000";
 const DB_PASSWORD = `pw-${randomBytes(8).toString("hex")}`;
 const NEAR_MISS = randomBytes(4).toString("hex");
-
-/** Every API route and method, read from app/api so a route added later is covered too. */
-async function apiRoutes(): Promise<{ method: string; path: string }[]> {
-  const routes: { method: string; path: string }[] = [];
-  const walk = async (dir: string) => {
-    for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.name === "route.ts") {
-        const source = await fs.readFile(full, "utf8");
-        const rel = path.relative(path.join(ROOT, "app"), path.dirname(full));
-        const urlPath = `/${rel}`.replace(/\[(\w+)\]/g, () => (rel.includes("sync/") ? UUID : "daily-backup"));
-        for (const [, method] of source.matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g)) routes.push({ method: method!, path: urlPath });
-      }
-    }
-  };
-  await walk(path.join(ROOT, "app/api"));
-  return routes;
-}
 
 const PUBLIC = new Set(["/api/health", "/api/auth/login"]);
 
