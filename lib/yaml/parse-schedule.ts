@@ -5,13 +5,13 @@ import {
   isScalar,
   isSeq,
   LineCounter,
-  parseDocument,
   visit,
   type Document,
   type Node,
   type YAMLMap,
 } from "yaml";
 import { TASK_FIELDS, taskIdSchema, type Task } from "../tasks/task-schema";
+import { parseYamlDocument } from "./block-layout-tokens";
 import { sha256Checksum } from "./checksum";
 import { nestingBeyond } from "./nesting-depth";
 import { validateTaskBody } from "./validate-task-body";
@@ -116,7 +116,7 @@ export function parseSchedule(input: string | Uint8Array, opts: ParseScheduleOpt
 
   const lineCounter = new LineCounter();
   // uniqueKeys is checked below in O(n): the library's check is O(n²) per map (~2 s at 10k tasks).
-  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: true, stringKeys: true, lineCounter });
+  const doc = parseYamlDocument(text, { uniqueKeys: false, prettyErrors: true, stringKeys: true, lineCounter });
   const at = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
@@ -530,3 +530,4 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   }
   return bytes.length;
 }
+
