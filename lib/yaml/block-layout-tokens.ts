@@ -29,7 +29,7 @@ export function parseYamlDocument(text: string, options: ParseOptions & Document
  *
  * The layout: maps of `key: value` lines (plain keys), nested by indentation; values that are
  * one-line plain, single- or double-quoted scalars, `[a, "b"]` flow sequences of such scalars,
- * `{}`/`[]`, or a block sequence of `- scalar` lines; comment lines indented like the line that
+ * `{}`/`[]`, or a block sequence of `- scalar` lines (indented or not); comment lines indented like the line that
  * follows them; blank lines. Anything else (tabs outside quotes and comments, CR, multi-line
  * scalars, anchors, tags, block scalars, flow maps, document markers, a comment at the end of
  * the file...) returns null, and
@@ -61,7 +61,10 @@ const PLAIN_START_INDICATOR = /[\s,[\]{}#&*!|>'"%@`?:-]/;
 const FLOW_PLAIN = /[^\s,[\]{}#&*!|>'"%@`?:-](?:[^,[\]{}#:'"\t]|:(?=[^\s,[\]{}:]))*/y;
 
 type SourceToken = CST.SourceToken;
-type Collection = { kind: "map"; indent: number; token: CST.BlockMap } | { kind: "seq"; indent: number; token: CST.BlockSequence };
+type Collection =
+  | { kind: "map"; indent: number; token: CST.BlockMap }
+  /** `atKeyIndent`: a sequence at its key's own indentation (`tags:\n- a`). */
+  | { kind: "seq"; indent: number; token: CST.BlockSequence; atKeyIndent?: boolean };
 
 class Scanner {
   private readonly text: string;
@@ -104,8 +107,11 @@ class Scanner {
     while (text.charCodeAt(start + indent) === 32) indent++;
     const first = start + indent;
     const newline = eol < text.length;
+    // Where the Parser puts the tokens of these lines is not modelled: a line of spaces, and any
+    // blank or comment line inside a sequence at its key's indentation.
+    if ((first === eol || text.charCodeAt(first) === 35) && this.inKeyIndentSequence()) outside();
     if (first === eol) {
-      if (indent > 0 || !this.opensBlock(eol)) outside(); // a line of spaces: where its tokens go is not modelled
+      if (indent > 0 || !this.opensBlock(eol)) outside();
       this.between({ type: "newline", offset: eol, indent: 0, source: "\n" }, newline);
       return;
     }
@@ -131,6 +137,11 @@ class Scanner {
     if (indent > 0) this.sink.push({ type: "space", offset: start, indent: 0, source: text.slice(start, first) });
     if (text.charCodeAt(first) === 45 /* - */ && (first + 1 === eol || text.charCodeAt(first + 1) === 32)) this.seqItem(indent, first, eol, newline);
     else this.mapItem(indent, first, eol, newline);
+  }
+
+  private inKeyIndentSequence(): boolean {
+    const top = this.stack.at(-1);
+    return top?.kind === "seq" && top.atKeyIndent === true;
   }
 
   /** A blank line's newline: at the top before the document, else where the tokens between lines go. */
@@ -175,29 +186,32 @@ class Scanner {
   private enter(indent: number, kind: "map" | "seq", offset: number): Collection {
     const open = this.open;
     this.open = null;
-    if (open) {
-      if (indent > open.indent) {
-        const collection: Collection =
-          kind === "map"
-            ? { kind, indent, token: { type: "block-map", offset, indent, items: [] } }
-            : { kind, indent, token: { type: "block-seq", offset, indent, items: [] } };
-        open.item.value = collection.token;
-        this.stack.push(collection);
-        return collection;
-      }
-      // `key:` with nothing nested: a null value.
+    // A nested block: deeper than its key, or a sequence at the key's own indentation (`tags:\n- a`).
+    if (open && (indent > open.indent || (kind === "seq" && indent === open.indent))) {
+      const collection: Collection =
+        kind === "map"
+          ? { kind, indent, token: { type: "block-map", offset, indent, items: [] } }
+          : { kind, indent, token: { type: "block-seq", offset, indent, items: [] }, atKeyIndent: indent === open.indent };
+      open.item.value = collection.token;
+      this.stack.push(collection);
+      return collection;
     }
+    // Otherwise an open `key:` has a null value.
     if (this.stack.length === 0 && kind === "map" && indent === 0) {
       const collection: Collection = { kind, indent, token: { type: "block-map", offset, indent, items: [] } };
       this.doc!.value = collection.token;
       this.stack.push(collection);
       return collection;
     }
-    while (this.stack.length > 0 && this.stack[this.stack.length - 1]!.indent > indent) this.stack.pop();
-    const top = this.stack[this.stack.length - 1];
+    // Close the deeper collections, and a sequence at its key's indentation when the next key comes.
+    for (let top = this.stack.at(-1); top && (top.indent > indent || (top.indent === indent && top.kind === "seq" && kind === "map")); top = this.stack.at(-1)) {
+      this.stack.pop();
+    }
+    const top = this.stack.at(-1);
     if (!top || top.indent !== indent || top.kind !== kind) outside();
     return top!;
   }
+
 
   /** The `start` of a new item: what came between the lines, unless a `key:` above took it. */
   private takeStart(): SourceToken[] {
@@ -325,6 +339,7 @@ class Scanner {
   /** A one-line plain, single- or double-quoted scalar at `pos`; `after` is where it ends. */
   private scalar(pos: number, eol: number, indent: number, inFlow: boolean): { value: CST.FlowScalar; after: number } {
     const { text } = this;
+    if (pos >= eol) outside(); // `- ` with nothing after it
     const code = text.charCodeAt(pos);
     let after: number;
     let type: CST.FlowScalar["type"];
