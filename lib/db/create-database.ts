@@ -1,9 +1,6 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
-import { PrismaPGlite } from "pglite-prisma-adapter";
+import type pg from "pg";
 import { PrismaClient } from "../generated/prisma/client";
 
 export type DbKind = "pglite" | "postgresql";
@@ -40,8 +37,11 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
   return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(options.pgliteDir);
 }
 
+// Each kind's driver is loaded when a database of that kind is opened: importing PGlite alone
+// costs ~40 MB of memory, which a server on PostgreSQL never needs (and pg, the reverse).
 async function openPostgres(connectionString: string): Promise<Database> {
-  const pool = new pg.Pool({ connectionString, max: 10, connectionTimeoutMillis: 10_000 });
+  const [{ default: pgDriver }, { PrismaPg }] = await Promise.all([import("pg"), import("@prisma/adapter-pg")]);
+  const pool = new pgDriver.Pool({ connectionString, max: 10, connectionTimeoutMillis: 10_000 });
   // An idle client losing its server (PostgreSQL restarted) must not crash the process.
   pool.on("error", (error) => console.error(`[db] idle PostgreSQL client error: ${error.message}`));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
@@ -76,6 +76,7 @@ async function openPostgres(connectionString: string): Promise<Database> {
 async function openPglite(dir: string | undefined): Promise<Database> {
   const inMemory = !dir || dir === "memory://";
   if (!inMemory) await fs.mkdir(path.dirname(path.resolve(dir)), { recursive: true });
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import("@electric-sql/pglite"), import("pglite-prisma-adapter")]);
   const client = inMemory ? new PGlite() : new PGlite(dir);
   await client.waitReady;
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(client) });
