@@ -9,6 +9,7 @@
  *   --edits=20             single-task edits measured
  *   --server-sizes=10,10000  task counts for the real-server benchmark; --server-sizes= skips it
  *   --load-seconds=10      seconds of HTTP load per endpoint
+ *   --idle-seconds=75      seconds the server idles after the load before its memory is read again
  *   --node-options=…       NODE_OPTIONS for the servers (e.g. --max-old-space-size=256)
  *
  * The server part needs a production build in NEXT_DIST_DIR (default .next-bench); it is built
@@ -39,6 +40,7 @@ const edits = Number(args.get("edits") ?? 20);
 const serverSizes = list("server-sizes", "10,10000").map(Number);
 const loadSeconds = Number(args.get("load-seconds") ?? 10);
 const nodeOptions = args.get("node-options") ?? "";
+const idleSeconds = Number(args.get("idle-seconds") ?? 75);
 for (const db of dbs) if (db !== "postgresql" && db !== "pglite") throw new Error(`unknown --dbs entry ${db}`);
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
@@ -60,7 +62,7 @@ const server: ServerBenchResult[] = [];
 if (serverSizes.length > 0) {
   ensureBuild();
   for (const size of serverSizes) {
-    for (const db of dbs) server.push(await serverBench({ db, size, samples: edits, loadSeconds, nodeOptions, log }));
+    for (const db of dbs) server.push(await serverBench({ db, size, samples: edits, loadSeconds, nodeOptions, idleSeconds, log }));
   }
 }
 
@@ -70,7 +72,7 @@ const report = {
   finishedAt: new Date().toISOString(),
   machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
   loadAverage: { before: loadBefore, after: loadAfter },
-  options: { sizes, dbs, runs, edits, serverSizes, loadSeconds, nodeOptions },
+  options: { sizes, dbs, runs, edits, serverSizes, loadSeconds, idleSeconds, nodeOptions },
   engine: engine.map((result) => ({ ...result, ratios: ratios(result) })),
   server,
 };
@@ -126,7 +128,7 @@ function cpuTable(results: EngineBenchResult[]): string {
 }
 
 function serverTable(results: ServerBenchResult[]): string {
-  const head = ["tasks", "db", "start", "file save → event p50/p95", "PATCH p50/p95", ...results[0]!.load.map((l) => `GET ${l.path} req/s, p99`), "RSS start/after load/peak"];
+  const head = ["tasks", "db", "start", "file save → event p50/p95", "PATCH p50/p95", ...results[0]!.load.map((l) => `GET ${l.path} req/s, p99`), "RSS start/after load/idle/peak"];
   const rows = results.map((r) => [
     r.size.toLocaleString("en"),
     r.db,
@@ -134,7 +136,7 @@ function serverTable(results: ServerBenchResult[]): string {
     `${r.fileSaveToEvent.median} / ${r.fileSaveToEvent.p95} ms`,
     `${r.apiEditHttp.median} / ${r.apiEditHttp.p95} ms`,
     ...r.load.map((l) => `${l.requestsPerSecond}, ${l.latencyP99Ms} ms${l.non2xx + l.errors > 0 ? ` (${l.non2xx + l.errors} failed)` : ""}`),
-    `${r.rssMiB.afterStart} / ${r.rssMiB.afterLoad} / ${r.rssMiB.peak} MiB`,
+    `${r.rssMiB.afterStart} / ${r.rssMiB.afterLoad} / ${r.rssMiB.idle} / ${r.rssMiB.peak} MiB`,
   ]);
   return markdown(head, rows);
 }
