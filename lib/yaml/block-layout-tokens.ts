@@ -32,15 +32,15 @@ export function parseYamlDocument(text: string, options: ParseOptions & Document
  * anything else. Composing these tokens (yaml's `Composer`) gives the Document a full parse
  * gives; the library's lexer and parser are most of its cost (~50 µs of ~65 µs per task).
  *
- * The layout: maps of `key: value` lines (plain keys), nested by indentation; values that are
- * one-line plain, single- or double-quoted scalars, `[a, "b"]` flow sequences of such scalars,
- * `{}`/`[]`, or a block sequence of `- scalar` lines (indented or not); comment lines indented like the line that
- * follows them; blank lines. Anything else (tabs outside quotes and comments, CR, multi-line
- * scalars, anchors, tags, block scalars, flow maps, document markers, a comment at the end of
- * the file...) returns null, and
- * the caller parses with the library. Where each token goes (a pair's `sep`, an item's `start`,
- * the document's `end`) and its `indent` copy the Parser exactly; tests compare the two on
- * generated files.
+ * The layout: maps of `key: value` lines (plain or quoted keys), nested by indentation; values
+ * that are one-line plain, single- or double-quoted scalars, `[a, "b"]` flow sequences of such
+ * scalars, `{}`/`[]`, or a block sequence of `- scalar` lines (indented or at its key's column);
+ * comment lines indented like the line that follows them; blank lines, spaces or not. Anything
+ * else (tabs outside quotes and comments, CR, multi-line scalars, anchors, tags, block scalars,
+ * flow maps, document markers, a comment at the end of the file...) returns null, and the caller
+ * parses with the library. Where each token goes (a pair's `sep`, an item's `start`, the
+ * document's `end`) and its `indent` copy the Parser exactly; tests compare the two on generated
+ * files.
  */
 export function blockLayoutTokens(text: string): CST.Token[] | null {
   try {
@@ -100,8 +100,8 @@ class Scanner {
       pos = eol + 1;
     }
     if (!this.doc) outside();
-    // Blank lines at the end follow the last value; a comment there becomes an item of its own (not done here).
-    if (this.pending.some((token) => token.type !== "newline")) outside();
+    // Blank lines at the end follow the last value; a comment there becomes an item of its own (not modelled).
+    if (this.pending.some((token) => token.type === "comment")) outside();
     if (this.sink === this.pending && this.pending.length > 0) this.doc!.end = this.pending;
     return this.out;
   }
@@ -112,12 +112,16 @@ class Scanner {
     while (text.charCodeAt(start + indent) === 32) indent++;
     const first = start + indent;
     const newline = eol < text.length;
-    // Where the Parser puts the tokens of these lines is not modelled: a line of spaces, and any
-    // blank or comment line inside a sequence at its key's indentation.
+    // Where the Parser puts the tokens of a blank or comment line inside a sequence at its key's
+    // indentation is not modelled.
     if ((first === eol || text.charCodeAt(first) === 35) && this.inKeyIndentSequence()) outside();
     if (first === eol) {
-      if (indent > 0 || !this.opensBlock(eol)) outside();
-      this.between({ type: "newline", offset: eol, indent: 0, source: "\n" }, newline);
+      // A blank line, or one of spaces only (the last line of the file may end without a line
+      // break): before the document at the top level, else wherever the tokens between lines go.
+      if (this.doc && !this.opensBlock(eol)) outside();
+      const into = this.doc ? this.sink : this.out;
+      if (indent > 0) into.push({ type: "space", offset: start, indent: 0, source: text.slice(start, first) });
+      if (newline) into.push({ type: "newline", offset: eol, indent, source: "\n" });
       return;
     }
     if (text.charCodeAt(first) === 35 /* # */) {
@@ -144,16 +148,10 @@ class Scanner {
     else this.mapItem(indent, first, eol, newline);
   }
 
+  /** Whether the innermost open collection is a sequence at its key's indentation (`tags:\n- a`). */
   private inKeyIndentSequence(): boolean {
     const top = this.stack.at(-1);
     return top?.kind === "seq" && top.atKeyIndent === true;
-  }
-
-  /** A blank line's newline: at the top before the document, else where the tokens between lines go. */
-  private between(token: SourceToken, newline: boolean): void {
-    if (!newline) return; // the empty remainder after the last line break
-    if (this.doc) this.sink.push(token);
-    else this.out.push(token);
   }
 
   /**
@@ -185,7 +183,6 @@ class Scanner {
     this.ahead = { at: Infinity, indent: -1 };
     return -1;
   }
-
 
   /** The collection a line at `indent` continues or opens, after closing the deeper ones. */
   private enter(indent: number, kind: "map" | "seq", offset: number): Collection {
