@@ -235,6 +235,9 @@ test("the connection indicator shows a lost connection and recovers by itself", 
   await login();
   const indicator = page.locator("[data-connection]");
   await expect(indicator).toHaveAttribute("data-connection", "connected");
+  // The refresh a page makes once its socket connects must be over: one cut off by going offline
+  // makes Next load the page in full, which offline is the browser's error page.
+  await page.waitForLoadState("networkidle");
   await context.setOffline(true);
   await expect(indicator).toHaveAttribute("data-connection", "reconnecting", { timeout: 30_000 });
   await expect(indicator).toContainText("Reconnecting…");

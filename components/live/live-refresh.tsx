@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useEffect, useRef } from "react";
+import { useCallback, useEffect, useRef } from "react";
 import { useLiveEvent } from "./live-provider";
 
 /** Bursts of events (a sync emits several) collapse into one refresh. */
@@ -17,6 +17,18 @@ export function LiveRefresh() {
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const firstAt = useRef<number | null>(null);
 
+  // A refresh that cannot reach the server makes Next fall back to loading the page in full,
+  // which offline replaces the page (and whatever was typed in it) with the browser's error
+  // page. Offline, the refresh waits for the network to come back.
+  const offlineSkipped = useRef(false);
+  const refresh = useCallback(() => {
+    if (!navigator.onLine) {
+      offlineSkipped.current = true;
+      return;
+    }
+    router.refresh();
+  }, [router]);
+
   useLiveEvent(() => {
     const now = Date.now();
     firstAt.current ??= now;
@@ -24,10 +36,21 @@ export function LiveRefresh() {
     const wait = Math.max(0, Math.min(QUIET_MS, firstAt.current + MAX_WAIT_MS - now));
     timer.current = setTimeout(() => {
       firstAt.current = null;
-      router.refresh();
+      refresh();
     }, wait);
   });
 
-  useEffect(() => () => clearTimeout(timer.current), []);
+  useEffect(() => {
+    const online = () => {
+      if (!offlineSkipped.current) return;
+      offlineSkipped.current = false;
+      refresh();
+    };
+    window.addEventListener("online", online);
+    return () => {
+      window.removeEventListener("online", online);
+      clearTimeout(timer.current);
+    };
+  }, [refresh]);
   return null;
 }
