@@ -76,8 +76,9 @@ async function openPostgres(connectionString: string): Promise<Database> {
 /**
  * PGlite sets up PostgreSQL's shared buffers inside its WASM memory and touches all of them at
  * start: the default 128 MB is ~130 MB of resident memory (measured: 300 MB -> 188 MB for a
- * reopened database) that one embedded user's schedule does not need. At 50,000 tasks the
- * smaller cache made no measurable difference to the benchmark's import or edits.
+ * reopened database) that one embedded user's schedule does not need. In the benchmark, 16 or
+ * 32 MB made no measurable difference at 10,000 tasks; at 50,000, 16 MB slowed the no-op sync
+ * (29 -> 53 ms), hence 32.
  */
 const PGLITE_CONF = "shared_buffers=32MB";
 
