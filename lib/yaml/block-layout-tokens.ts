@@ -71,6 +71,12 @@ type Collection =
   /** `atKeyIndent`: a sequence at its key's own indentation (`tags:\n- a`). */
   | { kind: "seq"; indent: number; token: CST.BlockSequence; atKeyIndent?: boolean };
 
+function newCollection(kind: Collection["kind"], indent: number, offset: number, atKeyIndent: boolean): Collection {
+  return kind === "map"
+    ? { kind, indent, token: { type: "block-map", offset, indent, items: [] } }
+    : { kind, indent, token: { type: "block-seq", offset, indent, items: [] }, atKeyIndent };
+}
+
 class Scanner {
   private readonly text: string;
   private readonly out: CST.Token[] = [];
@@ -112,38 +118,30 @@ class Scanner {
     while (text.charCodeAt(start + indent) === 32) indent++;
     const first = start + indent;
     const newline = eol < text.length;
-    // Where the Parser puts the tokens of a blank or comment line inside a sequence at its key's
-    // indentation is not modelled.
-    if ((first === eol || text.charCodeAt(first) === 35) && this.inKeyIndentSequence()) outside();
-    if (first === eol) {
-      // A blank line, or one of spaces only (the last line of the file may end without a line
-      // break): before the document at the top level, else wherever the tokens between lines go.
-      if (this.doc && !this.opensBlock(eol)) outside();
-      const into = this.doc ? this.sink : this.out;
-      if (indent > 0) into.push({ type: "space", offset: start, indent: 0, source: text.slice(start, first) });
-      if (newline) into.push({ type: "newline", offset: eol, indent, source: "\n" });
-      return;
+    // A blank line may hold spaces, and the last line of the file may end without a line break.
+    const blank = first === eol;
+    const comment = !blank && text.charCodeAt(first) === 35 /* # */;
+    if (blank || comment) {
+      // Where the Parser puts these lines' tokens inside a sequence at its key's indentation, or
+      // after a `key:` whose value is null, is not modelled; a comment must lead into the next
+      // content line at its own indentation.
+      if (this.inKeyIndentSequence()) outside();
+      if (this.doc && (!this.opensBlock(eol) || (comment && this.nextContentIndent(eol) !== indent))) outside();
     }
-    if (text.charCodeAt(first) === 35 /* # */) {
-      if (!this.doc) {
-        if (indent > 0) outside();
-        this.out.push({ type: "comment", offset: first, indent: 0, source: text.slice(first, eol) });
-        if (newline) this.out.push({ type: "newline", offset: eol, indent: 0, source: "\n" });
-        return;
-      }
-      // A comment must lead into the next content line at its own indentation.
-      if (this.nextContentIndent(eol) !== indent || !this.opensBlock(eol)) outside();
-      if (indent > 0) this.sink.push({ type: "space", offset: start, indent: 0, source: text.slice(start, first) });
-      this.sink.push({ type: "comment", offset: first, indent, source: text.slice(first, eol) });
-      if (newline) this.sink.push({ type: "newline", offset: eol, indent, source: "\n" });
-      return;
-    }
-    if (!this.doc) {
-      if (indent > 0) outside();
+    // Before the document, comments and the first key start at column 0.
+    if (!this.doc && indent > 0 && !blank) outside();
+    if (!this.doc && !blank && !comment) {
       this.doc = { type: "document", offset: first, start: [], value: undefined };
       this.out.push(this.doc);
     }
-    if (indent > 0) this.sink.push({ type: "space", offset: start, indent: 0, source: text.slice(start, first) });
+    // Lines before the document are top-level tokens; the rest go wherever the tokens between lines go.
+    const into = this.doc ? this.sink : this.out;
+    if (indent > 0) into.push({ type: "space", offset: start, indent: 0, source: text.slice(start, first) });
+    if (blank || comment) {
+      if (comment) into.push({ type: "comment", offset: first, indent, source: text.slice(first, eol) });
+      if (newline) into.push({ type: "newline", offset: eol, indent, source: "\n" });
+      return;
+    }
     if (text.charCodeAt(first) === 45 /* - */ && (first + 1 === eol || text.charCodeAt(first + 1) === 32)) this.seqItem(indent, first, eol, newline);
     else this.mapItem(indent, first, eol, newline);
   }
@@ -189,18 +187,15 @@ class Scanner {
     const open = this.open;
     this.open = null;
     // A nested block: deeper than its key, or a sequence at the key's own indentation (`tags:\n- a`).
+    // Otherwise an open `key:` has a null value.
     if (open && (indent > open.indent || (kind === "seq" && indent === open.indent))) {
-      const collection: Collection =
-        kind === "map"
-          ? { kind, indent, token: { type: "block-map", offset, indent, items: [] } }
-          : { kind, indent, token: { type: "block-seq", offset, indent, items: [] }, atKeyIndent: indent === open.indent };
+      const collection = newCollection(kind, indent, offset, indent === open.indent);
       open.item.value = collection.token;
       this.stack.push(collection);
       return collection;
     }
-    // Otherwise an open `key:` has a null value.
     if (this.stack.length === 0 && kind === "map" && indent === 0) {
-      const collection: Collection = { kind, indent, token: { type: "block-map", offset, indent, items: [] } };
+      const collection = newCollection(kind, indent, offset, false);
       this.doc!.value = collection.token;
       this.stack.push(collection);
       return collection;
@@ -213,7 +208,6 @@ class Scanner {
     if (!top || top.indent !== indent || top.kind !== kind) outside();
     return top!;
   }
-
 
   /** The `start` of a new item: what came between the lines, unless a `key:` above took it. */
   private takeStart(): SourceToken[] {
