@@ -1,12 +1,25 @@
 // Entry point: one port for Next.js and Socket.IO, configured from the environment (README).
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { loadConfig } from "./lib/config/env";
 import { startApp } from "./lib/server/start-app";
+
+/**
+ * The project folder: this file's own under tsx (`npm run dev`), the one above the build
+ * folder for the bundle `npm run build` makes of it.
+ */
+function projectDir(from: string): string {
+  for (let dir = from; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "next.config.mjs"))) return dir;
+  }
+  return from;
+}
 
 const dev = process.argv.includes("--dev");
 process.env.NEXT_TELEMETRY_DISABLED ??= "1";
 
 try {
-  const app = await startApp({ config: loadConfig(), dev, dir: import.meta.dirname });
+  const app = await startApp({ config: loadConfig(), dev, dir: projectDir(import.meta.dirname) });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -15,7 +15,6 @@
  * The server part needs a production build in NEXT_DIST_DIR (default .next-bench); it is built
  * when missing. PostgreSQL is expected on 127.0.0.1:5432 (TEST_POSTGRES_URL to override).
  */
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
@@ -24,6 +23,7 @@ import type { DbKind } from "../lib/db/create-database";
 import { engineBench, type EngineBenchResult } from "./engine-bench";
 import { serverBench, type ServerBenchResult } from "./server-bench";
 import { round, type Stats } from "./stats";
+import { buildApp, serverBundle } from "../scripts/build.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const args = new Map(
@@ -60,7 +60,7 @@ for (const size of sizes) {
 
 const server: ServerBenchResult[] = [];
 if (serverSizes.length > 0) {
-  ensureBuild();
+  await ensureBuild();
   for (const size of serverSizes) {
     for (const db of dbs) server.push(await serverBench({ db, size, samples: edits, loadSeconds, nodeOptions, idleSeconds, log }));
   }
@@ -150,10 +150,8 @@ function markdown(head: string[], rows: string[][]): string {
   return lines.join("\n");
 }
 
-function ensureBuild(): void {
-  const distDir = process.env.NEXT_DIST_DIR!;
-  if (existsSync(path.join(root, distDir, "BUILD_ID"))) return;
-  log(`no production build in ${distDir}: running next build once`);
-  const built = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], { stdio: "inherit", cwd: root, env: process.env });
-  if (built.status !== 0) throw new Error("next build failed");
+async function ensureBuild(): Promise<void> {
+  if (existsSync(serverBundle())) return;
+  log(`no production build in ${process.env.NEXT_DIST_DIR}: running npm run build once`);
+  await buildApp();
 }

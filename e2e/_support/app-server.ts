@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { serverArgs } from "../../scripts/build.mjs";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 export const E2E_TOKEN = "e2e-admin-token-0123456789abcdef";
@@ -19,7 +20,7 @@ export interface AppServer {
 }
 
 /**
- * Starts the real server (server.ts over the production build) on a free port with
+ * Starts the real server (the bundled server.ts and the production build from `npm run build`) on a free port with
  * its own temp folder: data dir, YAML file, PGlite database. Nothing is shared
  * between specs and nothing is left behind.
  */
@@ -29,7 +30,7 @@ export async function startAppServer(options: { yaml: string; env?: Record<strin
   await fs.mkdir(path.dirname(yamlPath), { recursive: true });
   await fs.writeFile(yamlPath, options.yaml);
 
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  const child: ChildProcess = spawn(process.execPath, serverArgs(), {
     cwd: ROOT,
     env: {
       ...process.env,

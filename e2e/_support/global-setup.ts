@@ -1,9 +1,9 @@
-import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
+import { buildApp, serverBundle } from "../../scripts/build.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const SOURCES = ["app", "components", "lib", "next.config.mjs", "postcss.config.mjs", "package.json"];
+const SOURCES = ["app", "components", "lib", "server.ts", "next.config.mjs", "postcss.config.mjs", "package.json"];
 
 function newestMtime(entry: string): number {
   const stat = statSync(entry);
@@ -21,18 +21,12 @@ function newestMtime(entry: string): number {
  * not older than the sources. `npm run build` first is the fast path; a missing or
  * stale build is rebuilt here so a test run never exercises yesterday's UI.
  */
-export default function globalSetup() {
+export default async function globalSetup() {
   // Screenshots of this run only.
   rmSync(path.join(ROOT, "test-results", "screenshots"), { recursive: true, force: true });
-  const buildId = path.join(ROOT, process.env.NEXT_DIST_DIR || ".next", "BUILD_ID");
-  const builtAt = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
+  const builtAt = existsSync(serverBundle()) ? statSync(serverBundle()).mtimeMs : 0;
   const changedAt = Math.max(...SOURCES.map((s) => path.join(ROOT, s)).filter(existsSync).map(newestMtime));
   if (builtAt >= changedAt && !process.env.E2E_FORCE_BUILD) return;
-  console.log(builtAt ? "Sources changed since the last build: running `next build`…" : "No production build yet: running `next build`…");
-  const result = spawnSync(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "build"], {
-    cwd: ROOT,
-    stdio: "inherit",
-    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
-  });
-  if (result.status !== 0) throw new Error(`next build failed (exit ${result.status})`);
+  console.log(builtAt ? "Sources changed since the last build: running `npm run build`…" : "No production build yet: running `npm run build`…");
+  await buildApp();
 }

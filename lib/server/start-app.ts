@@ -42,7 +42,7 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
   const { token, generated } = await loadAdminToken(config.adminToken, config.dataDir);
 
   const db = await createDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, "pglite") });
-  const applied = await migrate(db);
+  const applied = await migrate(db, path.join(dir, "prisma", "migrations"));
   if (applied.length) log.info(`applied migrations: ${applied.join(", ")}`);
 
   const store = createScheduleStore({

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import type { DbKind } from "@/lib/db/create-database";
 import { createPostgresDatabase } from "./databases";
+import { serverArgs } from "../../scripts/build.mjs";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 export const TEST_TOKEN = "test-admin-token-0123456789abcdef";
@@ -34,7 +35,7 @@ export interface AppProcessOptions {
 }
 
 /**
- * Starts the real server (server.ts, production build) in a child process on a free
+ * Starts the real server (the bundled server.ts and the production build from `npm run build`) in a child process on a free
  * port, with its own data folder, YAML file and database.
  */
 export async function startAppProcess(options: AppProcessOptions): Promise<AppProcess> {
@@ -50,7 +51,7 @@ export async function startAppProcess(options: AppProcessOptions): Promise<AppPr
     databaseUrl = created.url;
     dropDb = created.drop;
   }
-  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  const child = spawn(process.execPath, serverArgs(), {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -1,0 +1,4 @@
+export function buildDir(): string;
+export function serverBundle(): string;
+export function serverArgs(): string[];
+export function buildApp(): Promise<void>;
