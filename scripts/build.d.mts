@@ -1,4 +1,3 @@
-export function buildDir(): string;
 export function serverBundle(): string;
 export function serverArgs(): string[];
 export function buildApp(): Promise<void>;

@@ -9,14 +9,13 @@ import { build } from "esbuild";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
-/** The build folder: `NEXT_DIST_DIR` lets two builds (a developer's, a test run's) live side by side. */
-export function buildDir() {
-  return path.join(ROOT, process.env.NEXT_DIST_DIR || ".next");
-}
-
-/** The bundled server. Written last, so it existing means the whole build finished. */
+/**
+ * The bundled server, in the build folder (`NEXT_DIST_DIR` lets two builds, a developer's
+ * and a test run's, live side by side). Written last, so it existing means the whole build
+ * finished.
+ */
 export function serverBundle() {
-  return path.join(buildDir(), "schedule-sync-server.mjs");
+  return path.join(ROOT, process.env.NEXT_DIST_DIR || ".next", "schedule-sync-server.mjs");
 }
 
 /**

@@ -3,7 +3,7 @@
 import { spawnSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { buildApp, serverArgs, serverBundle } from "./build.mjs";
+import { serverArgs, serverBundle } from "./build.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const env = { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" };
@@ -14,12 +14,8 @@ if (!existsSync(path.join(root, "lib/generated/prisma/client.ts"))) {
 }
 if (!existsSync(serverBundle())) {
   console.log("No production build yet: running `npm run build` once…");
-  try {
-    await buildApp();
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  }
+  const built = spawnSync(process.execPath, [path.join(root, "scripts/build.mjs")], { stdio: "inherit", cwd: root, env });
+  if (built.status !== 0) process.exit(built.status ?? 1);
 }
 
 const server = spawn(process.execPath, serverArgs(), { stdio: "inherit", cwd: root, env });

@@ -20,9 +20,9 @@ export interface AppServer {
 }
 
 /**
- * Starts the real server (the bundled server.ts and the production build from `npm run build`) on a free port with
- * its own temp folder: data dir, YAML file, PGlite database. Nothing is shared
- * between specs and nothing is left behind.
+ * Starts the real server (the build `npm run build` makes) on a free port with its own
+ * temp folder: data dir, YAML file, PGlite database. Nothing is shared between specs and
+ * nothing is left behind.
  */
 export async function startAppServer(options: { yaml: string; env?: Record<string, string> }): Promise<AppServer> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "schedule-sync-e2e-"));

@@ -35,7 +35,7 @@ export interface AppProcessOptions {
 }
 
 /**
- * Starts the real server (the bundled server.ts and the production build from `npm run build`) in a child process on a free
+ * Starts the real server (the build `npm run build` makes) in a child process on a free
  * port, with its own data folder, YAML file and database.
  */
 export async function startAppProcess(options: AppProcessOptions): Promise<AppProcess> {
