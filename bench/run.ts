@@ -13,9 +13,8 @@
  *   --node-options=…       NODE_OPTIONS for the servers (e.g. --max-old-space-size=256)
  *
  * The server part needs a production build in NEXT_DIST_DIR (default .next-bench); it is built
- * when missing. PostgreSQL is expected on 127.0.0.1:5432 (TEST_POSTGRES_URL to override).
+ * when missing or older than the sources. PostgreSQL is expected on 127.0.0.1:5432 (TEST_POSTGRES_URL to override).
  */
-import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -23,7 +22,7 @@ import type { DbKind } from "../lib/db/create-database";
 import { engineBench, type EngineBenchResult } from "./engine-bench";
 import { serverBench, type ServerBenchResult } from "./server-bench";
 import { round, type Stats } from "./stats";
-import { buildApp, serverBundle } from "../scripts/build.mjs";
+import { ensureFreshBuild } from "../scripts/build.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const args = new Map(
@@ -60,7 +59,7 @@ for (const size of sizes) {
 
 const server: ServerBenchResult[] = [];
 if (serverSizes.length > 0) {
-  await ensureBuild();
+  await ensureFreshBuild();
   for (const size of serverSizes) {
     for (const db of dbs) server.push(await serverBench({ db, size, samples: edits, loadSeconds, nodeOptions, idleSeconds, log }));
   }
@@ -150,8 +149,3 @@ function markdown(head: string[], rows: string[][]): string {
   return lines.join("\n");
 }
 
-async function ensureBuild(): Promise<void> {
-  if (existsSync(serverBundle())) return;
-  log(`no production build in ${process.env.NEXT_DIST_DIR}: running npm run build once`);
-  await buildApp();
-}

@@ -3,6 +3,7 @@
 // Running server.ts through tsx instead costs ~70 MB of memory for the life of the server
 // (tsx's loader thread and the transpiled sources); the bundle takes ~50 ms to make.
 import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
@@ -29,6 +30,30 @@ export function serverArgs() {
   return ["--max-semi-space-size=8", "--heap-growing-percent=30", serverBundle()];
 }
 
+/** What the build is made from (lib/generated comes from prisma/schema.prisma). */
+const SOURCES = [
+  "app", "components", "lib", "server.ts", "prisma/schema.prisma",
+  "scripts/build.mjs", "next.config.mjs", "postcss.config.mjs", "package.json",
+];
+
+function newestMtime(entry) {
+  const stat = statSync(entry);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = 0;
+  for (const name of readdirSync(entry)) {
+    if (name === "generated" || name === "node_modules") continue;
+    newest = Math.max(newest, newestMtime(path.join(entry, name)));
+  }
+  return newest;
+}
+
+/** No build, or the sources changed since it was made. */
+export function buildIsStale() {
+  if (!existsSync(serverBundle())) return true;
+  const changedAt = Math.max(...SOURCES.map((source) => path.join(ROOT, source)).filter(existsSync).map(newestMtime));
+  return statSync(serverBundle()).mtimeMs < changedAt;
+}
+
 export async function buildApp() {
   const next = spawnSync(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "build"], {
     cwd: ROOT,
@@ -48,6 +73,13 @@ export async function buildApp() {
     packages: "external",
     logLevel: "warning",
   });
+}
+
+/** Builds when there is no build or it is older than the sources (tests, benchmarks). */
+export async function ensureFreshBuild() {
+  if (!buildIsStale()) return;
+  console.log("The build is missing or older than the sources: running `npm run build`…");
+  await buildApp();
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import type { DbKind } from "@/lib/db/create-database";
 import { createPostgresDatabase } from "./databases";
-import { serverArgs } from "../../scripts/build.mjs";
+import { buildIsStale, serverArgs } from "../../scripts/build.mjs";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 export const TEST_TOKEN = "test-admin-token-0123456789abcdef";
@@ -34,11 +34,21 @@ export interface AppProcessOptions {
   databaseUrl?: string;
 }
 
+let buildChecked = false;
+
+/** A stale build would test the previous code of the server, not the one being changed. */
+function assertFreshBuild(): void {
+  if (buildChecked) return;
+  if (buildIsStale()) throw new Error("the build is missing or older than the sources: run `npm run build` first (`npm test` does)");
+  buildChecked = true;
+}
+
 /**
  * Starts the real server (the build `npm run build` makes) in a child process on a free
  * port, with its own data folder, YAML file and database.
  */
 export async function startAppProcess(options: AppProcessOptions): Promise<AppProcess> {
+  assertFreshBuild();
   const dir = options.dir ?? (await fs.mkdtemp(path.join(os.tmpdir(), "schedule-sync-app-")));
   const yamlPath = path.join(dir, "config", "schedule_config.yml");
   const dataDir = path.join(dir, "data");
