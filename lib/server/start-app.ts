@@ -42,6 +42,8 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
   const { token, generated } = await loadAdminToken(config.adminToken, config.dataDir);
 
   const db = await createDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, "pglite") });
+  // From the project folder, not migrate.ts's default: bundled into the built server, that
+  // module's own folder is the build folder.
   const applied = await migrate(db, path.join(dir, "prisma", "migrations"));
   if (applied.length) log.info(`applied migrations: ${applied.join(", ")}`);
 
