@@ -1,6 +1,6 @@
-import type { Direction, TaskDecision } from "../lib/sync/plan";
-import type { RunResult } from "../lib/sync/sync-engine";
-import type { SideChangeCounts } from "../lib/sync/summarize-plan";
+import type { Direction, TaskDecision } from "../lib/sync/reconcile/plan";
+import type { RunResult } from "../lib/sync/engine/sync-engine";
+import type { SideChangeCounts } from "../lib/sync/reconcile/summarize-plan";
 import { changedFields, TASK_FIELDS, type Task, type TaskField } from "../lib/tasks/task-schema";
 import { formatValue } from "./format-value";
 import { plural } from "./plural";

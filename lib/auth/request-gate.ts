@@ -7,7 +7,7 @@ import { hasValidCredentials, type CredentialSource } from "./credentials";
 export type GateDecision =
   | { action: "pass" }
   | { action: "login" } // a page without a session: redirect to /login
-  | { action: "deny"; status: 401 | 403; code: string; message: string };
+  | { action: "deny"; status: 401 | 403; code: "unauthorized" | "forbidden_origin"; message: string };
 
 export interface GateRequest {
   method: string;

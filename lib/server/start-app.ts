@@ -6,18 +6,16 @@ import { loadAdminToken } from "../auth/admin-token";
 import { gateRequest, type GateRequest } from "../auth/request-gate";
 import { sessionCookie } from "../auth/credentials";
 import type { AppConfig } from "../config/env";
-import { createDatabase } from "../db/create-database";
-import { migrate } from "../db/migrate";
-import { createEventBus } from "../events/event-bus";
 import { startCronSafetyNet, type CronSafetyNet } from "../live/cron-safety-net";
 import { createSocketServer, isSocketPath } from "../live/socket-server";
 import { watchScheduleFile, type ScheduleWatcher } from "../live/watch-schedule-file";
 import { createLogger } from "../log";
-import { createSyncEngine } from "../sync/sync-engine";
-import type { PlanSummary, SideChangeCounts } from "../sync/summarize-plan";
-import { createScheduleStore } from "../yaml";
+import { errorBodyOf } from "../api/error-status";
+import type { ApiErrorCode } from "../api/errors";
+import { createCore } from "../core/create-core";
+import { setServices, type AppServices } from "../core/services";
+import type { PlanSummary, SideChangeCounts } from "../sync/reconcile/summarize-plan";
 import { isDecodablePath, jsonApiErrors } from "./json-api-errors";
-import { setServices, type AppServices } from "./registry";
 
 export interface StartOptions {
   config: AppConfig;
@@ -41,31 +39,21 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
   const log = createLogger(config.logLevel);
   const { token, generated } = await loadAdminToken(config.adminToken, config.dataDir);
 
-  const db = await createDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, "pglite") });
-  // From the project folder, not migrate.ts's default: bundled into the built server, that
-  // module's own folder is the build folder.
-  const applied = await migrate(db, path.join(dir, "prisma", "migrations"));
-  if (applied.length) log.info(`applied migrations: ${applied.join(", ")}`);
+  const core = await createCore(config, {
+    // From the project folder, not migrate.ts's default: bundled into the built server, that
+    // module's own folder is the build folder.
+    migrationsDir: path.join(dir, "prisma", "migrations"),
+    log: (level, message) => log[level](message),
+  });
+  const { db, events, sync } = core;
+  if (core.migrated.length) log.info(`applied migrations: ${core.migrated.join(", ")}`);
 
-  const store = createScheduleStore({
-    path: config.scheduleConfigPath,
-    backupDir: path.join(config.dataDir, "backups"),
-    keepBackups: config.yamlBackups,
-    maxBytes: config.yamlMaxBytes,
-  });
-  const events = createEventBus();
-  const sync = createSyncEngine({
-    db,
-    store,
-    events,
-    autoMerge: config.autoMerge,
-    log: (level, message) => log[level](`[sync] ${message}`),
-  });
   let cronNet: CronSafetyNet | null = null;
   const services: AppServices = {
     config,
     db,
-    store,
+    storage: core.storage,
+    store: core.store,
     events,
     sync,
     adminToken: token,
@@ -99,11 +87,11 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
       // A keep-alive client may still send on its open connection: refuse new work so that
       // nothing starts after the last sync the shutdown waits for.
       res.setHeader("connection", "close");
-      return sendError(res, 503, "shutting_down", "The server is shutting down; try again in a moment");
+      return sendError(res, "shutting_down", "The server is shutting down; try again in a moment");
     }
-    if (!isDecodablePath(req.url)) return sendError(res, 400, "bad_request", "Malformed %-escape in the request path");
+    if (!isDecodablePath(req.url)) return sendError(res, "bad_request", "Malformed %-escape in the request path");
     const decision = gate(req);
-    if (decision.action === "deny") return sendError(res, decision.status, decision.code, decision.message);
+    if (decision.action === "deny") return sendError(res, decision.code, decision.message);
     const url = new URL(req.url ?? "/", "http://localhost");
     if (decision.action === "login") {
       res.writeHead(303, { location: `/login?next=${encodeURIComponent(url.pathname + url.search)}` }).end();
@@ -114,7 +102,7 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
     if (url.pathname.startsWith("/api/")) jsonApiErrors(res);
     handle(req, res).catch((error) => {
       log.error(`request failed: ${(error as Error).message}`);
-      if (!res.headersSent) sendError(res, 500, "internal_error", "Internal server error");
+      if (!res.headersSent) sendError(res, "internal_error", "Internal server error");
     });
   });
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -182,7 +170,7 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
         // Work a request started before its connection was cut still runs: let it finish too.
         await Promise.race([sync.idle(), delay(15_000)]);
         await nextApp.close().catch(() => undefined);
-        await db.close();
+        await core.close();
         setServices(undefined);
       })()),
   };
@@ -225,8 +213,9 @@ function sameSitePath(target: string | null): string {
   }
 }
 
-function sendError(res: ServerResponse, status: number, code: string, message: string) {
-  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ error: { code, message } }));
+function sendError(res: ServerResponse, code: ApiErrorCode, message: string) {
+  const { status, body } = errorBodyOf(code, message);
+  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
 }
 
 function describeRun(counts: PlanSummary) {

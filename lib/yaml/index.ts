@@ -4,6 +4,8 @@ export type { ParseResult, ParseScheduleOptions, ScheduleMetadata } from "./pars
 export type { YamlIssue, YamlIssueCode } from "./yaml-issue";
 export { formatYamlIssue } from "./yaml-issue";
 export { createScheduleStore } from "./create-schedule-store";
+export { createMemoryScheduleStore } from "./memory-schedule-store";
+export type { MemoryScheduleStore } from "./memory-schedule-store";
 export type {
   LockedSchedule,
   ReadResult,

@@ -4,8 +4,9 @@ import path from "node:path";
 import type { Database, DbKind } from "@/lib/db/create-database";
 import { createEventBus } from "@/lib/events/event-bus";
 import type { EventName, EventPayload } from "@/lib/events/events";
-import { createSyncEngine } from "@/lib/sync/sync-engine";
-import { loadBase, loadTasks, toTask } from "@/lib/sync/sync-repository";
+import { createSyncEngine } from "@/lib/sync/engine/sync-engine";
+import { createSqlSyncStorage } from "@/lib/sync/storage/sql-sync-storage";
+import { taskOf } from "@/lib/tasks/stored-task";
 import type { Task } from "@/lib/tasks/task-schema";
 import { createScheduleStore, parseSchedule } from "@/lib/yaml";
 import { openTestDatabase } from "./databases";
@@ -54,7 +55,8 @@ export async function createHarness(db: Database, options: { autoMerge?: boolean
   const bus = createEventBus();
   const events: Harness["events"] = [];
   bus.subscribeAll((name, payload) => events.push({ name, payload }));
-  const engine = createSyncEngine({ db, store, events: bus, autoMerge: options.autoMerge ?? true, log: () => undefined });
+  const storage = createSqlSyncStorage(db);
+  const engine = createSyncEngine({ storage, store, events: bus, autoMerge: options.autoMerge ?? true, log: () => undefined });
   const harness: Harness = {
     db,
     dir,
@@ -68,8 +70,8 @@ export async function createHarness(db: Database, options: { autoMerge?: boolean
       if (!parsed.ok) throw new Error(`invalid YAML: ${parsed.issues[0].message}`);
       return parsed.tasks;
     },
-    dbTasks: async () => new Map([...(await loadTasks(db.prisma))].map(([id, row]) => [id, toTask(row)])),
-    baseTasks: () => loadBase(db.prisma),
+    dbTasks: async () => new Map([...(await storage.reads.loadTasks())].map(([id, row]) => [id, taskOf(row)])),
+    baseTasks: () => storage.reads.loadBase(),
     close: async () => {
       await engine.idle();
       await fs.rm(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import type { ConflictRecord } from "@/lib/sync/sync-repository";
+import type { ConflictRecord } from "@/lib/sync/storage/sync-storage";
 import { tasksEqual, type Task } from "@/lib/tasks/task-schema";
 import { parseSchedule } from "@/lib/yaml";
 import { tempFilePattern } from "@/lib/yaml/atomic-write-file";

@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEventBus } from "@/lib/events/event-bus";
-import { createSyncEngine } from "@/lib/sync/sync-engine";
+import { createSyncEngine } from "@/lib/sync/engine/sync-engine";
+import { createSqlSyncStorage } from "@/lib/sync/storage/sql-sync-storage";
 import { createScheduleStore, parseSchedule } from "@/lib/yaml";
 import { startAppProcess, type AppProcess } from "../_support/app-process";
 import { createPostgresDatabase, openTestDatabase } from "../_support/databases";
@@ -257,7 +258,7 @@ describe("crash recovery on PostgreSQL: a temp file left by a killed writer", { 
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "schedule-sync-orphan-"));
     const yamlPath = path.join(dir, "schedule_config.yml");
     const store = createScheduleStore({ path: yamlPath, backupDir: path.join(dir, "backups") });
-    const engine = createSyncEngine({ db, store, events: createEventBus(), autoMerge: true, log: () => undefined });
+    const engine = createSyncEngine({ storage: createSqlSyncStorage(db), store, events: createEventBus(), autoMerge: true, log: () => undefined });
     try {
       await fs.writeFile(yamlPath, SEED);
       await engine.run({ trigger: "manual" });

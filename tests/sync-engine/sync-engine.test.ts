@@ -1,10 +1,11 @@
 import fs from "node:fs/promises";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AppError } from "@/lib/api/errors";
+import { statusOf } from "@/lib/api/error-status";
+import { isCodedError, type CodedError } from "@/lib/errors";
 import path from "node:path";
 import { createEventBus } from "@/lib/events/event-bus";
-import { createSyncEngine } from "@/lib/sync/sync-engine";
-import { loadGeneration } from "@/lib/sync/sync-repository";
+import { createSyncEngine } from "@/lib/sync/engine/sync-engine";
+import { createSqlSyncStorage } from "@/lib/sync/storage/sql-sync-storage";
 import { taskSchema } from "@/lib/tasks/task-schema";
 import { createScheduleStore } from "@/lib/yaml";
 import { DB_KINDS } from "../_support/databases";
@@ -12,14 +13,16 @@ import { backup, createHarness, health, report, useSuiteDatabase, yamlOf, type H
 
 const sql = (h: Harness, text: string, ...params: unknown[]) => h.db.prisma.$executeRawUnsafe(text, ...params);
 
-async function expectAppError(promise: Promise<unknown>, status: number, code: string) {
+/** The promise fails with a coded error that the API answers with `status`. */
+async function expectCodedError(promise: Promise<unknown>, status: number, code: string) {
   const error = await promise.then(
     () => null,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(AppError);
-  expect(error).toMatchObject({ status, code });
-  return error as AppError;
+  expect(isCodedError(error)).toBe(true);
+  expect(error).toMatchObject({ code });
+  expect(statusOf((error as CodedError).code)).toBe(status);
+  return error as CodedError;
 }
 
 async function expectAllEqual(h: Harness) {
@@ -165,7 +168,7 @@ describe.each(DB_KINDS)("sync engine on %s", (kind) => {
     await h.engine.run({ trigger: "manual" });
     const [conflict] = await h.db.query<{ id: string }>(`SELECT id FROM conflicts WHERE status = 'open'`);
     await h.writeYaml(yamlOf({ "daily-backup": { ...backup, schedule: "0 6 * * *" } }));
-    const error = await expectAppError(h.engine.resolveConflict(conflict.id, "keep_db"), 409, "conflict_stale");
+    const error = await expectCodedError(h.engine.resolveConflict(conflict.id, "keep_db"), 409, "conflict_stale");
     expect((error.details as { conflict: { yaml: { schedule: string } } }).conflict.yaml.schedule).toBe("0 6 * * *");
     expect((await h.dbTasks()).get("daily-backup")?.schedule).toBe("0 4 * * *");
   });
@@ -190,7 +193,7 @@ describe.each(DB_KINDS)("sync engine on %s", (kind) => {
     await h.engine.run({ trigger: "manual" });
     const before = await h.dbTasks();
     await h.writeYaml("version: 1\ntasks:\n  daily-backup:\n    name: [unclosed\n");
-    const error = await expectAppError(h.engine.run({ trigger: "watch" }), 409, "yaml_invalid");
+    const error = await expectCodedError(h.engine.run({ trigger: "watch" }), 409, "yaml_invalid");
     expect(error.message).toMatch(/line \d+/);
     expect(await h.dbTasks()).toEqual(before);
     expect(h.engine.status()).toMatchObject({ state: "error", yaml: { valid: false } });
@@ -257,7 +260,7 @@ describe.each(DB_KINDS)("sync engine on %s", (kind) => {
 
     it("rolls the DB back when the file on disk is invalid", async () => {
       await h.writeYaml("version: 1\ntasks: [");
-      await expectAppError(
+      await expectCodedError(
         h.engine.writeTask({ kind: "patch", id: "daily-backup", patch: (t) => ({ ...t, enabled: false }) }),
         409,
         "yaml_invalid",
@@ -266,13 +269,13 @@ describe.each(DB_KINDS)("sync engine on %s", (kind) => {
     });
 
     it("rejects a stale version with 409 and a duplicate create with 409", async () => {
-      await expectAppError(h.engine.writeTask({ kind: "delete", id: "daily-backup", version: 7 }), 409, "stale_version");
-      await expectAppError(
+      await expectCodedError(h.engine.writeTask({ kind: "delete", id: "daily-backup", version: 7 }), 409, "stale_version");
+      await expectCodedError(
         h.engine.writeTask({ kind: "create", task: taskSchema.parse({ id: "daily-backup", ...backup }) }),
         409,
         "already_exists",
       );
-      await expectAppError(h.engine.writeTask({ kind: "delete", id: "nope" }), 404, "not_found");
+      await expectCodedError(h.engine.writeTask({ kind: "delete", id: "nope" }), 404, "not_found");
     });
   });
 
@@ -280,7 +283,7 @@ describe.each(DB_KINDS)("sync engine on %s", (kind) => {
     /** What a full run reports on the state as it is now: another engine on the same file and DB has nothing settled. */
     async function fullRunCounts() {
       const other = createSyncEngine({
-        db: h.db,
+        storage: createSqlSyncStorage(h.db),
         store: createScheduleStore({ path: h.yamlPath, backupDir: path.join(h.dir, "backups") }),
         events: createEventBus(),
         autoMerge: true,
@@ -291,7 +294,7 @@ describe.each(DB_KINDS)("sync engine on %s", (kind) => {
     }
 
     it("moves the DB's generation with every statement on tasks, sync_base and conflicts, TRUNCATE included", async () => {
-      const generation = () => loadGeneration(h.db.prisma);
+      const generation = () => createSqlSyncStorage(h.db).transaction((tx) => tx.loadGeneration());
       const statements = [
         `INSERT INTO tasks (id, name, schedule, command) VALUES ('g', 'G', '* * * * *', 'x')`,
         `UPDATE tasks SET name = 'H' WHERE id = 'g'`,

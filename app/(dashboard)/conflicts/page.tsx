@@ -2,8 +2,8 @@ import Link from "next/link";
 import { ConflictInbox } from "@/components/conflicts/conflict-inbox";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { getServices } from "@/lib/server/registry";
-import { listConflicts } from "@/lib/sync/sync-repository";
+import { getServices } from "@/lib/core/services";
+import { listConflicts } from "@/lib/sync/sync-reads";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Conflicts · schedule-sync" };
@@ -19,7 +19,7 @@ type Status = (typeof TABS)[number]["value"];
 export default async function ConflictsPage({ searchParams }: { searchParams: Promise<{ status?: string | string[] }> }) {
   const raw = (await searchParams).status;
   const status: Status = TABS.some((t) => t.value === raw) ? (raw as Status) : "open";
-  const items = await listConflicts(getServices().db.prisma, status, 500);
+  const items = await listConflicts(getServices(), status, 500);
 
   return (
     <>

@@ -2,7 +2,7 @@
 // POST /api/tasks – create a task in the DB and the YAML file at once
 import { NextResponse } from "next/server";
 import { parseBody, parseQuery, withApi } from "@/lib/api/handler";
-import { listTasks, listTasksQuerySchema } from "@/lib/tasks/task-queries";
+import { listTasks, listTasksQuerySchema } from "@/lib/tasks/task-reads";
 import { createTaskSchema } from "@/lib/tasks/task-schema";
 
 export const dynamic = "force-dynamic";

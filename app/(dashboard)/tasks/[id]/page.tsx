@@ -11,9 +11,9 @@ import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { CONFLICT_KIND_LABELS, SOURCE_LABELS } from "@/lib/client/format";
-import { getServices } from "@/lib/server/registry";
-import { taskHistory } from "@/lib/sync/sync-repository";
-import { getTask } from "@/lib/tasks/task-queries";
+import { getServices } from "@/lib/core/services";
+import { taskHistory } from "@/lib/sync/sync-reads";
+import { getTask } from "@/lib/tasks/task-reads";
 import { plainTask } from "@/lib/client/plain-task";
 import { taskIdSchema } from "@/lib/tasks/task-schema";
 
@@ -36,7 +36,7 @@ export default async function TaskPage({
   if (!parsedId.success) notFound();
   const id = parsedId.data;
   const services = getServices();
-  const [task, history] = await Promise.all([getTask(services.db, id), taskHistory(services.db.prisma, id)]);
+  const [task, history] = await Promise.all([getTask(services.db, id), taskHistory(services, id)]);
   if (!task && history.length === 0) notFound();
 
   return (

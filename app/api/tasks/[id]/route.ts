@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { notFound } from "@/lib/api/errors";
 import { parseBody, parseQuery, withApi } from "@/lib/api/handler";
-import { getTask } from "@/lib/tasks/task-queries";
+import { getTask } from "@/lib/tasks/task-reads";
 import { patchTaskSchema, putTaskSchema, taskIdSchema, taskSchema } from "@/lib/tasks/task-schema";
 
 export const dynamic = "force-dynamic";

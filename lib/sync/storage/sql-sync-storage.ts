@@ -1,43 +1,85 @@
-import type { Prisma } from "../generated/prisma/client";
-import type { Task } from "../tasks/task-schema";
-import type { ConflictKind, Side } from "./plan";
+import type { Database } from "../../db/create-database";
+import type { Prisma } from "../../generated/prisma/client";
+import type { StoredTask } from "../../tasks/stored-task";
+import type { Task } from "../../tasks/task-schema";
+import {
+  StorageBusyError,
+  type ChangeRecord,
+  type ConflictRecord,
+  type ConflictWrite,
+  type RunDetail,
+  type RunRecord,
+  type RunWrite,
+  type SyncReads,
+  type SyncState,
+  type SyncStorage,
+  type SyncTransaction,
+  type TaskChange,
+} from "./sync-storage";
 
 /**
- * Set-based SQL for the sync engine. Every function takes the transaction it runs
- * in; one statement per kind of write whatever the number of tasks, because per-row
- * ORM calls cost ~1 ms each and a first import can hold 50,000 tasks.
+ * The SQL adapter of SyncStorage, for PostgreSQL and PGlite (one dialect). Set-based SQL: one
+ * statement per kind of write whatever the number of tasks, because per-row ORM calls cost
+ * ~1 ms each and a first import can hold 50,000 tasks. On PostgreSQL a run's transaction takes
+ * a transaction-scoped advisory lock, so runs are serialized across instances sharing the
+ * database; PGlite belongs to one process, whose engine serializes its runs itself.
  */
-export type Tx = Prisma.TransactionClient;
-
-export interface StoredTask extends Task {
-  version: number;
-  source: string;
-  createdAt: string;
-  updatedAt: string;
+export function createSqlSyncStorage(db: Database): SyncStorage {
+  return {
+    kind: db.kind,
+    transaction: (work, options = {}) =>
+      db.prisma.$transaction(async (tx) => {
+        if (db.kind === "postgresql" && options.wait === false) {
+          const [row] = await tx.$queryRawUnsafe<{ locked: boolean }[]>(SYNC_TRY_LOCK_SQL);
+          if (!row?.locked) throw new StorageBusyError("another instance is syncing");
+        } else if (db.kind === "postgresql") {
+          await tx.$executeRawUnsafe(SYNC_LOCK_SQL);
+        }
+        return work(transactionOf(tx));
+      }, TX_OPTIONS),
+    recordRun: (run) => insertRun(db.prisma, run),
+    reads: readsOf(db.prisma),
+  };
 }
 
-export interface ConflictRecord {
-  id: string;
-  taskId: string;
-  kind: ConflictKind;
-  status: "open" | "resolved";
-  base: Task | null;
-  yaml: Task | null;
-  db: Task | null;
-  fields: string[];
-  resolution: string | null;
-  detectedAt: string;
-  updatedAt: string;
-  resolvedAt: string | null;
-  runId: string | null;
+type Tx = Prisma.TransactionClient;
+
+const SYNC_LOCK_KEY = 7262301577;
+const SYNC_LOCK_SQL = `SELECT pg_advisory_xact_lock(${SYNC_LOCK_KEY})`;
+const SYNC_TRY_LOCK_SQL = `SELECT pg_try_advisory_xact_lock(${SYNC_LOCK_KEY}) AS locked`;
+const TX_OPTIONS = { maxWait: 60_000, timeout: 10 * 60_000 };
+
+function readsOf(tx: Tx): SyncReads {
+  return {
+    loadTasks: (ids) => loadTasks(tx, ids),
+    loadBase: (ids) => loadBase(tx, ids),
+    loadOpenConflicts: (ids) => loadOpenConflicts(tx, ids),
+    loadTaskAndConflict: (id) => loadTaskAndConflict(tx, id),
+    getConflict: (id) => getConflict(tx, id),
+    listConflicts: (status, limit) => listConflicts(tx, status, limit),
+    countOpenConflicts: () => countOpenConflicts(tx),
+    listRuns: (options) => listRuns(tx, options),
+    getRun: (id) => getRun(tx, id),
+    taskHistory: (taskId, limit) => taskHistory(tx, taskId, limit),
+    getChange: (changeId) => getChange(tx, changeId),
+  };
 }
 
-export interface ChangeRecord {
-  taskId: string;
-  side: Side;
-  action: "create" | "update" | "delete";
-  before: Task | null;
-  after: Task | null;
+function transactionOf(tx: Tx): SyncTransaction {
+  return {
+    ...readsOf(tx),
+    loadState: (ids) => loadSyncState(tx, ids),
+    loadGeneration: () => loadGeneration(tx),
+    countSettled: (ids) => countSettled(tx, ids),
+    ranRecently: (trigger, withinMs) => ranRecently(tx, trigger, withinMs),
+    upsertTasks: (tasks, source) => upsertTasks(tx, tasks, source),
+    deleteTasks: (ids) => deleteTasks(tx, ids),
+    setBase: (tasks) => setBase(tx, tasks),
+    deleteBase: (ids) => deleteBase(tx, ids),
+    upsertOpenConflicts: (conflicts, runId) => upsertOpenConflicts(tx, conflicts, runId),
+    closeConflicts: (taskIds, resolution) => closeConflicts(tx, taskIds, resolution),
+    insertRun: (run, changes) => insertRun(tx, run, changes),
+  };
 }
 
 const TASK_COLUMNS = `id, name, schedule, timezone, command, enabled, description, coalesce(tags, '{}') AS tags`;
@@ -61,20 +103,7 @@ function idFilter(ids: readonly string[] | undefined, column: string, param = 1)
   return ids ? `WHERE ${column} = ANY($${param}::text[])` : "";
 }
 
-export function toTask(row: Task): Task {
-  return {
-    id: row.id,
-    name: row.name,
-    schedule: row.schedule,
-    timezone: row.timezone,
-    command: row.command,
-    enabled: row.enabled,
-    description: row.description,
-    tags: row.tags,
-  };
-}
-
-export async function loadTasks(tx: Tx, ids?: readonly string[]): Promise<Map<string, StoredTask>> {
+async function loadTasks(tx: Tx, ids?: readonly string[]): Promise<Map<string, StoredTask>> {
   const rows = await queryJson<StoredTask>(
     tx,
     `SELECT ${TASK_COLUMNS}, version, source, created_at AS "createdAt", updated_at AS "updatedAt" FROM tasks ${idFilter(ids, "id")} ORDER BY id`,
@@ -83,16 +112,6 @@ export async function loadTasks(tx: Tx, ids?: readonly string[]): Promise<Map<st
   return new Map(rows.map((row) => [row.id, row]));
 }
 
-export interface SyncState {
-  db: Map<string, Task>;
-  /** The DB row's version of each task in `db` (for optimistic concurrency). */
-  versions: Map<string, number>;
-  base: Map<string, Task>;
-  /** Ids of tasks with an open conflict. */
-  open: Set<string>;
-  /** The DB's change generation when this was read (see loadGeneration). */
-  generation: string;
-}
 
 const GENERATION_SQL = `SELECT value::text FROM sync_generation`;
 
@@ -108,7 +127,7 @@ const TASK_JSONB = `jsonb_build_object('id', t.id, 'name', t.name, 'schedule', t
  * equal to its DB row (compared in SQL) comes back as a flag and becomes the same object, so a
  * run where nothing changed moves about half the data.
  */
-export async function loadSyncState(tx: Tx, ids?: readonly string[]): Promise<SyncState> {
+async function loadSyncState(tx: Tx, ids?: readonly string[]): Promise<SyncState> {
   // Scoped: filter each side before the join, so both use their primary key (a WHERE on the
   // joined rows scans both tables).
   const taskRows = ids ? `(SELECT * FROM tasks WHERE id = ANY($1::text[]))` : "tasks";
@@ -157,7 +176,7 @@ export async function loadSyncState(tx: Tx, ids?: readonly string[]): Promise<Sy
  * to tasks, sync_base or conflicts, by any writer. Equal values mean the sync state in the DB
  * is the same. As text: a BIGINT may outgrow a JS number.
  */
-export async function loadGeneration(tx: Tx): Promise<string> {
+async function loadGeneration(tx: Tx): Promise<string> {
   const [row] = await tx.$queryRawUnsafe<{ value: string }[]>(GENERATION_SQL);
   return row!.value;
 }
@@ -166,7 +185,7 @@ export async function loadGeneration(tx: Tx): Promise<string> {
  * How a settled sync state reads outside `ids`: tasks in the DB without an open conflict (in
  * sync, since the state is settled) and open conflicts. What a full run would count for them.
  */
-export async function countSettled(tx: Tx, ids: readonly string[]): Promise<{ inSync: number; conflicts: number }> {
+async function countSettled(tx: Tx, ids: readonly string[]): Promise<{ inSync: number; conflicts: number }> {
   const [row] = await tx.$queryRawUnsafe<{ inSync: number; conflicts: number }[]>(
     `SELECT
        (SELECT count(*)::int FROM tasks t WHERE NOT (t.id = ANY($1::text[]))
@@ -177,13 +196,21 @@ export async function countSettled(tx: Tx, ids: readonly string[]): Promise<{ in
   return row!;
 }
 
-export async function loadBase(tx: Tx, ids?: readonly string[]): Promise<Map<string, Task>> {
+const RECENT_RUN_SQL = `SELECT EXISTS (SELECT 1 FROM sync_runs WHERE trigger = $1 AND status = 'success'
+  AND finished_at > clock_timestamp() - $2 * interval '1 millisecond') AS ran`;
+
+async function ranRecently(tx: Tx, trigger: string, withinMs: number): Promise<boolean> {
+  const [row] = await tx.$queryRawUnsafe<{ ran: boolean }[]>(RECENT_RUN_SQL, trigger, Math.round(withinMs));
+  return row?.ran === true;
+}
+
+async function loadBase(tx: Tx, ids?: readonly string[]): Promise<Map<string, Task>> {
   const rows = await queryJson<{ data: Task }>(tx, `SELECT data FROM sync_base ${idFilter(ids, "task_id")}`, ...(ids ? [ids] : []));
   return new Map(rows.map((row) => [row.data.id, row.data]));
 }
 
 /** Writes tasks to the DB side; a task's version goes up only when a field really changed. */
-export async function upsertTasks(tx: Tx, tasks: readonly Task[], source: string): Promise<void> {
+async function upsertTasks(tx: Tx, tasks: readonly Task[], source: string): Promise<void> {
   if (tasks.length === 0) return;
   await tx.$executeRawUnsafe(
     `INSERT INTO tasks (id, name, schedule, timezone, command, enabled, description, tags, source)
@@ -200,12 +227,12 @@ export async function upsertTasks(tx: Tx, tasks: readonly Task[], source: string
   );
 }
 
-export async function deleteTasks(tx: Tx, ids: readonly string[]): Promise<void> {
+async function deleteTasks(tx: Tx, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
   await tx.$executeRawUnsafe(`DELETE FROM tasks WHERE id = ANY($1::text[])`, ids);
 }
 
-export async function setBase(tx: Tx, tasks: readonly Task[]): Promise<void> {
+async function setBase(tx: Tx, tasks: readonly Task[]): Promise<void> {
   if (tasks.length === 0) return;
   await tx.$executeRawUnsafe(
     `INSERT INTO sync_base (task_id, data, updated_at)
@@ -216,7 +243,7 @@ export async function setBase(tx: Tx, tasks: readonly Task[]): Promise<void> {
   );
 }
 
-export async function deleteBase(tx: Tx, ids: readonly string[]): Promise<void> {
+async function deleteBase(tx: Tx, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
   await tx.$executeRawUnsafe(`DELETE FROM sync_base WHERE task_id = ANY($1::text[])`, ids);
 }
@@ -224,7 +251,7 @@ export async function deleteBase(tx: Tx, ids: readonly string[]): Promise<void> 
 const CONFLICT_COLUMNS = `id, task_id AS "taskId", kind, status, base, yaml, db, coalesce(fields, '{}') AS fields, resolution,
   detected_at AS "detectedAt", updated_at AS "updatedAt", resolved_at AS "resolvedAt", run_id AS "runId"`;
 
-export async function loadOpenConflicts(tx: Tx, ids?: readonly string[]): Promise<Map<string, ConflictRecord>> {
+async function loadOpenConflicts(tx: Tx, ids?: readonly string[]): Promise<Map<string, ConflictRecord>> {
   const rows = await queryJson<ConflictRecord>(
     tx,
     `SELECT ${CONFLICT_COLUMNS} FROM conflicts WHERE status = 'open' ${ids ? "AND task_id = ANY($1::text[])" : ""}`,
@@ -234,7 +261,7 @@ export async function loadOpenConflicts(tx: Tx, ids?: readonly string[]): Promis
 }
 
 /** One task's row and its open conflict, in one round trip. */
-export async function loadTaskAndConflict(tx: Tx, id: string): Promise<{ task: StoredTask | null; conflict: ConflictRecord | null }> {
+async function loadTaskAndConflict(tx: Tx, id: string): Promise<{ task: StoredTask | null; conflict: ConflictRecord | null }> {
   const rows = await tx.$queryRawUnsafe<{ task: string | null; conflict: string | null }[]>(
     `SELECT
        (SELECT row_to_json(r)::text FROM (SELECT ${TASK_COLUMNS}, version, source, created_at AS "createdAt", updated_at AS "updatedAt" FROM tasks WHERE id = $1) r) AS task,
@@ -244,27 +271,19 @@ export async function loadTaskAndConflict(tx: Tx, id: string): Promise<{ task: S
   return { task: rows[0]?.task ? JSON.parse(rows[0].task) : null, conflict: rows[0]?.conflict ? JSON.parse(rows[0].conflict) : null };
 }
 
-export async function getConflict(tx: Tx, id: string): Promise<ConflictRecord | null> {
+async function getConflict(tx: Tx, id: string): Promise<ConflictRecord | null> {
   const rows = await queryJson<ConflictRecord>(tx, `SELECT ${CONFLICT_COLUMNS} FROM conflicts WHERE id = $1::uuid`, id);
   return rows[0] ?? null;
 }
 
-export async function listConflicts(tx: Tx, status: "open" | "resolved" | "all", limit = 500): Promise<ConflictRecord[]> {
+async function listConflicts(tx: Tx, status: "open" | "resolved" | "all", limit = 500): Promise<ConflictRecord[]> {
   const where = status === "all" ? "" : `WHERE status = '${status === "open" ? "open" : "resolved"}'`;
   return queryJson<ConflictRecord>(tx, `SELECT ${CONFLICT_COLUMNS} FROM conflicts ${where} ORDER BY detected_at DESC LIMIT $1`, limit);
 }
 
-export interface ConflictWrite {
-  taskId: string;
-  kind: ConflictKind;
-  base: Task | null;
-  yaml: Task | null;
-  db: Task | null;
-  fields: string[];
-}
 
 /** Opens conflicts, or refreshes the open one of the same task; returns the rows that are new or changed. */
-export async function upsertOpenConflicts(tx: Tx, conflicts: readonly ConflictWrite[], runId: string | null): Promise<ConflictRecord[]> {
+async function upsertOpenConflicts(tx: Tx, conflicts: readonly ConflictWrite[], runId: string | null): Promise<ConflictRecord[]> {
   if (conflicts.length === 0) return [];
   return queryJsonWith<ConflictRecord>(
     tx,
@@ -287,7 +306,7 @@ export async function upsertOpenConflicts(tx: Tx, conflicts: readonly ConflictWr
 }
 
 /** Closes the open conflicts of these tasks; returns the closed rows. */
-export async function closeConflicts(tx: Tx, taskIds: readonly string[], resolution: string): Promise<ConflictRecord[]> {
+async function closeConflicts(tx: Tx, taskIds: readonly string[], resolution: string): Promise<ConflictRecord[]> {
   if (taskIds.length === 0) return [];
   return queryJsonWith<ConflictRecord>(
     tx,
@@ -301,44 +320,18 @@ export async function closeConflicts(tx: Tx, taskIds: readonly string[], resolut
   );
 }
 
-export async function countOpenConflicts(tx: Tx): Promise<number> {
+async function countOpenConflicts(tx: Tx): Promise<number> {
   const rows = await tx.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM conflicts WHERE status = 'open'`);
   return rows[0].n;
 }
 
-export interface RunRecord {
-  id: string;
-  trigger: string;
-  direction: string;
-  status: "running" | "success" | "error";
-  dryRun: boolean;
-  counts: Record<string, unknown>;
-  conflicts: number;
-  error: string | null;
-  yamlChecksum: string | null;
-  startedAt: string;
-  finishedAt: string | null;
-  durationMs: number | null;
-}
 
-export interface RunWrite {
-  id: string;
-  trigger: string;
-  direction: string;
-  status: "success" | "error";
-  counts: Record<string, unknown>;
-  conflicts: number;
-  error: string | null;
-  yamlChecksum: string | null;
-  startedAt: Date;
-  durationMs: number;
-}
 
 /**
  * Records a run, and its per-task changes in the same statement; `finished_at` is the time of
  * the insert, the end of the run (now() would be its transaction's start).
  */
-export async function insertRun(tx: Tx, run: RunWrite, changes: readonly ChangeRecord[] = []): Promise<void> {
+async function insertRun(tx: Tx, run: RunWrite, changes: readonly ChangeRecord[] = []): Promise<void> {
   const values = `($1::uuid, $2, $3, $4, $5::jsonb, $6, $7, $8, $9::timestamptz, clock_timestamp(), $10)`;
   const columns = `sync_runs (id, trigger, direction, status, counts, conflicts, error, yaml_checksum, started_at, finished_at, duration_ms)`;
   await tx.$executeRawUnsafe(
@@ -362,21 +355,10 @@ export async function insertRun(tx: Tx, run: RunWrite, changes: readonly ChangeR
   );
 }
 
-export async function insertChanges(tx: Tx, runId: string, changes: readonly ChangeRecord[]): Promise<void> {
-  if (changes.length === 0) return;
-  await tx.$executeRawUnsafe(
-    `INSERT INTO sync_changes (run_id, task_id, side, action, before, after)
-     SELECT $2::uuid, "taskId", side, action, nullif(before, 'null'), nullif(after, 'null')
-     FROM jsonb_to_recordset($1::jsonb) AS c("taskId" text, side text, action text, before jsonb, after jsonb)`,
-    JSON.stringify(changes),
-    runId,
-  );
-}
-
 const RUN_COLUMNS = `id, trigger, direction, status, dry_run AS "dryRun", counts, conflicts, error, yaml_checksum AS "yamlChecksum",
   started_at AS "startedAt", finished_at AS "finishedAt", duration_ms AS "durationMs"`;
 
-export async function listRuns(tx: Tx, options: { limit: number; before?: string; changedOnly?: boolean }): Promise<RunRecord[]> {
+async function listRuns(tx: Tx, options: { limit: number; before?: string; changedOnly?: boolean }): Promise<RunRecord[]> {
   const where: string[] = [];
   const params: unknown[] = [options.limit];
   if (options.before) {
@@ -391,7 +373,7 @@ export async function listRuns(tx: Tx, options: { limit: number; before?: string
   );
 }
 
-export async function getRun(tx: Tx, id: string): Promise<(RunRecord & { changes: (ChangeRecord & { id: string; createdAt: string })[] }) | null> {
+async function getRun(tx: Tx, id: string): Promise<RunDetail | null> {
   const runs = await queryJson<RunRecord>(tx, `SELECT ${RUN_COLUMNS} FROM sync_runs WHERE id = $1::uuid`, id);
   if (!runs[0]) return null;
   const changes = await queryJson<ChangeRecord & { id: string; createdAt: string }>(
@@ -402,14 +384,8 @@ export async function getRun(tx: Tx, id: string): Promise<(RunRecord & { changes
   return { ...runs[0], changes };
 }
 
-export interface TaskChange extends ChangeRecord {
-  id: string;
-  runId: string;
-  trigger: string;
-  createdAt: string;
-}
 
-export async function taskHistory(tx: Tx, taskId: string, limit = 200): Promise<TaskChange[]> {
+async function taskHistory(tx: Tx, taskId: string, limit = 200): Promise<TaskChange[]> {
   return queryJson<TaskChange>(
     tx,
     `SELECT c.id::text AS id, c.run_id AS "runId", r.trigger, c.task_id AS "taskId", c.side, c.action, c.before, c.after, c.created_at AS "createdAt"
@@ -420,7 +396,7 @@ export async function taskHistory(tx: Tx, taskId: string, limit = 200): Promise<
   );
 }
 
-export async function getChange(tx: Tx, changeId: string): Promise<TaskChange | null> {
+async function getChange(tx: Tx, changeId: string): Promise<TaskChange | null> {
   const rows = await queryJson<TaskChange>(
     tx,
     `SELECT c.id::text AS id, c.run_id AS "runId", r.trigger, c.task_id AS "taskId", c.side, c.action, c.before, c.after, c.created_at AS "createdAt"

@@ -1,4 +1,4 @@
-import type { Task, TaskField } from "../tasks/task-schema";
+import type { Task, TaskField } from "../../tasks/task-schema";
 
 /**
  * The data the reconcile core works on and returns. Pure types: no I/O here.

@@ -1,6 +1,6 @@
-import { tasksEqual, type Task } from "../tasks/task-schema";
+import { tasksEqual, type Task } from "../../tasks/task-schema";
 import type { Plan, TaskMap } from "./plan";
-import type { ChangeRecord, ConflictWrite } from "./sync-repository";
+import type { ChangeRecord, ConflictWrite } from "../storage/sync-storage";
 
 /**
  * Turns a plan into the writes each side needs: the DB statements, the YAML patch,

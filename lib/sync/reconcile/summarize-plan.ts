@@ -1,4 +1,4 @@
-import { tasksEqual } from "../tasks/task-schema";
+import { tasksEqual } from "../../tasks/task-schema";
 import type { Direction, Plan, TaskDecision } from "./plan";
 
 /** What one side gains (create), changes (update) and loses (delete). */

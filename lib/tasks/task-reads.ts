@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Database } from "../db/create-database";
-import type { StoredTask } from "../sync/sync-repository";
+import type { StoredTask } from "./stored-task";
 
 export interface TaskListItem extends StoredTask {
   conflict: { id: string; kind: string } | null;

@@ -1,4 +1,4 @@
-import { changedFields, TASK_FIELDS, tasksEqual, type Task, type TaskField } from "../tasks/task-schema";
+import { changedFields, TASK_FIELDS, tasksEqual, type Task, type TaskField } from "../../tasks/task-schema";
 import type { ConflictKind, Direction, Plan, ReconcileInput, ReconcileOptions, TaskDecision, TaskMap } from "./plan";
 
 /**

@@ -1,4 +1,4 @@
-import { TASK_FIELDS, changedFields, type Task, type TaskField } from "../tasks/task-schema";
+import { TASK_FIELDS, changedFields, type Task, type TaskField } from "../../tasks/task-schema";
 
 export type Resolution = "keep_yaml" | "keep_db" | "merge";
 export type MergeChoice = "yaml" | "db" | "same";

@@ -1,0 +1,20 @@
+import type { ScheduleStore } from "../../yaml";
+import type { SyncStorage } from "../storage/sync-storage";
+import type { LockedRunner } from "./locked-run";
+import type { createMutex } from "./mutex";
+import type { createSettledScope } from "./settled-scope";
+import type { SyncStatusTracker } from "./sync-status";
+
+/** What the engine's operations share: created once by createSyncEngine. */
+export interface EngineParts {
+  path: string;
+  storage: SyncStorage;
+  store: ScheduleStore;
+  /** Serializes runs in this process. */
+  mutex: ReturnType<typeof createMutex>;
+  locked: LockedRunner;
+  settled: ReturnType<typeof createSettledScope>;
+  status: SyncStatusTracker;
+  /** What applyPlan needs from the engine. */
+  applyEnv: { path: string; autoMerge: boolean; onWrite(checksum: string): void };
+}

@@ -1,0 +1,86 @@
+import type { DbKind } from "../db/create-database";
+import { taskSourceText, taskToYamlText, type ScheduleStore } from "../yaml";
+import { notFound } from "./engine/sync-errors";
+import type { SyncEngine } from "./engine/sync-engine";
+import { proposeMerge } from "./reconcile/resolve-conflict";
+import type { ConflictRecord, RunRecord, SyncStorage, TaskChange } from "./storage/sync-storage";
+
+/**
+ * The read side of the sync for the API and the pages: status, history, conflicts. From the
+ * storage, not this process's memory where it matters: another instance or the CLI may have
+ * run the latest sync against the same PostgreSQL.
+ */
+export interface SyncReadDeps {
+  storage: SyncStorage;
+  store: ScheduleStore;
+  sync: SyncEngine;
+}
+
+/** What the status shows about how this server syncs. */
+export interface SyncSettings {
+  db: { kind: DbKind };
+  config: { autoMerge: boolean; syncWatch: boolean; syncCron: string | null };
+  nextCronRun(): Date | null;
+}
+
+export async function syncStatus(deps: SyncReadDeps & SyncSettings) {
+  const status = deps.sync.status();
+  const head = status.yaml.issues[0] ?? null;
+  const [openConflicts, [lastRecorded]] = await Promise.all([deps.storage.reads.countOpenConflicts(), deps.storage.reads.listRuns({ limit: 1 })]);
+  return {
+    state: status.state,
+    lastRun: lastRecorded ?? null,
+    lastError: status.lastError,
+    openConflicts,
+    yaml: {
+      path: status.yaml.path,
+      checksum: status.yaml.checksum,
+      valid: status.yaml.valid !== false,
+      missing: status.yaml.missing,
+      error: head,
+      issues: status.yaml.issues,
+    },
+    db: deps.db.kind,
+    autoMerge: deps.config.autoMerge,
+    watch: deps.config.syncWatch,
+    cron: deps.config.syncCron,
+    nextCronRun: deps.nextCronRun()?.toISOString() ?? null,
+  };
+}
+
+export async function conflictDetail(deps: SyncReadDeps, id: string) {
+  const conflict = await deps.storage.reads.getConflict(id);
+  if (!conflict) throw notFound("Conflict", id);
+  let yamlSource: string | null = null;
+  const read = await deps.store.read();
+  if (read.status === "ok") yamlSource = taskSourceText(read.doc, read.text, conflict.taskId);
+  return {
+    ...conflict,
+    text: {
+      base: taskToYamlText(conflict.base),
+      yaml: taskToYamlText(conflict.yaml),
+      db: taskToYamlText(conflict.db),
+      /** The task exactly as it stands in the file now, comments included. */
+      yamlSource,
+    },
+    proposal: conflict.yaml && conflict.db ? proposeMerge(conflict.base, conflict.yaml, conflict.db) : null,
+  };
+}
+
+export async function runDetail(deps: Pick<SyncReadDeps, "storage">, id: string) {
+  const run = await deps.storage.reads.getRun(id);
+  if (!run) throw notFound("Sync run", id);
+  return run;
+}
+
+export function listRuns(deps: Pick<SyncReadDeps, "storage">, options: { limit: number; before?: string; changedOnly?: boolean }): Promise<RunRecord[]> {
+  return deps.storage.reads.listRuns(options);
+}
+
+export function listConflicts(deps: Pick<SyncReadDeps, "storage">, status: "open" | "resolved" | "all", limit?: number): Promise<ConflictRecord[]> {
+  return deps.storage.reads.listConflicts(status, limit);
+}
+
+export function taskHistory(deps: Pick<SyncReadDeps, "storage">, taskId: string): Promise<TaskChange[]> {
+  return deps.storage.reads.taskHistory(taskId);
+}
