@@ -25,18 +25,29 @@ import {
  * database; PGlite belongs to one process, whose engine serializes its runs itself.
  */
 export function createSqlSyncStorage(db: Database): SyncStorage {
+  // PGlite is one connection in this process: its transactions queue, so "held by anyone else"
+  // is one of ours already running.
+  let active = 0;
   return {
     kind: db.kind,
-    transaction: (work, options = {}) =>
-      db.prisma.$transaction(async (tx) => {
-        if (db.kind === "postgresql" && options.wait === false) {
-          const [row] = await tx.$queryRawUnsafe<{ locked: boolean }[]>(SYNC_TRY_LOCK_SQL);
-          if (!row?.locked) throw new StorageBusyError("another instance is syncing");
-        } else if (db.kind === "postgresql") {
-          await tx.$executeRawUnsafe(SYNC_LOCK_SQL);
-        }
-        return work(transactionOf(tx));
-      }, TX_OPTIONS),
+    async transaction(work, options = {}) {
+      const wait = options.wait ?? true;
+      if (db.kind === "pglite" && !wait && active > 0) throw new StorageBusyError("another run holds the database");
+      active++;
+      try {
+        return await db.prisma.$transaction(async (tx) => {
+          if (db.kind === "postgresql" && !wait) {
+            const [row] = await tx.$queryRawUnsafe<{ locked: boolean }[]>(SYNC_TRY_LOCK_SQL);
+            if (!row?.locked) throw new StorageBusyError("another instance is syncing");
+          } else if (db.kind === "postgresql") {
+            await tx.$executeRawUnsafe(SYNC_LOCK_SQL);
+          }
+          return work(transactionOf(tx));
+        }, TX_OPTIONS);
+      } finally {
+        active--;
+      }
+    },
     recordRun: (run) => insertRun(db.prisma, run),
     reads: readsOf(db.prisma),
   };
