@@ -1,6 +1,5 @@
 import { tasksEqual, type Task } from "../../tasks/task-schema";
-import type { Plan, TaskMap } from "./plan";
-import type { ChangeRecord, ConflictWrite } from "../storage/sync-storage";
+import type { ChangeRecord, ConflictWrite, Plan, TaskMap } from "./plan";
 
 /**
  * Turns a plan into the writes each side needs: the DB statements, the YAML patch,

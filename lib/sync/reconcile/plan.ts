@@ -79,3 +79,22 @@ export interface Plan {
   /** Decisions sorted by task id, one per id. */
   decisions: TaskDecision[];
 }
+
+/** A conflict as a run records it: the three sides and the fields where YAML and DB differ. */
+export interface ConflictWrite {
+  taskId: string;
+  kind: ConflictKind;
+  base: Task | null;
+  yaml: Task | null;
+  db: Task | null;
+  fields: string[];
+}
+
+/** One side's change of one task in a run (null: absent before, or deleted). */
+export interface ChangeRecord {
+  taskId: string;
+  side: Side;
+  action: "create" | "update" | "delete";
+  before: Task | null;
+  after: Task | null;
+}

@@ -50,6 +50,9 @@ interface State {
  * transaction at a time, working on a copy of the state that replaces it on commit and is
  * dropped on a throw; a transaction that may not wait fails with StorageBusyError while another
  * one runs. Values go in and out as copies, as they would through a database.
+ *
+ * Longer than most modules: it is one state with one copy-on-write transaction, and its
+ * reads and writes mirror the SQL adapter's four files method for method.
  */
 export function createMemorySyncStorage(options: MemorySyncStorageOptions = {}): MemorySyncStorage {
   const now = options.now ?? (() => new Date());

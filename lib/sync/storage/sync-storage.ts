@@ -1,6 +1,8 @@
 import type { StoredTask } from "../../tasks/stored-task";
 import type { Task } from "../../tasks/task-schema";
-import type { ConflictKind, Side } from "../reconcile/plan";
+import type { ChangeRecord, ConflictKind, ConflictWrite } from "../reconcile/plan";
+
+export type { ChangeRecord, ConflictWrite } from "../reconcile/plan";
 
 /**
  * The port through which the sync engine reads and writes everything it owns in the database:
@@ -101,23 +103,6 @@ export interface ConflictRecord {
   updatedAt: string;
   resolvedAt: string | null;
   runId: string | null;
-}
-
-export interface ConflictWrite {
-  taskId: string;
-  kind: ConflictKind;
-  base: Task | null;
-  yaml: Task | null;
-  db: Task | null;
-  fields: string[];
-}
-
-export interface ChangeRecord {
-  taskId: string;
-  side: Side;
-  action: "create" | "update" | "delete";
-  before: Task | null;
-  after: Task | null;
 }
 
 export interface TaskChange extends ChangeRecord {

@@ -14,7 +14,7 @@ import { CONFLICT_KIND_LABELS, SOURCE_LABELS } from "@/lib/client/format";
 import { getServices } from "@/lib/core/services";
 import { taskHistory } from "@/lib/sync/sync-reads";
 import { getTask } from "@/lib/tasks/task-reads";
-import { plainTask } from "@/lib/client/plain-task";
+import { taskOf } from "@/lib/tasks/stored-task";
 import { taskIdSchema } from "@/lib/tasks/task-schema";
 
 export const dynamic = "force-dynamic";
@@ -111,7 +111,7 @@ export default async function TaskPage({
       )}
 
       <Card title="History" id="history" className="mt-4">
-        <TaskHistoryList taskId={id} items={history} current={plainTask(task)} />
+        <TaskHistoryList taskId={id} items={history} current={task && taskOf(task)} />
       </Card>
     </>
   );
