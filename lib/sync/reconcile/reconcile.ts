@@ -2,7 +2,7 @@ import { changedFields, TASK_FIELDS, tasksEqual, type Task, type TaskField } fro
 import type { ConflictKind, Direction, Plan, ReconcileInput, ReconcileOptions, TaskDecision, TaskMap } from "./plan";
 
 /**
- * The three-way reconcile of DESIGN §4: decides, for every task id seen in the base,
+ * The three-way reconcile (docs/ARCHITECTURE.md, "The decision per task"): decides, for every task id seen in the base,
  * the YAML or the DB, what a sync run should do. Pure: it reads the maps and returns a
  * plan; applying it (writes, base updates, conflict records) is the caller's job.
  *
