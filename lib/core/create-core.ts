@@ -25,6 +25,8 @@ export interface CoreOptions {
   /** The migrations folder; default prisma/migrations next to lib/ (the bundled server passes its own). */
   migrationsDir?: string;
   log?: (level: "info" | "warn" | "error", message: string) => void;
+  /** A database opened and migrated by the caller (tests share one per suite); it stays open on close. */
+  db?: Database;
 }
 
 /**
@@ -34,10 +36,10 @@ export interface CoreOptions {
  */
 export async function createCore(config: AppConfig, options: CoreOptions = {}): Promise<Core> {
   const log = options.log ?? ((level, message) => console[level](message));
-  const db = await createDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, "pglite") });
-  let migrated: string[];
+  const db = options.db ?? (await createDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, "pglite") }));
+  let migrated: string[] = [];
   try {
-    migrated = await migrate(db, options.migrationsDir);
+    if (!options.db) migrated = await migrate(db, options.migrationsDir);
   } catch (error) {
     await db.close().catch(() => undefined);
     throw error;
@@ -62,7 +64,7 @@ export async function createCore(config: AppConfig, options: CoreOptions = {}): 
     migrated,
     close: async () => {
       await sync.idle();
-      await db.close();
+      if (!options.db) await db.close();
     },
   };
 }

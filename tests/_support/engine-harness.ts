@@ -5,8 +5,9 @@ import type { Database, DbKind } from "@/lib/db/create-database";
 import type { EventName, EventPayload } from "@/lib/events/events";
 import { createEventBus, type EventBus } from "@/lib/events/event-bus";
 import { createSyncEngine, type SyncEngine } from "@/lib/sync/engine/sync-engine";
+import { loadConfig } from "@/lib/config/env";
+import { createCore } from "@/lib/core/create-core";
 import { createMemorySyncStorage } from "@/lib/sync/storage/memory-sync-storage";
-import { createSqlSyncStorage } from "@/lib/sync/storage/sql-sync-storage";
 import type { ConflictRecord, RunDetail, SyncStorage, SyncTransaction } from "@/lib/sync/storage/sync-storage";
 import { taskOf } from "@/lib/tasks/stored-task";
 import { normalizeTask, type Task } from "@/lib/tasks/task-schema";
@@ -112,18 +113,13 @@ export async function createHarness(db: Database, options: { autoMerge?: boolean
   await db.exec(`TRUNCATE ${TABLES.join(", ")}`);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "schedule-sync-engine-"));
   const yamlPath = path.join(dir, "schedule_config.yml");
-  const newEngine = (bus: EventBus) =>
-    createSyncEngine({
-      storage: createSqlSyncStorage(db),
-      store: createScheduleStore({ path: yamlPath, backupDir: path.join(dir, "backups") }),
-      events: bus,
-      autoMerge: options.autoMerge ?? true,
-      log: () => undefined,
-    });
-  const bus = createEventBus();
+  // The production wiring, over the suite's database and a file in the temp folder.
+  const config = loadConfig({ DATA_DIR: dir, SCHEDULE_CONFIG_PATH: yamlPath, SYNC_AUTO_MERGE: String(options.autoMerge ?? true) }, dir);
+  const core = await createCore(config, { db, log: () => undefined });
+  const { storage, events: bus, sync: engine } = core;
   const events = recorder(bus);
-  const engine = newEngine(bus);
-  const storage = createSqlSyncStorage(db);
+  const newEngine = (other: EventBus) =>
+    createSyncEngine({ storage, store: createScheduleStore({ path: yamlPath, backupDir: path.join(dir, "backups") }), events: other, autoMerge: config.autoMerge, log: () => undefined });
   const sql = (text: string, ...params: unknown[]) => db.prisma.$executeRawUnsafe(text, ...params);
   return {
     kind: db.kind,
@@ -152,7 +148,7 @@ export async function createHarness(db: Database, options: { autoMerge?: boolean
     },
     otherEngine: () => newEngine(createEventBus()),
     close: async () => {
-      await engine.idle();
+      await core.close();
       await fs.rm(dir, { recursive: true, force: true });
     },
   };
