@@ -95,6 +95,8 @@ export function conflictText(kind: string): string {
       return "edited in YAML, deleted in the database";
     case "delete_modify":
       return "deleted in YAML, edited in the database";
+    case "held_deletion":
+      return "deleted on one side as part of a mass deletion: held until someone applies or undoes it";
     default:
       return kind;
   }

@@ -53,7 +53,14 @@ export async function createCore(config: AppConfig, options: CoreOptions = {}): 
   });
   const events = createEventBus();
   const storage = createSqlSyncStorage(db);
-  const sync = createSyncEngine({ storage, store, events, autoMerge: config.autoMerge, log: (level, message) => log(level, `[sync] ${message}`) });
+  const sync = createSyncEngine({
+    storage,
+    store,
+    events,
+    autoMerge: config.autoMerge,
+    deleteGuard: config.deleteGuard,
+    log: (level, message) => log(level, `[sync] ${message}`),
+  });
   return {
     config,
     db,
@@ -63,7 +70,7 @@ export async function createCore(config: AppConfig, options: CoreOptions = {}): 
     sync,
     migrated,
     close: async () => {
-      await sync.idle();
+      await sync.close();
       if (!options.db) await db.close();
     },
   };

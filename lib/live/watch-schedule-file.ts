@@ -6,9 +6,10 @@ import { watch, type FSWatcher } from "chokidar";
 export interface ScheduleWatcherOptions {
   file: string;
   debounceMs: number;
-  /** True for a checksum the server itself wrote or already synced: such a change is ignored. */
+  /** True for content whose every task is synced (the server's own writes): such a change is ignored. */
   isKnown(checksum: string | null): boolean;
-  onChange(): Promise<unknown>;
+  /** The file changed to content not known to be synced: mark the sync dirty. */
+  onChange(): Promise<unknown> | void;
   onError?(error: unknown): void;
 }
 
@@ -28,36 +29,20 @@ export function watchScheduleFile(options: ScheduleWatcherOptions): ScheduleWatc
   const dir = path.dirname(options.file);
   const name = path.basename(options.file);
   let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> | null = null;
-  let again = false;
   let closed = false;
 
-  const check = async () => {
-    const checksum = await fileChecksum(options.file);
-    if (options.isKnown(checksum)) return;
-    await options.onChange();
-  };
-  // One check at a time; a change seen during a check schedules exactly one more.
-  const fire = () => {
+  const fire = async () => {
     timer = null;
     if (closed) return;
-    if (running) {
-      again = true;
-      return;
+    try {
+      if (!options.isKnown(await fileChecksum(options.file))) await options.onChange();
+    } catch (error) {
+      options.onError?.(error);
     }
-    running = check()
-      .catch((error) => options.onError?.(error))
-      .finally(() => {
-        running = null;
-        if (again && !closed) {
-          again = false;
-          schedule();
-        }
-      });
   };
   const schedule = () => {
     if (timer) clearTimeout(timer);
-    timer = setTimeout(fire, options.debounceMs);
+    timer = setTimeout(() => void fire(), options.debounceMs);
   };
 
   const watcher: FSWatcher = watch(dir, {
@@ -78,7 +63,6 @@ export function watchScheduleFile(options: ScheduleWatcherOptions): ScheduleWatc
       closed = true;
       if (timer) clearTimeout(timer);
       await watcher.close();
-      await running;
     },
   };
 }

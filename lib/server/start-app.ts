@@ -62,11 +62,23 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
   };
   setServices(services);
 
-  // Start-up sync before the port opens: once the app answers, the two sides agree
-  // (or the status says why they could not).
+  // The watcher first: a hand edit saved while the server starts is a change like any other.
+  let watcher: ScheduleWatcher | null = null;
+  if (config.syncWatch) {
+    watcher = watchScheduleFile({
+      file: config.scheduleConfigPath,
+      debounceMs: config.debounceMs,
+      isKnown: (checksum) => sync.isKnownChecksum(checksum),
+      onChange: async () => sync.markDirty("watch"),
+      onError: (error) => log.warn(`watching the schedule file: ${(error as Error).message}`),
+    });
+    await watcher.ready;
+  }
+  // Start-up sync before the port opens: once the app answers, the two sides agree (or the
+  // status says why they could not, and the convergence loop keeps trying).
   await sync.refreshConflictCount();
   try {
-    const result = await sync.run({ trigger: "startup" });
+    const result = await sync.startup();
     log.info(`start-up sync: ${describeRun(result.counts)}`);
   } catch (error) {
     log.error(`start-up sync failed: ${(error as Error).message}`);
@@ -117,18 +129,7 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
     socket.destroy();
   });
 
-  let watcher: ScheduleWatcher | null = null;
   const background = (what: string) => (error: unknown) => log.warn(`${what}: ${(error as Error).message}`);
-  if (config.syncWatch) {
-    watcher = watchScheduleFile({
-      file: config.scheduleConfigPath,
-      debounceMs: config.debounceMs,
-      isKnown: (checksum) => sync.isKnownChecksum(checksum),
-      onChange: () => sync.run({ trigger: "watch" }),
-      onError: background("sync after file change failed"),
-    });
-    await watcher.ready;
-  }
   if (config.syncCron) {
     // Every instance's job fires; the engine runs one and skips the rest (see SyncEngine.run).
     cronNet = startCronSafetyNet(

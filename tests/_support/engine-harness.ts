@@ -190,7 +190,7 @@ export async function createMemoryHarness(options: { autoMerge?: boolean } = {})
         await tx.deleteBase([...(await tx.loadBase()).keys()]);
       }),
     otherEngine: () => newEngine(createEventBus()),
-    close: () => engine.idle(),
+    close: () => engine.close(),
   };
 }
 

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
+import type { ScheduleConfigUpdated } from "../../events/events";
 import type { Task } from "../../tasks/task-schema";
 import type { ReadResult } from "../../yaml";
 import { change, planWrites, type PlanWrites } from "../reconcile/plan-writes";
-import type { Direction, TaskMap } from "../reconcile/plan";
+import type { DeleteGuard, Direction, TaskMap } from "../reconcile/plan";
 import { reconcile } from "../reconcile/reconcile";
 import { summarizePlan, type PlanSummary } from "../reconcile/summarize-plan";
 import type { ChangeRecord, SyncState } from "../storage/sync-storage";
@@ -11,8 +12,8 @@ import type { Settled } from "./settled-scope";
 import type { RunOutcome } from "./sync-status";
 import { yamlInvalidError } from "./sync-errors";
 
-/** Who started a run. */
-export type Trigger = "startup" | "watch" | "cron" | "manual" | "api" | "resolve" | "revert" | "cli";
+/** Who started a run; "converge" is the loop following up on a run that left something to do. */
+export type Trigger = "startup" | "watch" | "cron" | "manual" | "api" | "resolve" | "revert" | "cli" | "converge";
 
 /** An API write applied to the DB before planning, so the plan sees the DB as the API left it. */
 export interface DbEdit {
@@ -60,7 +61,15 @@ export function yamlTasksOf(yaml: ReadResult, path: string): ReadonlyMap<string,
  * per-task changes. Nothing is published here: the caller does that once the transaction
  * committed.
  */
-export async function applyPlan(ctx: RunContext, options: ApplyOptions, env: { path: string; autoMerge: boolean; onWrite(checksum: string): void }): Promise<Applied> {
+/** What applyPlan needs from the engine. */
+export interface ApplyEnv {
+  path: string;
+  autoMerge: boolean;
+  deleteGuard: DeleteGuard | null;
+  onWrite(checksum: string): void;
+}
+
+export async function applyPlan(ctx: RunContext, options: ApplyOptions, env: ApplyEnv): Promise<Applied> {
   const { tx } = ctx;
   const missing = ctx.yaml.status === "missing";
   // A missing file is re-created from the whole DB: patching one task into a new file
@@ -81,7 +90,10 @@ export async function applyPlan(ctx: RunContext, options: ApplyOptions, env: { p
     extraChanges.push(change(id, "db", before, after));
   }
   const yamlMap: TaskMap = missing ? dbMap : scope ? pick(yamlAll, scope) : yamlAll;
-  const plan = reconcile({ base, yaml: yamlMap, db: dbMap, openConflicts: open }, { direction: options.direction, force: options.force, autoMerge: env.autoMerge });
+  // A scoped run's DB side did not change outside the scope (the generation says so): the file's
+  // size stands for both sides' there.
+  const deleteGuard = env.deleteGuard ? { ...env.deleteGuard, yamlTasks: yamlAll.size, dbTasks: scope ? yamlAll.size : dbMap.size } : undefined;
+  const plan = reconcile({ base, yaml: yamlMap, db: dbMap, openConflicts: open }, { direction: options.direction, force: options.force, autoMerge: env.autoMerge, deleteGuard });
   const writes = planWrites(plan, base, open);
   if (missing) writes.yamlUpserts = [...dbMap.values()];
 
@@ -137,6 +149,14 @@ export async function applyPlan(ctx: RunContext, options: ApplyOptions, env: { p
   const yamlAfter = options.settle && checksum !== null ? tasksAfter() : null;
   if (yamlAfter) settled = { checksum: checksum!, yaml: yamlAfter, generation: await tx.loadGeneration() };
   return { runId, writes, summary, opened, closed, checksum, changedTaskIds: [...new Set(changes.map((c) => c.taskId))], settled };
+}
+
+/** Which way a committed run's changes went, for the live event. */
+export function sourceOf(writes: PlanWrites): ScheduleConfigUpdated["source"] {
+  const toDb = writes.dbUpserts.length + writes.dbDeletes.length > 0;
+  const toYaml = writes.yamlUpserts.length + writes.yamlDeletes.length > 0;
+  if (writes.merged > 0 || (toDb && toYaml)) return "merge";
+  return toDb ? "yaml" : "db";
 }
 
 /** One upsert per DB `source` label ("yaml" for YAML-side changes, "merge" for merges). */

@@ -1,5 +1,6 @@
 import type { ScheduleStore } from "../../yaml";
 import type { SyncStorage } from "../storage/sync-storage";
+import type { ApplyEnv } from "./apply-plan";
 import type { LockedRunner } from "./locked-run";
 import type { createMutex } from "./mutex";
 import type { createSettledScope } from "./settled-scope";
@@ -16,5 +17,7 @@ export interface EngineParts {
   settled: ReturnType<typeof createSettledScope>;
   status: SyncStatusTracker;
   /** What applyPlan needs from the engine. */
-  applyEnv: { path: string; autoMerge: boolean; onWrite(checksum: string): void };
+  applyEnv: ApplyEnv;
+  /** A run left other tasks unsynced, or did not settle: the convergence loop runs a full sync. */
+  followUp(): void;
 }

@@ -39,6 +39,7 @@ export function resolveOpenConflict(parts: EngineParts, conflictId: string, reso
       return { stale: false as const, applied, taskId };
     });
     await parts.status.published(outcome.applied, "resolve");
+    parts.followUp();
     if (outcome.stale) {
       const refreshed = (await parts.storage.reads.loadOpenConflicts([outcome.taskId])).get(outcome.taskId) ?? null;
       throw new SyncError(

@@ -43,6 +43,10 @@ export function createSettledScope() {
     set(next: Settled | null) {
       settled = next;
     },
+    /** The checksum of the file content every task of which is synced (null: none known). */
+    checksum(): string | null {
+      return settled?.checksum ?? null;
+    },
   };
 }
 

@@ -1,20 +1,22 @@
 import { randomUUID } from "node:crypto";
 import type { EventBus } from "../../events/event-bus";
-import type { ScheduleConfigUpdated } from "../../events/events";
 import type { Task } from "../../tasks/task-schema";
 import type { ScheduleStore } from "../../yaml";
-import type { Direction, Plan } from "../reconcile/plan";
-import type { PlanWrites } from "../reconcile/plan-writes";
+import type { DeleteGuard, Direction, Plan } from "../reconcile/plan";
 import { reconcile } from "../reconcile/reconcile";
 import type { Resolution } from "../reconcile/resolve-conflict";
 import { summarizePlan, type PlanSummary } from "../reconcile/summarize-plan";
 import type { SyncStorage } from "../storage/sync-storage";
-import { applyPlan, yamlTasksOf, type Trigger } from "./apply-plan";
+import { applyPlan, sourceOf, yamlTasksOf, type Trigger } from "./apply-plan";
 import type { EngineParts } from "./engine-parts";
+import { createConvergenceLoop, type LoopClock } from "./convergence-loop";
+import { createDriftCheck } from "./drift";
+import { decideHeldDeletions, type HeldAction } from "./held-deletions";
 import { createLockedRunner, SyncBusy } from "./locked-run";
 import { createMutex } from "./mutex";
 import { resolveOpenConflict } from "./resolve-open-conflict";
 import { createSettledScope } from "./settled-scope";
+import { isCodedError } from "../../errors";
 import { notFound, SyncError } from "./sync-errors";
 import { createSyncStatus } from "./sync-status";
 import { writeTask, type TaskWrite, type TaskWriteResult } from "./write-task";
@@ -58,8 +60,14 @@ export interface SyncEngineDeps {
   store: ScheduleStore;
   events: EventBus;
   autoMerge: boolean;
+  /** Bidirectional runs hold a side's mass deletions (docs/ARCHITECTURE.md); null: never. Default 10 tasks and 25 %. */
+  deleteGuard?: DeleteGuard | null;
   log?: (level: "info" | "warn" | "error", message: string) => void;
+  /** The convergence loop's timers (a simulation passes virtual ones). */
+  clock?: LoopClock;
 }
+
+export const DEFAULT_DELETE_GUARD: DeleteGuard = { count: 10, fraction: 0.25 };
 
 export type SyncEngine = ReturnType<typeof createSyncEngine>;
 
@@ -82,8 +90,32 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     locked: createLockedRunner({ storage, store, onRead: (read) => status.observeRead(read) }),
     settled: createSettledScope(),
     status,
-    applyEnv: { path: store.path, autoMerge, onWrite: (checksum) => status.observeWrite(checksum) },
+    followUp: () => loop.markDirty("converge"),
+    applyEnv: {
+      path: store.path,
+      autoMerge,
+      deleteGuard: deps.deleteGuard === undefined ? DEFAULT_DELETE_GUARD : deps.deleteGuard,
+      onWrite: (checksum) => status.observeWrite(checksum),
+    },
   };
+
+  const drift = createDriftCheck(parts);
+  // An invalid file waits for the next change; anything else (a lost database, a busy or full disk) may heal.
+  const transient = (error: unknown) => !(isCodedError(error) && error.code === "yaml_invalid");
+  /** Both sides are as the last settled run left them (or the file is invalid: nothing to do until it is fixed). */
+  async function converged(): Promise<boolean> {
+    const [read, generation] = await Promise.all([store.read(), storage.reads.loadGeneration()]);
+    return read.status === "invalid" || parts.settled.holds(generation, read);
+  }
+  const loop = createConvergenceLoop({
+    run: (reason) => run({ trigger: reason as Trigger }),
+    converged,
+    transient,
+    clock: deps.clock,
+    onError: (error, loopStatus) =>
+      log("warn", `sync failed${loopStatus.retryAt ? `, retrying in ${Math.round((loopStatus.retryAt - Date.now()) / 1000)} s` : ""}: ${(error as Error).message}`),
+    onStatus: () => status.set(status.snapshot().state),
+  });
 
   /**
    * One full sync run (or its plan, when dry). Throws SyncError for invalid input; failures are recorded.
@@ -121,7 +153,10 @@ export function createSyncEngine(deps: SyncEngineDeps) {
           const yaml = yamlTasksOf(ctx.yaml, store.path);
           const { db, base, open } = await ctx.tx.loadState();
           // A real run re-creates a missing file from the DB: show exactly that.
-          const plan = reconcile({ base, yaml, db, openConflicts: open }, missing ? { direction: "db_to_yaml", force: true, autoMerge } : { direction, force, autoMerge });
+          const plan = reconcile(
+            { base, yaml, db, openConflicts: open },
+            missing ? { direction: "db_to_yaml", force: true, autoMerge } : { direction, force, autoMerge, deleteGuard: parts.applyEnv.deleteGuard ?? undefined },
+          );
           const counts = summarizePlan(plan);
           return result(startedAt, { status: "dry_run", counts, conflicts: counts.conflicts, plan: plan.decisions.filter((d) => d.action !== "in_sync") });
         });
@@ -188,6 +223,15 @@ export function createSyncEngine(deps: SyncEngineDeps) {
 
   return {
     run,
+    /** The start-up sync; when it fails for a reason that may heal, the convergence loop retries it. */
+    async startup(): Promise<RunResult> {
+      try {
+        return await run({ trigger: "startup" });
+      } catch (error) {
+        if (transient(error)) loop.markDirty("startup");
+        throw error;
+      }
+    },
     /** An API write as a sync of that one task (write-task.ts). */
     writeTask: (write: TaskWrite, trigger: Trigger = "api", source = "api"): Promise<TaskWriteResult> => writeTask(parts, write, trigger, source),
     /** Resolves an open conflict on both sides at once (resolve-open-conflict.ts). */
@@ -199,26 +243,36 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       if (recorded.after === null && recorded.before === null) throw new SyncError("nothing_to_revert", "That change holds no version");
       return writeTask(parts, { kind: "set", id: taskId, task: recorded.after }, "revert", "revert");
     },
-    /** Waits for queued runs (graceful shutdown). */
+    /** Stops the loop and waits for queued runs (graceful shutdown). */
+    async close() {
+      await loop.close();
+      await parts.mutex.idle();
+    },
+    /** Waits for queued runs. */
     idle: () => parts.mutex.idle(),
     get busy() {
       return parts.mutex.busy;
     },
-    status: () => status.snapshot(),
+    /** Decides the held mass deletions of one side (held-deletions.ts). */
+    decideHeldDeletions: (deletedIn: "yaml" | "db", action: HeldAction, dryRun = false) => decideHeldDeletions(parts, deletedIn, action, dryRun),
+    /** Something may have changed either side: the loop syncs until both agree (convergence-loop.ts). */
+    markDirty: (reason: "watch" | "startup" | "converge") => loop.markDirty(reason),
+    /** Resolves once the loop has nothing to do. */
+    converge: () => loop.idle(),
+    /** How the sides differ now, outside open conflicts (drift.ts). */
+    drift,
+    status: () => ({ ...status.snapshot(), loop: loop.status() }),
     /** Re-reads the file without locking to refresh the YAML validity shown in the status. */
     async refreshYamlState() {
       status.observeRead(await store.read());
       return status.snapshot().yaml;
     },
-    /** True when the file on disk is exactly what the last run read or wrote (own writes, no-op saves). */
-    isKnownChecksum: (checksum: string | null) => checksum !== null && checksum === status.yaml.checksum,
+    /**
+     * True when the file on disk is content whose every task is synced (the engine's own writes,
+     * no-op saves). Only a settled run vouches for that: a one-task write that read a file with
+     * other unsynced edits does not, so the watcher still syncs them.
+     */
+    isKnownChecksum: (checksum: string | null) => checksum !== null && checksum === parts.settled.checksum(),
     refreshConflictCount: () => status.refreshConflictCount(),
   };
-}
-
-function sourceOf(writes: PlanWrites): ScheduleConfigUpdated["source"] {
-  const toDb = writes.dbUpserts.length + writes.dbDeletes.length > 0;
-  const toYaml = writes.yamlUpserts.length + writes.yamlDeletes.length > 0;
-  if (writes.merged > 0 || (toDb && toYaml)) return "merge";
-  return toDb ? "yaml" : "db";
 }

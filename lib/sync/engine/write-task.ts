@@ -42,6 +42,8 @@ export function writeTask(parts: EngineParts, write: TaskWrite, trigger: Trigger
       return applyPlan(ctx, { scope: [id], trigger, direction: "bidirectional", force: false, startedAt, edit, state, settle }, parts.applyEnv);
     });
     if (applied.settled) parts.settled.set(applied.settled);
+    // The file held other unsynced changes (or nothing was settled): they get their own run.
+    else parts.followUp();
     await parts.status.published(applied, source === "revert" ? "revert" : "api");
     const { task, conflict } = await parts.storage.reads.loadTaskAndConflict(id);
     return { task, runId: applied.runId, conflict, merged: applied.writes.merged > 0 };

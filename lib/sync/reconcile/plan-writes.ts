@@ -22,7 +22,7 @@ export interface PlanWrites {
   merged: number;
 }
 
-export function planWrites(plan: Plan, base: TaskMap, openConflicts: ReadonlySet<string>): PlanWrites {
+export function planWrites(plan: Plan, base: TaskMap, openConflicts: { has(id: string): boolean }): PlanWrites {
   const writes: PlanWrites = {
     dbUpserts: [],
     dbDeletes: [],

@@ -19,14 +19,22 @@ export type ConflictKind =
   /** YAML deleted the task, DB modified it. */
   | "delete_modify"
   /** Created on both sides (no base) with different values in the same field(s). */
-  | "both_created";
+  | "both_created"
+  /**
+   * One side deleted the task as part of a mass deletion (more than the delete guard allows in
+   * one run): held for a person to apply or undo; the other side still has it.
+   */
+  | "held_deletion";
 
 export interface ReconcileInput {
   base: TaskMap;
   yaml: TaskMap;
   db: TaskMap;
-  /** Ids of tasks that have an open conflict: left untouched unless the sides now agree or `force` is set. */
-  openConflicts?: ReadonlySet<string>;
+  /**
+   * Tasks that have an open conflict (with its kind, when known): left untouched unless the
+   * sides now agree or `force` is set.
+   */
+  openConflicts?: ReadonlySet<string> | ReadonlyMap<string, ConflictKind>;
 }
 
 export interface ReconcileOptions {
@@ -35,6 +43,17 @@ export interface ReconcileOptions {
   force?: boolean;
   /** Merge field by field when both sides changed disjoint fields (SYNC_AUTO_MERGE). Default true. */
   autoMerge?: boolean;
+  /** Bidirectional runs hold one side's deletions when they are more than this many and this share of the tasks. */
+  deleteGuard?: DeleteGuard;
+}
+
+/** A side deleting more than `count` tasks and more than `fraction` of them in one run is a mass deletion. */
+export interface DeleteGuard {
+  count: number;
+  fraction: number;
+  /** How many tasks each side holds now, when the maps are a scope of them (default: the maps' sizes). */
+  yamlTasks?: number;
+  dbTasks?: number;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { changedFields, TASK_FIELDS, tasksEqual, type Task, type TaskField } from "../../tasks/task-schema";
-import type { ConflictKind, Direction, Plan, ReconcileInput, ReconcileOptions, TaskDecision, TaskMap } from "./plan";
+import type { ConflictKind, DeleteGuard, Direction, Plan, ReconcileInput, ReconcileOptions, TaskDecision, TaskMap } from "./plan";
 
 /**
  * The three-way reconcile (docs/ARCHITECTURE.md, "The decision per task"): decides, for every task id seen in the base,
@@ -42,7 +42,8 @@ export function reconcile(input: ReconcileInput, options: ReconcileOptions = {})
     if (same(y, d)) {
       decisions[i] = { id, action: "in_sync", task: y };
     } else if (!force && open !== undefined && open.has(id)) {
-      decisions[i] = conflict(id, b, y, d, kindFromPresence(b, y, d));
+      const held = open instanceof Map && open.get(id) === "held_deletion" && isOneSidedDeletion(b, y, d);
+      decisions[i] = conflict(id, b, y, d, held ? "held_deletion" : kindFromPresence(b, y, d));
     } else if (direction === "yaml_to_db") {
       decisions[i] = { id, action: "write_db", task: y, before: d };
     } else if (direction === "db_to_yaml") {
@@ -57,7 +58,42 @@ export function reconcile(input: ReconcileInput, options: ReconcileOptions = {})
       decisions[i] = conflict(id, b, y, d, kindFromPresence(b, y, d));
     }
   }
+  if (direction === "bidirectional" && options.deleteGuard) holdMassDeletions(decisions, options.deleteGuard, yaml.size, db.size);
   return { direction, decisions };
+}
+
+/**
+ * The delete guard: when one side deleted more tasks in one go than the guard allows (a file
+ * saved half-written, `DELETE FROM tasks`, a bad merge), those deletions are not applied to the
+ * other side but held as `held_deletion` conflicts for a person to apply or undo. Everything
+ * else in the run goes through. Each side is judged on its own.
+ */
+function holdMassDeletions(decisions: TaskDecision[], guard: DeleteGuard, yamlSize: number, dbSize: number): void {
+  const fromYaml: number[] = [];
+  const fromDb: number[] = [];
+  decisions.forEach((decision, i) => {
+    if (decision.action === "write_db" && decision.task === null) fromYaml.push(i);
+    else if (decision.action === "write_yaml" && decision.task === null) fromDb.push(i);
+  });
+  const trips = (deleted: number, remaining: number) => deleted > guard.count && deleted > guard.fraction * (remaining + deleted);
+  const hold = (indexes: number[]) => {
+    for (const i of indexes) {
+      const decision = decisions[i] as Extract<TaskDecision, { action: "write_db" | "write_yaml" }>;
+      const kept = decision.before;
+      decisions[i] =
+        decision.action === "write_db"
+          ? conflict(decision.id, kept, null, kept, "held_deletion")
+          : conflict(decision.id, kept, kept, null, "held_deletion");
+    }
+  };
+  if (trips(fromYaml.length, guard.yamlTasks ?? yamlSize)) hold(fromYaml);
+  if (trips(fromDb.length, guard.dbTasks ?? dbSize)) hold(fromDb);
+}
+
+/** Exactly one side lacks the task and the other still holds the agreed version. */
+function isOneSidedDeletion(base: Task | null, yaml: Task | null, db: Task | null): boolean {
+  if (base === null) return false;
+  return (yaml === null && db !== null && same(db, base)) || (db === null && yaml !== null && same(yaml, base));
 }
 
 /**
@@ -65,13 +101,13 @@ export function reconcile(input: ReconcileInput, options: ReconcileOptions = {})
  * because a conflict whose task has since vanished from every side (created on both, then
  * deleted on both) must still get an `in_sync` decision, or the caller would never close it.
  */
-function collectIds(base: TaskMap, yaml: TaskMap, db: TaskMap, open: ReadonlySet<string> | undefined): string[] {
+function collectIds(base: TaskMap, yaml: TaskMap, db: TaskMap, open: ReconcileInput["openConflicts"]): string[] {
   // Plain array plus `has` checks: about twice as fast as a Set union at 50,000 ids.
   const ids = Array.from(base.keys());
   for (const id of yaml.keys()) if (!base.has(id)) ids.push(id);
   for (const id of db.keys()) if (!base.has(id) && !yaml.has(id)) ids.push(id);
   if (open !== undefined) {
-    for (const id of open) if (!base.has(id) && !yaml.has(id) && !db.has(id)) ids.push(id);
+    for (const id of open.keys()) if (!base.has(id) && !yaml.has(id) && !db.has(id)) ids.push(id);
   }
   // The default sort orders by UTF-16 code units (locale-independent) and beats a comparator;
   // ids arriving mostly sorted (base and DB read in id order) make it near linear.

@@ -125,6 +125,21 @@ function openConflictOf(state: State, taskId: string): ConflictRecord | undefine
 
 function readsOn(current: () => State): SyncReads {
   const reads: SyncReads = {
+    loadState: async (ids) => {
+      const db = new Map<string, Task>();
+      const versions = new Map<string, number>();
+      for (const [id, row] of pick(current().tasks, ids)) {
+        db.set(id, taskOf(copy(row)));
+        versions.set(id, row.version);
+      }
+      const base = new Map(pick(current().base, ids).map(([id, task]) => [id, copy(task)]));
+      const wanted = ids && new Set(ids);
+      const open = new Map(
+        [...current().conflicts.values()].filter((c) => c.status === "open" && (!wanted || wanted.has(c.taskId))).map((c) => [c.taskId, c.kind] as const),
+      );
+      return { db, versions, base, open, generation: String(current().generation) };
+    },
+    loadGeneration: async () => String(current().generation),
     loadTasks: async (ids) => new Map(pick(current().tasks, ids).map(([id, row]) => [id, copy(row)])),
     loadBase: async (ids) => new Map(pick(current().base, ids).map(([id, task]) => [id, copy(task)])),
     loadOpenConflicts: async (ids) => {
@@ -206,19 +221,6 @@ function transactionOn(state: State, now: () => Date, newId: () => string): Sync
 
   return {
     ...readsOn(() => state),
-    loadState: async (ids) => {
-      const db = new Map<string, Task>();
-      const versions = new Map<string, number>();
-      for (const [id, row] of pick(state.tasks, ids)) {
-        db.set(id, taskOf(copy(row)));
-        versions.set(id, row.version);
-      }
-      const base = new Map(pick(state.base, ids).map(([id, task]) => [id, copy(task)]));
-      const wanted = ids && new Set(ids);
-      const open = new Set([...state.conflicts.values()].filter((c) => c.status === "open" && (!wanted || wanted.has(c.taskId))).map((c) => c.taskId));
-      return { db, versions, base, open, generation: String(state.generation) };
-    },
-    loadGeneration: async () => String(state.generation),
     countSettled: async (ids) => {
       const inside = new Set(ids);
       const open = new Set([...state.conflicts.values()].filter((c) => c.status === "open").map((c) => c.taskId));

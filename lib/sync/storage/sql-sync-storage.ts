@@ -49,6 +49,8 @@ const TX_OPTIONS = { maxWait: 60_000, timeout: 10 * 60_000 };
 
 function readsOf(tx: Tx): SyncReads {
   return {
+    loadState: (ids) => loadSyncState(tx, ids),
+    loadGeneration: () => loadGeneration(tx),
     loadTasks: (ids) => loadTasks(tx, ids),
     loadBase: (ids) => loadBase(tx, ids),
     loadOpenConflicts: (ids) => loadOpenConflicts(tx, ids),
@@ -66,8 +68,6 @@ function readsOf(tx: Tx): SyncReads {
 function transactionOf(tx: Tx): SyncTransaction {
   return {
     ...readsOf(tx),
-    loadState: (ids) => loadSyncState(tx, ids),
-    loadGeneration: () => loadGeneration(tx),
     countSettled: (ids) => countSettled(tx, ids),
     ranRecently: (trigger, withinMs) => ranRecently(tx, trigger, withinMs),
     upsertTasks: (tasks, source) => upsertTasks(tx, tasks, source),

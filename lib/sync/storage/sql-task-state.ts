@@ -1,5 +1,6 @@
 import type { StoredTask } from "../../tasks/stored-task";
 import type { Task } from "../../tasks/task-schema";
+import type { ConflictKind } from "../reconcile/plan";
 import type { SyncState } from "./sync-storage";
 import { idFilter, queryJson, TASK_COLUMNS, TASK_RECORDSET, type Tx } from "./sql-json";
 
@@ -43,7 +44,7 @@ export async function loadSyncState(tx: Tx, ids?: readonly string[]): Promise<Sy
           CASE WHEN b.task_id IS NULL THEN NULL WHEN t.id IS NOT NULL AND b.data = ${TASK_JSONB} THEN '1'::jsonb ELSE b.data END
         ) ORDER BY coalesce(t.id, b.task_id)), '[]')::text
         FROM ${taskRows} t FULL JOIN ${baseRows} b ON b.task_id = t.id) AS state,
-       (SELECT coalesce(json_agg(task_id), '[]')::text FROM conflicts WHERE status = 'open' ${ids ? "AND task_id = ANY($1::text[])" : ""}) AS open,
+       (SELECT coalesce(json_agg(json_build_array(task_id, kind)), '[]')::text FROM conflicts WHERE status = 'open' ${ids ? "AND task_id = ANY($1::text[])" : ""}) AS open,
        (${GENERATION_SQL}) AS generation`,
     ...(ids ? [ids] : []),
   );
@@ -69,7 +70,7 @@ export async function loadSyncState(tx: Tx, ids?: readonly string[]): Promise<Sy
     }
     if (baseId !== null && baseData !== null) base.set(baseId, baseData === 1 ? task! : baseData);
   }
-  return { db, versions, base, open: new Set(JSON.parse(rows[0]!.open) as string[]), generation: rows[0]!.generation };
+  return { db, versions, base, open: new Map(JSON.parse(rows[0]!.open) as [string, ConflictKind][]), generation: rows[0]!.generation };
 }
 
 

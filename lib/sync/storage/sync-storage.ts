@@ -34,6 +34,14 @@ export class StorageBusyError extends Error {
 }
 
 export interface SyncReads {
+  /** The DB side, the base and the open conflicts of `ids` (every task when unset), with the generation. */
+  loadState(ids?: readonly string[]): Promise<SyncState>;
+  /**
+   * The change generation: moves on with every write to the tasks, the base or the conflicts,
+   * by any writer (another instance, the CLI, SQL typed by hand). Equal values mean an equal
+   * sync state.
+   */
+  loadGeneration(): Promise<string>;
   loadTasks(ids?: readonly string[]): Promise<Map<string, StoredTask>>;
   loadBase(ids?: readonly string[]): Promise<Map<string, Task>>;
   loadOpenConflicts(ids?: readonly string[]): Promise<Map<string, ConflictRecord>>;
@@ -53,14 +61,6 @@ export interface SyncReads {
 
 /** What a run may do inside its transaction. */
 export interface SyncTransaction extends SyncReads {
-  /** The DB side, the base and the open conflicts of `ids` (every task when unset), with the generation. */
-  loadState(ids?: readonly string[]): Promise<SyncState>;
-  /**
-   * The change generation: moves on with every write to the tasks, the base or the conflicts,
-   * by any writer (another instance, the CLI, SQL typed by hand). Equal values mean an equal
-   * sync state.
-   */
-  loadGeneration(): Promise<string>;
   /** Tasks outside `ids` without an open conflict, and open conflicts outside `ids`. */
   countSettled(ids: readonly string[]): Promise<{ inSync: number; conflicts: number }>;
   /** Whether a successful run of `trigger` finished within the last `withinMs` (on any instance). */
@@ -83,8 +83,8 @@ export interface SyncState {
   /** The DB row's version of each task in `db` (for optimistic concurrency). */
   versions: Map<string, number>;
   base: Map<string, Task>;
-  /** Ids of tasks with an open conflict. */
-  open: Set<string>;
+  /** The tasks with an open conflict, and its kind. */
+  open: Map<string, ConflictKind>;
   /** The change generation when this was read. */
   generation: string;
 }

@@ -100,14 +100,14 @@ describe.each(KINDS)("SyncStorage contract on %s", (kind) => {
     expect([...all.db.keys()]).toEqual(["a", "b", "c"]);
     expect([...all.base.keys()].sort()).toEqual(["a", "b", "gone"]);
     expect(all.versions.get("b")).toBe(2);
-    expect([...all.open]).toEqual(["b"]);
+    expect([...all.open.keys()]).toEqual(["b"]);
     expect(all.db.get("b")).toEqual(task("b", { name: "B2" }));
 
     const scoped = await tx((t) => t.loadState(["b", "gone", "nope"]));
     expect([...scoped.db.keys()]).toEqual(["b"]);
     expect([...scoped.base.keys()].sort()).toEqual(["b", "gone"]);
-    expect([...scoped.open]).toEqual(["b"]);
-    expect([...(await tx((t) => t.loadState(["a"]))).open]).toEqual([]);
+    expect([...scoped.open.keys()]).toEqual(["b"]);
+    expect([...(await tx((t) => t.loadState(["a"]))).open.keys()]).toEqual([]);
   });
 
   it("sets and deletes the base", async () => {
