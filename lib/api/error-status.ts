@@ -41,6 +41,17 @@ const STATUS: Record<ApiErrorCode | SyncErrorCode, number> = {
   yaml_io_error: 503,
 };
 
+/** Seconds a client should wait before trying again, for the conditions that pass by themselves. */
+const RETRY_AFTER: Partial<Record<ApiErrorCode | SyncErrorCode, number>> = {
+  shutting_down: 5,
+  database_unavailable: 2,
+  yaml_locked: 1,
+  yaml_busy: 1,
+  yaml_io_error: 5,
+  yaml_disk_full: 30,
+  yaml_read_only: 30,
+};
+
 export function statusOf(code: string): number {
   return (STATUS as Record<string, number>)[code] ?? 500;
 }
@@ -48,6 +59,7 @@ export function statusOf(code: string): number {
 export interface HttpError {
   status: number;
   body: ErrorBody;
+  headers: Record<string, string>;
 }
 
 /**
@@ -80,7 +92,12 @@ export function errorBodyOf(code: ApiErrorCode, message: string): HttpError {
 }
 
 function reply(status: number, error: ErrorBody["error"]): HttpError {
-  return { status, body: { error: error.details === undefined ? { code: error.code, message: error.message } : error } };
+  const retryAfter = (RETRY_AFTER as Record<string, number | undefined>)[error.code];
+  return {
+    status,
+    body: { error: error.details === undefined ? { code: error.code, message: error.message } : error },
+    headers: retryAfter === undefined ? {} : { "retry-after": String(retryAfter) },
+  };
 }
 
 interface ZodLike {

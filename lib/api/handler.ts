@@ -32,8 +32,8 @@ export function withApi<P extends Record<string, string> = Record<string, never>
 }
 
 export function errorResponse(error: unknown): Response {
-  const { status, body } = httpErrorOf(error);
-  return NextResponse.json(body, { status });
+  const { status, body, headers } = httpErrorOf(error);
+  return NextResponse.json(body, { status, headers });
 }
 
 /** The largest request body read; a task is a few KiB. */

@@ -215,8 +215,8 @@ function sameSitePath(target: string | null): string {
 }
 
 function sendError(res: ServerResponse, code: ApiErrorCode, message: string) {
-  const { status, body } = errorBodyOf(code, message);
-  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+  const { status, body, headers } = errorBodyOf(code, message);
+  res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
 }
 
 function describeRun(counts: PlanSummary) {
