@@ -1,12 +1,12 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, readFile, stat } from "node:fs/promises";
+import { lstat, mkdir, readFile, readlink, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import lockfile from "proper-lockfile";
 import type { Task } from "../tasks/task-schema";
 import { applySchedulePatch, type SchedulePatch } from "./apply-schedule-patch";
-import { atomicWriteFile, removeOrphanTempFiles } from "./atomic-write-file";
+import { atomicWriteFile, FileChangedError, removeOrphanTempFiles } from "./atomic-write-file";
 import { sha256Checksum } from "./checksum";
 import { DEFAULT_BACKUP_DIR_NAME } from "./is-schedule-artifact";
 import { DEFAULT_MAX_ALIAS_COUNT, DEFAULT_MAX_BYTES, parseSchedule, tooLargeIssue, type ParseResult, type ParseScheduleOptions } from "./parse-schedule";
@@ -25,6 +25,12 @@ export interface WriteResult {
   checksum: string;
   /** The tasks now in the file: read-only when the write changed the file (the Map the next read hands out). */
   tasks: Map<string, Task>;
+  /**
+   * Puts back the file this write replaced, if the file still holds what it wrote (a caller
+   * whose database transaction failed after the write keeps both sides as they were). Only
+   * while the lock is held; false when there is nothing to undo or someone changed it since.
+   */
+  revert(): Promise<boolean>;
 }
 
 export interface WriteOptions {
@@ -33,7 +39,7 @@ export interface WriteOptions {
 }
 
 export interface LockedSchedule {
-  /** Re-reads the file under the lock. */
+  /** Re-reads the file under the lock, once no other program has written it for `stableMs` (bounded). */
   read(): Promise<ReadResult>;
   /**
    * Applies the patch to the file as it is now; refuses (throws a YamlStoreError with code
@@ -74,6 +80,11 @@ export interface ScheduleStoreOptions {
   /** Attempts to take a held lock, 5-50 ms apart (default 400); also bounded in time by 4 × lockStaleMs (at least 10 s). */
   lockRetries?: number;
   logger?: { warn(message: string): void };
+  /**
+   * A write waits until the file has not changed for this long (another program may be half
+   * way through writing it), up to ten times as long. Default 100.
+   */
+  stableMs?: number;
   /** @internal Test hook: runs after the temp file is written and synced, right before the rename. */
   beforeRename?: (tempPath: string) => void | Promise<void>;
 }
@@ -98,6 +109,10 @@ export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStor
   const parseOptions = { maxBytes, maxAliasCount: options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT };
   const stale = Math.max(options.lockStaleMs ?? 5000, 2000);
   const logger = options.logger ?? { warn: (message: string) => console.warn(message) };
+  const stableMs = options.stableMs ?? 100;
+  // What the file looked like after this store's last write: a file still like that is not
+  // being written by someone else, so a write after a write need not wait for it to settle.
+  let ownWrite: { ino: number; size: number; mtimeMs: number } | null = null;
 
   // The last valid version of the file this store read or wrote, keyed by its checksum: an
   // unchanged file is not parsed again, and a changed one is diffed against it so only the
@@ -156,7 +171,20 @@ export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStor
     return readResult(loaded.snapshot, () => snapshot === loaded.snapshot, parseOptions);
   }
 
+  /** Waits (bounded) until no other program has written the file for `stableMs`. */
+  async function settled(): Promise<void> {
+    const deadline = Date.now() + 10 * stableMs;
+    for (;;) {
+      const info = await stat(path).catch(() => null);
+      if (!info || (ownWrite && info.ino === ownWrite.ino && info.size === ownWrite.size && info.mtimeMs === ownWrite.mtimeMs)) return;
+      const quiet = Date.now() - info.mtimeMs;
+      if (quiet >= stableMs || Date.now() >= deadline) return;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(stableMs - quiet, deadline - Date.now())));
+    }
+  }
+
   async function writeLocked(patch: SchedulePatch, opts: WriteOptions, lock: { compromised: Error | null }): Promise<WriteResult> {
+    await settled();
     const current = await load();
     const checksum = current.status === "missing" ? null : current.status === "invalid" ? current.result.checksum : current.snapshot.checksum;
     if (opts.expectedChecksum !== undefined && opts.expectedChecksum !== checksum) {
@@ -174,18 +202,23 @@ export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStor
     const base = current.status === "ok" ? current.snapshot : null;
     const patched = applySchedulePatch(base && { text: base.text, parsed: base.parsed }, patch, parseOptions);
     if (!patched.changed || !patched.parsed) return lazyTasks(checksum!, () => patched.tasks);
+    // Through a symlink (a dotfiles repository, a ConfigMap's ..data) the link's target is
+    // written and the link kept.
+    const target = await linkTarget(path);
+    const previous = { bytes: current.status === "ok" ? current.bytes : null, snapshot };
 
     const bytes = Buffer.from(patched.text, "utf8");
     // A re-parse leaves its checksum to be made: from these bytes, not by encoding the text again.
     patched.parsed.checksum = sha256Checksum(bytes);
     try {
-      await mkdir(dir, { recursive: true });
-      await removeOrphanTempFiles(path);
+      await mkdir(dirname(target), { recursive: true });
+      await removeOrphanTempFiles(target);
       if (current.status === "ok" && keepBackups > 0) {
         await writeBackup(current.bytes, { dir: backupDir, name, keep: keepBackups, mode: current.mode });
       }
-      await atomicWriteFile(path, bytes, {
+      await atomicWriteFile(target, bytes, {
         mode: current.status === "ok" ? current.mode : undefined,
+        expected: previous.bytes,
         beforeRename: options.beforeRename,
         assertCanRename: () => {
           if (lock.compromised) {
@@ -197,11 +230,26 @@ export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStor
       });
     } catch (error) {
       if (error instanceof YamlStoreError) throw error;
+      if (error instanceof FileChangedError) throw new YamlStoreError("stale", error.message, { cause: error });
       throw new YamlStoreError("io", `cannot write ${path}: ${(error as Error).message}`, { cause: error });
     }
     ownDocument(patched.parsed);
     const written = (snapshot = makeSnapshot(patched.parsed, patched.text));
-    const result = { checksum: written.checksum } as WriteResult;
+    ownWrite = await stat(path).then(({ ino, size, mtimeMs }) => ({ ino, size, mtimeMs }), () => null);
+    const revert = async () => {
+      if (!sameContent(await readIfMissing(target), bytes)) return false;
+      try {
+        if (previous.bytes === null) await rm(target);
+        else await atomicWriteFile(target, previous.bytes, { mode: current.status === "ok" ? current.mode : undefined, expected: bytes });
+      } catch (error) {
+        if (error instanceof FileChangedError) return false;
+        throw new YamlStoreError("io", `cannot put back ${path}: ${(error as Error).message}`, { cause: error });
+      }
+      snapshot = previous.snapshot;
+      ownWrite = null;
+      return true;
+    };
+    const result = { checksum: written.checksum, revert } as WriteResult;
     return Object.defineProperty(result, "tasks", { enumerable: true, get: () => viewOf(written) });
   }
 
@@ -253,8 +301,10 @@ export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStor
         if (!active) throw new Error(`the lock on ${name} was released: use the LockedSchedule only inside withLock`);
       };
       const file: LockedSchedule = {
-        read: () => {
+        // Under the lock a read is the start of a sync or a write: it waits for the file to settle.
+        read: async () => {
           ensureActive();
+          await settled();
           return read();
         },
         write: (patch, opts = {}) => {
@@ -341,7 +391,7 @@ function makeSnapshot(parsed: ParsedOk, text: string): Snapshot {
 /** A WriteResult whose Map of tasks (10,000 entries, rarely wanted) is copied on first access. */
 function lazyTasks(checksum: string, tasks: () => Map<string, Task>): WriteResult {
   let copy: Map<string, Task> | undefined;
-  const result = { checksum } as WriteResult;
+  const result = { checksum, revert: async () => false } as WriteResult;
   Object.defineProperty(result, "tasks", { enumerable: true, get: () => (copy ??= new Map(tasks())) });
   return result;
 }
@@ -374,6 +424,36 @@ function readResult(snap: Snapshot, isCurrent: () => boolean, parseOptions: Pars
     get: () => (doc ??= isCurrent() ? (parsed.doc.clone() as ParsedOk["doc"]) : (parseSchedule(text, parseOptions) as ParsedOk).doc),
   });
   return result as ReadResult;
+}
+
+/** The file a write through `path` replaces: the end of its chain of symlinks (which need not exist yet). */
+async function linkTarget(path: string): Promise<string> {
+  let current = path;
+  for (let hops = 0; hops < 40; hops++) {
+    let info;
+    try {
+      info = await lstat(current);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return current;
+      throw error;
+    }
+    if (!info.isSymbolicLink()) return current;
+    current = resolve(dirname(current), await readlink(current));
+  }
+  throw new YamlStoreError("io", `${path}: too many levels of symbolic links`);
+}
+
+async function readIfMissing(path: string): Promise<Uint8Array | null> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
+}
+
+function sameContent(a: Uint8Array | null, b: Uint8Array): boolean {
+  return a !== null && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }
 
 async function hashFile(path: string): Promise<string> {

@@ -38,11 +38,17 @@ export function createMemoryScheduleStore(options: { path?: string; text?: strin
       throw new YamlStoreError("invalid_file", `${path} is not valid and will not be overwritten; fix it first`, { issues: current.issues });
     }
     const patched = applySchedulePatch(current.status === "ok" ? { text: current.text, parsed: current } : null, patch);
-    if (!patched.changed) return { checksum: checksum!, tasks: new Map(patched.tasks) };
-    text = patched.text;
+    if (!patched.changed) return { checksum: checksum!, tasks: new Map(patched.tasks), revert: async () => false };
+    const previous = text;
+    const written = (text = patched.text);
     const after = read();
     if (after.status !== "ok") throw new YamlStoreError("invalid_result", `the patched ${path} does not read back`);
-    return { checksum: after.checksum, tasks: new Map(after.tasks) };
+    const revert = async () => {
+      if (text !== written) return false;
+      text = previous;
+      return true;
+    };
+    return { checksum: after.checksum, tasks: new Map(after.tasks), revert };
   }
 
   async function withLock<T>(fn: (file: LockedSchedule) => Promise<T>, lockOpts: { wait?: boolean } = {}): Promise<T> {

@@ -145,6 +145,7 @@ export async function applyPlan(ctx: RunContext, options: ApplyOptions, env: App
     },
     changes,
   );
+  ctx.noteRun(runId);
   let settled: Settled | null = null;
   const yamlAfter = options.settle && checksum !== null ? tasksAfter() : null;
   if (yamlAfter) settled = { checksum: checksum!, yaml: yamlAfter, generation: await tx.loadGeneration() };
