@@ -28,6 +28,8 @@ const envSchema = z.object({
       return { count: Number(match[1]), fraction: Number(match[2]) / 100 };
     }),
   SYNC_DEBOUNCE_MS: z.coerce.number().int().min(0).max(60_000).default(100),
+  /** A changed file is read once no one has written it for this long. */
+  SYNC_STABLE_MS: z.coerce.number().int().min(0).max(60_000).default(100),
   ADMIN_TOKEN: z
     .string()
     .min(16, "ADMIN_TOKEN must be at least 16 characters")
@@ -53,6 +55,7 @@ export interface AppConfig {
   /** null when SYNC_DELETE_GUARD=off */
   deleteGuard: { count: number; fraction: number } | null;
   debounceMs: number;
+  stableMs: number;
   adminToken: string | undefined;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
   yamlMaxBytes: number;
@@ -80,6 +83,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     autoMerge: e.SYNC_AUTO_MERGE,
     deleteGuard: e.SYNC_DELETE_GUARD,
     debounceMs: e.SYNC_DEBOUNCE_MS,
+    stableMs: e.SYNC_STABLE_MS,
     adminToken: e.ADMIN_TOKEN,
     logLevel: e.LOG_LEVEL,
     yamlMaxBytes: e.YAML_MAX_BYTES,

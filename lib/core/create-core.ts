@@ -49,6 +49,7 @@ export async function createCore(config: AppConfig, options: CoreOptions = {}): 
     backupDir: path.join(config.dataDir, "backups"),
     keepBackups: config.yamlBackups,
     maxBytes: config.yamlMaxBytes,
+    stableMs: config.stableMs,
     logger: { warn: (message) => log("warn", message) },
   });
   const events = createEventBus();
@@ -59,6 +60,7 @@ export async function createCore(config: AppConfig, options: CoreOptions = {}): 
     events,
     autoMerge: config.autoMerge,
     deleteGuard: config.deleteGuard,
+    followUps: config.syncWatch,
     log: (level, message) => log(level, `[sync] ${message}`),
   });
   return {

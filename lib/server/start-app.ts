@@ -68,6 +68,7 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
     watcher = watchScheduleFile({
       file: config.scheduleConfigPath,
       debounceMs: config.debounceMs,
+      stableMs: config.stableMs,
       isKnown: (checksum) => sync.isKnownChecksum(checksum),
       onChange: async () => sync.markDirty("watch"),
       onError: (error) => log.warn(`watching the schedule file: ${(error as Error).message}`),

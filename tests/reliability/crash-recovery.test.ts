@@ -210,7 +210,7 @@ describe("crash recovery on PostgreSQL", { timeout: 180_000 }, () => {
     row.complete = true;
   });
 
-  it("PostgreSQL dropping every connection mid-sync: a clear error, no crash, the next sync completes and live events resume", async () => {
+  it("PostgreSQL dropping every connection mid-sync: the run is retried on a fresh connection, no crash, the edits land and live events resume", async () => {
     const row = scenario("postgresql: every server connection dropped mid-sync");
     const socket = await connectRecordingSocket(app.url);
     try {
@@ -224,10 +224,13 @@ describe("crash recovery on PostgreSQL", { timeout: 180_000 }, () => {
         const [holder] = await reader.query<{ pid: number }>(`SELECT pid FROM pg_locks WHERE relation = 'sync_changes'::regclass AND granted AND mode = 'ExclusiveLock'`);
         const terminated = await reader.query<{ ok: boolean }>(`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND pid <> $2`, [dbName, holder!.pid]);
         row.injected += terminated.filter((r) => r.ok).length;
+        await lock.release();
+        // The run lost its connection half way: its transaction rolled back, nothing of it was
+        // kept, and it ran again on a new connection (issue #16: a blip is not a 503).
         const res = await pending;
-        const body = await json<{ error: { code: string; message: string } }>(res);
-        expect(res.status, JSON.stringify(body)).toBe(503);
-        expect(body.error.code).toBe("database_unavailable");
+        const body = await json<{ status: string }>(res);
+        expect(res.status, JSON.stringify(body)).toBe(200);
+        expect(body.status).toBe("success");
       } finally {
         await lock.release();
       }

@@ -1,7 +1,7 @@
 // GET /api/tasks – one page of tasks (?q, ?tag, ?enabled, ?conflicted, ?limit, ?offset)
 // POST /api/tasks – create a task in the DB and the YAML file at once
-import { NextResponse } from "next/server";
 import { parseBody, parseQuery, withApi } from "@/lib/api/handler";
+import { writeAnswer } from "@/lib/api/write-answer";
 import { listTasks, listTasksQuerySchema } from "@/lib/tasks/task-reads";
 import { createTaskSchema } from "@/lib/tasks/task-schema";
 
@@ -11,6 +11,5 @@ export const GET = withApi(async ({ services, searchParams }) => listTasks(servi
 
 export const POST = withApi(async ({ req, services }) => {
   const task = await parseBody(req, createTaskSchema);
-  const result = await services.sync.writeTask({ kind: "create", task });
-  return NextResponse.json(result, { status: 201 });
+  return writeAnswer(await services.sync.writeTask({ kind: "create", task }), 201);
 });

@@ -43,6 +43,10 @@ export function createSettledScope() {
     set(next: Settled | null) {
       settled = next;
     },
+    /** How many tasks the settled file held (null: nothing settled). */
+    taskCount(): number | null {
+      return settled?.yaml.size ?? null;
+    },
     /** The checksum of the file content every task of which is synced (null: none known). */
     checksum(): string | null {
       return settled?.checksum ?? null;

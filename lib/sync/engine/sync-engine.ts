@@ -9,7 +9,7 @@ import { summarizePlan, type PlanSummary } from "../reconcile/summarize-plan";
 import type { SyncStorage } from "../storage/sync-storage";
 import { applyPlan, sourceOf, yamlTasksOf, type Trigger } from "./apply-plan";
 import type { EngineParts } from "./engine-parts";
-import { createConvergenceLoop, type LoopClock } from "./convergence-loop";
+import { createConvergenceLoop, systemClock, type LoopClock } from "./convergence-loop";
 import { createDriftCheck } from "./drift";
 import { decideHeldDeletions, type HeldAction } from "./held-deletions";
 import { createLockedRunner, SyncBusy } from "./locked-run";
@@ -65,6 +65,16 @@ export interface SyncEngineDeps {
   log?: (level: "info" | "warn" | "error", message: string) => void;
   /** The convergence loop's timers (a simulation passes virtual ones). */
   clock?: LoopClock;
+  /**
+   * Sync the file's other changes by themselves when a one-task write or a resolution found
+   * them (default true). Off with SYNC_WATCH=off: then only cron and a person sync the file.
+   */
+  followUps?: boolean;
+  /**
+   * How long a file that looks cut off (it lost tasks and does not end with a line break) is
+   * given to be completed before a run reads it for good. Default 3000.
+   */
+  partialWriteMs?: number;
 }
 
 export const DEFAULT_DELETE_GUARD: DeleteGuard = { count: 10, fraction: 0.25 };
@@ -90,7 +100,9 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     locked: createLockedRunner({ storage, store, onRead: (read) => status.observeRead(read) }),
     settled: createSettledScope(),
     status,
-    followUp: () => loop.markDirty("converge"),
+    followUp: () => {
+      if (deps.followUps ?? true) loop.markDirty("converge");
+    },
     applyEnv: {
       path: store.path,
       autoMerge,
@@ -99,6 +111,24 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     },
   };
 
+  const clock = deps.clock ?? systemClock;
+  const partialWriteMs = deps.partialWriteMs ?? 3000;
+  /**
+   * A program that writes the file in parts (a slow copy, a script writing two halves) leaves a
+   * file that parses and lacks the tasks still to come. Deletions read from it would go through
+   * (a few) or be held (many) and then be undone by the next run. So a file that lost tasks and
+   * ends mid-line is read again until it is complete or a while has passed.
+   */
+  async function awaitCompleteFile(): Promise<void> {
+    const deadline = clock.now() + partialWriteMs;
+    for (;;) {
+      const read = await store.read();
+      const before = parts.settled.taskCount();
+      const cutOff = read.status === "ok" && before !== null && read.tasks.size < before && read.text.length > 0 && !read.text.endsWith("\n");
+      if (!cutOff || clock.now() >= deadline) return;
+      await new Promise((resolve) => clock.setTimeout(() => resolve(undefined), 100));
+    }
+  }
   const drift = createDriftCheck(parts);
   // An invalid file waits for the next change; anything else (a lost database, a busy or full disk) may heal.
   const transient = (error: unknown) => !(isCodedError(error) && error.code === "yaml_invalid");
@@ -145,6 +175,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       return result(startedAt, { status: "skipped", reason });
     };
     if (noWait && parts.mutex.busy) return skipped("a sync is running in this process", Date.now());
+    if (options.trigger === "watch" || options.trigger === "converge") await awaitCompleteFile();
     return parts.mutex.run(async () => {
       const startedAt = Date.now();
       if (options.dryRun) {
