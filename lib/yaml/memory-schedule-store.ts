@@ -21,11 +21,15 @@ export function createMemoryScheduleStore(options: { path?: string; text?: strin
   let tail: Promise<unknown> = Promise.resolve();
   let held = 0;
 
+  // The last read, by its text: the engine reads the same file several times per run.
+  let last: { text: string; result: ReadResult } | null = null;
   function read(): ReadResult {
     if (text === null) return { status: "missing" };
-    // Parsed afresh each time: the patcher may edit a parse's Document in place.
-    const result = parseSchedule(text);
-    return result.ok ? { status: "ok", ...result, text } : { status: "invalid", ...result };
+    if (last?.text !== text) {
+      const result = parseSchedule(text);
+      last = { text, result: result.ok ? { status: "ok", ...result, text } : { status: "invalid", ...result } };
+    }
+    return last.result;
   }
 
   function write(patch: Parameters<ScheduleStore["write"]>[0], opts: WriteOptions = {}): WriteResult {
@@ -37,7 +41,9 @@ export function createMemoryScheduleStore(options: { path?: string; text?: strin
     if (current.status === "invalid") {
       throw new YamlStoreError("invalid_file", `${path} is not valid and will not be overwritten; fix it first`, { issues: current.issues });
     }
-    const patched = applySchedulePatch(current.status === "ok" ? { text: current.text, parsed: current } : null, patch);
+    // A parse of its own: the patcher may edit the Document it is given in place.
+    const base = current.status === "ok" ? parseSchedule(current.text) : null;
+    const patched = applySchedulePatch(base?.ok ? { text: current.status === "ok" ? current.text : "", parsed: base } : null, patch);
     if (!patched.changed) return { checksum: checksum!, tasks: new Map(patched.tasks), revert: async () => false };
     const previous = text;
     const written = (text = patched.text);

@@ -18,6 +18,8 @@ export interface EngineParts {
   status: SyncStatusTracker;
   /** What applyPlan needs from the engine. */
   applyEnv: ApplyEnv;
+  /** Before a run: gives a file that looks cut off time to be completed (complete-file.ts). */
+  awaitCompleteFile(): Promise<void>;
   /** A run left other tasks unsynced, or did not settle: the convergence loop runs a full sync. */
   followUp(): void;
 }

@@ -1,6 +1,7 @@
 import { isDatabaseUnavailable } from "../../db/database-errors";
 import { YamlStoreError, type LockedSchedule, type ReadResult, type ScheduleStore, type WriteResult } from "../../yaml";
 import { StorageBusyError, type SyncStorage, type SyncTransaction } from "../storage/sync-storage";
+import { systemClock, type LoopClock } from "./convergence-loop";
 import { syncErrorOf } from "./sync-errors";
 
 /** What a run works with once it holds both locks: its transaction, the locked file, and the file as read under the lock. */
@@ -34,7 +35,7 @@ const DB_RETRY_WAITS_MS = [100, 400, 1000];
 /** How long a lost commit's outcome is looked up before the file is put back anyway. */
 const COMMIT_LOOKUP_MS = 3000;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 
 /**
  * The lock protocol every run follows, in this order: the YAML file lock, one storage
@@ -44,8 +45,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * the file's new content reads as a YAML-side change that matches). A run whose file changed
  * under it (stale) starts again. The caller serializes runs in this process.
  */
-export function createLockedRunner(deps: { storage: SyncStorage; store: ScheduleStore; onRead(read: ReadResult): void }) {
+export function createLockedRunner(deps: { storage: SyncStorage; store: ScheduleStore; onRead(read: ReadResult): void; clock?: LoopClock }) {
   const { storage, store } = deps;
+  const clock = deps.clock ?? systemClock;
+  const sleep = (ms: number) => new Promise<void>((resolve) => clock.setTimeout(resolve, ms));
 
   /**
    * The file and the database change together or not at all. The file is written inside the
@@ -90,12 +93,12 @@ export function createLockedRunner(deps: { storage: SyncStorage; store: Schedule
 
   /** Whether the run recorded as `runId` committed, asked on a fresh connection for a few seconds. */
   async function commitOutcome(runId: string): Promise<"committed" | "not_committed" | "unknown"> {
-    const deadline = Date.now() + COMMIT_LOOKUP_MS;
+    const deadline = clock.now() + COMMIT_LOOKUP_MS;
     for (let wait = 50; ; wait = Math.min(wait * 2, 800)) {
       try {
         return (await storage.reads.getRun(runId)) ? "committed" : "not_committed";
       } catch {
-        if (Date.now() + wait > deadline) return "unknown";
+        if (clock.now() + wait > deadline) return "unknown";
         await sleep(wait);
       }
     }

@@ -10,6 +10,7 @@ import type { SyncStorage } from "../storage/sync-storage";
 import { applyPlan, sourceOf, yamlTasksOf, type Trigger } from "./apply-plan";
 import type { EngineParts } from "./engine-parts";
 import { createConvergenceLoop, systemClock, type LoopClock } from "./convergence-loop";
+import { createCompleteFileWait } from "./complete-file";
 import { createDriftCheck } from "./drift";
 import { decideHeldDeletions, type HeldAction } from "./held-deletions";
 import { createLockedRunner, SyncBusy } from "./locked-run";
@@ -92,14 +93,21 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   const { storage, store, events, autoMerge } = deps;
   const log = deps.log ?? ((level, message) => console[level](`[sync] ${message}`));
   const status = createSyncStatus({ path: store.path, events, storage });
+  const settled = createSettledScope();
   const parts: EngineParts = {
     path: store.path,
     storage,
     store,
     mutex: createMutex(),
-    locked: createLockedRunner({ storage, store, onRead: (read) => status.observeRead(read) }),
-    settled: createSettledScope(),
+    locked: createLockedRunner({ storage, store, onRead: (read) => status.observeRead(read), clock: deps.clock }),
+    settled,
     status,
+    awaitCompleteFile: createCompleteFileWait({
+      store,
+      clock: deps.clock ?? systemClock,
+      waitMs: deps.partialWriteMs ?? 3000,
+      settledCount: () => settled.taskCount(),
+    }),
     followUp: () => {
       if (deps.followUps ?? true) loop.markDirty("converge");
     },
@@ -111,24 +119,6 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     },
   };
 
-  const clock = deps.clock ?? systemClock;
-  const partialWriteMs = deps.partialWriteMs ?? 3000;
-  /**
-   * A program that writes the file in parts (a slow copy, a script writing two halves) leaves a
-   * file that parses and lacks the tasks still to come. Deletions read from it would go through
-   * (a few) or be held (many) and then be undone by the next run. So a file that lost tasks and
-   * ends mid-line is read again until it is complete or a while has passed.
-   */
-  async function awaitCompleteFile(): Promise<void> {
-    const deadline = clock.now() + partialWriteMs;
-    for (;;) {
-      const read = await store.read();
-      const before = parts.settled.taskCount();
-      const cutOff = read.status === "ok" && before !== null && read.tasks.size < before && read.text.length > 0 && !read.text.endsWith("\n");
-      if (!cutOff || clock.now() >= deadline) return;
-      await new Promise((resolve) => clock.setTimeout(() => resolve(undefined), 100));
-    }
-  }
   const drift = createDriftCheck(parts);
   // An invalid file waits for the next change; anything else (a lost database, a busy or full disk) may heal.
   const transient = (error: unknown) => !(isCodedError(error) && error.code === "yaml_invalid");
@@ -175,7 +165,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       return result(startedAt, { status: "skipped", reason });
     };
     if (noWait && parts.mutex.busy) return skipped("a sync is running in this process", Date.now());
-    if (options.trigger === "watch" || options.trigger === "converge") await awaitCompleteFile();
+    // Cron never waits (it skips when busy); every other run reads a complete file.
+    if (options.trigger !== "cron") await parts.awaitCompleteFile();
     return parts.mutex.run(async () => {
       const startedAt = Date.now();
       if (options.dryRun) {

@@ -26,8 +26,9 @@ export interface TaskWriteResult {
  * reconciled against the YAML, so an unsynced hand edit of the same task is merged (disjoint
  * fields) or becomes a conflict, never overwritten.
  */
-export function writeTask(parts: EngineParts, write: TaskWrite, trigger: Trigger, source: string): Promise<TaskWriteResult> {
+export async function writeTask(parts: EngineParts, write: TaskWrite, trigger: Trigger, source: string): Promise<TaskWriteResult> {
   const id = write.kind === "create" ? write.task.id : write.id;
+  await parts.awaitCompleteFile();
   return parts.mutex.run(async () => {
     const startedAt = Date.now();
     const applied: Applied = await parts.locked(async (ctx) => {
