@@ -1,5 +1,6 @@
 import type { DbKind } from "../db/create-database";
 import { taskSourceText, taskToYamlText, type ScheduleStore } from "../yaml";
+import { heldDeletionOf, type HeldDeletion } from "./engine/held-deletions";
 import { notFound } from "./engine/sync-errors";
 import type { SyncEngine } from "./engine/sync-engine";
 import { proposeMerge } from "./reconcile/resolve-conflict";
@@ -26,12 +27,24 @@ export interface SyncSettings {
 export async function syncStatus(deps: SyncReadDeps & SyncSettings) {
   const status = deps.sync.status();
   const head = status.yaml.issues[0] ?? null;
-  const [openConflicts, [lastRecorded]] = await Promise.all([deps.storage.reads.countOpenConflicts(), deps.storage.reads.listRuns({ limit: 1 })]);
+  const [open, [lastRecorded], drift] = await Promise.all([
+    deps.storage.reads.listConflicts("open", 100_000),
+    deps.storage.reads.listRuns({ limit: 1 }),
+    deps.sync.drift().catch(() => null),
+  ]);
+  const held = open.map(heldDeletionOf).filter((h): h is HeldDeletion => h !== null);
+  const { loop } = status;
   return {
     state: status.state,
     lastRun: lastRecorded ?? null,
     lastError: status.lastError,
-    openConflicts,
+    openConflicts: open.length,
+    /** Tasks whose file and DB sides differ outside open conflicts (null: could not be told). */
+    pending: drift ? drift.differing.size : null,
+    /** Set while the loop waits to try again after a failure that may heal. */
+    retry: loop.retryAt !== null ? { at: new Date(loop.retryAt).toISOString(), attempt: loop.attempt, error: loop.lastError } : null,
+    /** Mass deletions held for a person, by the side that deleted. */
+    held: { yaml: held.filter((h) => h.deletedIn === "yaml").length, db: held.filter((h) => h.deletedIn === "db").length },
     yaml: {
       path: status.yaml.path,
       checksum: status.yaml.checksum,
@@ -83,4 +96,11 @@ export function listConflicts(deps: Pick<SyncReadDeps, "storage">, status: "open
 
 export function taskHistory(deps: Pick<SyncReadDeps, "storage">, taskId: string): Promise<TaskChange[]> {
   return deps.storage.reads.taskHistory(taskId);
+}
+
+/** The mass deletions held for a person, by the side that deleted them. */
+export async function heldDeletions(deps: Pick<SyncReadDeps, "storage">): Promise<{ yaml: HeldDeletion[]; db: HeldDeletion[] }> {
+  const open = await deps.storage.reads.listConflicts("open", 100_000);
+  const held = open.map(heldDeletionOf).filter((h): h is HeldDeletion => h !== null).sort((a, b) => a.taskId.localeCompare(b.taskId));
+  return { yaml: held.filter((h) => h.deletedIn === "yaml"), db: held.filter((h) => h.deletedIn === "db") };
 }
