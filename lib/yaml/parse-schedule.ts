@@ -5,6 +5,7 @@ import {
   isScalar,
   isSeq,
   LineCounter,
+  parse,
   visit,
   type Document,
   type Node,
@@ -262,6 +263,15 @@ export function parseSchedule(input: string | Uint8Array, opts: ParseScheduleOpt
           path: ["tasks", id],
         });
       }
+      const misread = isScalar(pair.key) && pair.key.type === "PLAIN" ? otherReading(id) : null;
+      if (misread) {
+        issues.push({
+          code: "invalid_id",
+          message: `task id ${id} is read as ${misread}; quote it: "${id}":`,
+          ...at(keyOffset),
+          path: ["tasks", id],
+        });
+      }
       const value = resolve(doc, pair.value as Node | null);
       if (!isMap(value)) {
         issues.push({
@@ -436,6 +446,40 @@ function firstAliasBeyond(root: unknown, limit: number): Node | null {
     }
   }
   return count > limit ? first : null;
+}
+
+/** Task ids that are words YAML 1.1 reads as booleans or null (ids are lowercase). */
+const KEYWORD_IDS = new Set(["y", "n", "yes", "no", "on", "off", "true", "false", "null"]);
+
+/**
+ * How other YAML readers read a plain task id that is not a string to them, e.g.
+ * `"the number 7 by YAML 1.2 readers"` for `007`, or null when every reader reads the id itself.
+ * This parser reads every key as its text, so `007:` and `7:` are two tasks here but one
+ * duplicate key to a YAML 1.2 reader, and `yes:` is the boolean true to PyYAML.
+ */
+function otherReading(id: string): string | null {
+  // Only ids starting with a digit (numbers, dates) and the keywords can read as anything else.
+  if (!/^[0-9]/.test(id) && !KEYWORD_IDS.has(id)) return null;
+  for (const version of ["1.2", "1.1"] as const) {
+    let value: unknown;
+    try {
+      value = parse(id, { version, logLevel: "silent" });
+    } catch {
+      continue;
+    }
+    if (typeof value === "string") continue;
+    const readers = version === "1.2" ? "YAML 1.2 readers" : "YAML 1.1 readers (PyYAML)";
+    return `${describeValue(value)} by ${readers}`;
+  }
+  return null;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (value instanceof Date) return `the date ${value.toISOString()}`;
+  if (typeof value === "boolean") return `the boolean ${value}`;
+  if (typeof value === "number" || typeof value === "bigint") return `the number ${String(value)}`;
+  return `a ${typeof value}`;
 }
 
 export function keyString(key: unknown): string | null {
