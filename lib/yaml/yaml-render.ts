@@ -29,9 +29,9 @@ function escapeChar(char: string): string {
 const STR_TAG = "tag:yaml.org,2002:str";
 
 /**
- * The library's string tag with two more rules: strings holding an ESCAPED_CHAR are written
- * double-quoted with those characters escaped, and a plain `=` (YAML 1.1's "value" key, which
- * PyYAML cannot construct) is quoted.
+ * The library's string tag with more rules: strings holding an ESCAPED_CHAR are written
+ * double-quoted with those characters escaped; a plain `=` (YAML 1.1's "value" key, which
+ * PyYAML cannot construct) and a plain string over several lines are double-quoted.
  */
 function safeStringTags(tags: Tags): Tags {
   return tags.map((tag) => {
@@ -45,7 +45,10 @@ function safeStringTags(tags: Tags): Tags {
           const quoted = base(Object.assign(new Scalar(value), { type: Scalar.QUOTE_DOUBLE }), ctx, onComment, onChompKeep);
           return quoted.replace(ESCAPED_CHARS, escapeChar);
         }
-        if (value === "=" && item.type !== Scalar.QUOTE_SINGLE) {
+        // A plain `=` is YAML 1.1's "value" key; a plain scalar over several lines is where the
+        // library errs (`-\n$` comes out as `-` and a line break: a sequence indicator).
+        const plainMultiLine = value.includes("\n") && (ctx.inFlow || item.type === Scalar.PLAIN);
+        if ((value === "=" && item.type !== Scalar.QUOTE_SINGLE) || plainMultiLine) {
           return base(Object.assign(new Scalar(value), { type: Scalar.QUOTE_DOUBLE }), ctx, onComment, onChompKeep);
         }
         return base(item, ctx, onComment, onChompKeep);
