@@ -1,12 +1,13 @@
-import { isMap, isScalar, parseDocument, Scalar, YAMLMap, type Node, type Pair } from "yaml";
+import { isMap, isScalar, Scalar, type Node, type Pair, type YAMLMap } from "yaml";
 import { changedFields, TASK_FIELDS, taskIdSchema, tasksEqual, type Task, type TaskField } from "../tasks/task-schema";
 import { tasksChecksum } from "./checksum";
 import { applyEdits, type Edit } from "./apply-edits";
 import { inlineBrokenAliases } from "./inline-aliases";
-import { keyLine, NotPatchable, pairBlock, valueStartWithProps, type PairBlock } from "./pair-block";
+import { keyLine, NotPatchable, pairBlock, type PairBlock } from "./pair-block";
 import { keyString, parseSchedule, type ParseResult, type ParseScheduleOptions, type ScheduleMetadata } from "./parse-schedule";
 import { patchMetadata } from "./patch-metadata";
 import { patchTaskNodes } from "./patch-task-nodes";
+import { reformatDocument } from "./reformat-document";
 import { fillEmptyValue, replaceValue } from "./replace-value";
 import { keysStartLines, reparseSchedule, type TextEdit } from "./reparse-schedule";
 import { sameEntries } from "./same-tasks";
@@ -21,7 +22,6 @@ import {
   renderPair,
   renderTask,
   type RenderLayout,
-  WRITE_SCHEMA,
 } from "./yaml-render";
 import { YamlStoreError } from "./yaml-store-error";
 
@@ -66,8 +66,10 @@ export const FILE_HEADER = [
  * trailing comment kept), a new field goes after its neighbour in schema order, a deleted task
  * takes its leading comments with it, and a new task goes at the end of `tasks`. Everything
  * else (comments, blank lines, key order, quoting) stays byte for byte. Layouts the in-place
- * editor does not handle (flow-style `tasks`) fall back to the yaml Document API
- * (`setIn`/`deleteIn` and `toString`), which keeps comments but may reformat.
+ * editor does not handle (flow-style `tasks`, explicit `? id` keys…) go to `patchTaskNodes`,
+ * which re-renders only the changed tasks' bodies with the yaml Document API; what that cannot
+ * do either, `reformatDocument` does by re-rendering the whole file. Aliases that the patch
+ * would break are written out as their values first (`inlineBrokenAliases`).
  *
  * The result is validated by parsing it; an in-place edit re-parses only the edited tasks and
  * the metadata (`reparseSchedule`), which is as good as a full parse and far cheaper.
@@ -118,12 +120,12 @@ export function applySchedulePatch(
 
   const change: Change = { before, tasks, upserts, deletes, metadata };
   // Aliases of what the patch replaces would break (or change with it): write them out first.
-  const base = current && (inlineBrokenAliases(current, { before, upserts, deletes, metadata: metadata !== null }, opts) ?? current);
-  const candidates: [NonNullable<PatchedSchedule["via"]>, () => { text: string; edits?: TextEdit[] }][] = base
+  const source = current && (inlineBrokenAliases(current, { before, upserts, deletes, metadata: metadata !== null }, opts) ?? current);
+  const candidates: [NonNullable<PatchedSchedule["via"]>, () => { text: string; edits?: TextEdit[] }][] = source
     ? [
-        ["in_place", () => patchInPlace(base.text, base.parsed, change)],
-        ["document", () => ({ text: patchTaskNodes(base.text, change) })],
-        ["reformat", () => ({ text: patchDocument(base.text, change) })],
+        ["in_place", () => patchInPlace(source.text, source.parsed, change)],
+        ["document", () => ({ text: patchTaskNodes(source.text, change) })],
+        ["reformat", () => ({ text: reformatDocument(source.text, change) })],
       ]
     : [["new_file", () => ({ text: newFileText(change) })]];
 
@@ -141,7 +143,7 @@ export function applySchedulePatch(
       if (!(error instanceof NotPatchable)) lastError = error;
       continue;
     }
-    const reparsed = base && edits ? reparseSchedule(base, text, { ...opts, edits }) : null;
+    const reparsed = source && edits ? reparseSchedule(source, text, { ...opts, edits }) : null;
     const parsed = reparsed ?? parseSchedule(text, opts);
     if (parsed.ok && sameEntries(parsed.tasks, intended(), intendedSize)) return withTasks({ text, changed: true, parsed, via }, tasks);
     lastIssues = parsed.ok ? [] : parsed.issues;
@@ -361,40 +363,6 @@ function detectLayout(text: string, pairs: readonly Pair[], blockAt: (index: num
     break;
   }
   return { unit, indentSeq, eol };
-}
-
-/**
- * Last resort: the yaml Document API on a fresh parse, the whole file re-rendered. Keeps
- * comments (re-spaced), at most one blank line in a row, line endings and a byte order mark.
- */
-function patchDocument(text: string, change: Change): string {
-  const doc = parseDocument(text, { stringKeys: true, uniqueKeys: false, ...WRITE_SCHEMA });
-  if (!isMap(doc.get("tasks", true))) doc.set("tasks", new YAMLMap());
-  for (const id of change.deletes) doc.deleteIn(["tasks", id]);
-  for (const task of change.upserts) {
-    const old = change.before.get(task.id);
-    const node = doc.getIn(["tasks", task.id], true);
-    if (old && isMap(node)) {
-      for (const field of changedFields(old, task)) {
-        if (omittedWhenDefault(field, task[field])) node.delete(field);
-        else node.set(field, fieldValueNode(field, task[field], node.get(field, true)));
-      }
-    } else {
-      const body = new YAMLMap();
-      for (const field of TASK_FIELDS) {
-        if (!omittedWhenDefault(field, task[field])) body.set(field, fieldValueNode(field, task[field]));
-      }
-      doc.setIn(["tasks", task.id], body);
-    }
-  }
-  if (change.metadata) {
-    if (!isMap(doc.get("metadata", true))) doc.set("metadata", new YAMLMap());
-    for (const [key, value] of Object.entries(change.metadata)) doc.setIn(["metadata", key], value);
-  }
-  // The library writes "\n" and no byte order mark: give the file back what it had.
-  const out = doc.toString({ lineWidth: 0, flowCollectionPadding: false });
-  const bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
-  return bom + (detectEol(text) === "\r\n" ? out.replace(/\r?\n/g, "\r\n") : out);
 }
 
 function newFileText(change: Change): string {

@@ -1,6 +1,6 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, Pair, Scalar, YAMLMap, YAMLSeq, type Document, type Node } from "yaml";
 import { changedFields, type Task } from "../tasks/task-schema";
-import { keyString, parseSchedule, type ParseResult, type ParseScheduleOptions } from "./parse-schedule";
+import { keyString, knownFreeOfAliases, parseSchedule, type ParseResult, type ParseScheduleOptions } from "./parse-schedule";
 import { sameTasks } from "./same-tasks";
 import { renderInline } from "./yaml-render";
 import { YamlStoreError } from "./yaml-store-error";
@@ -41,8 +41,8 @@ export function inlineBrokenAliases(
   opts: ParseScheduleOptions = {},
 ): { text: string; parsed: ParsedOk } | null {
   const { text, parsed } = current;
-  // An alias needs an anchor, and an anchor needs "&".
-  if (!text.includes("&")) return null;
+  // The parsers know when a file holds no alias (most do; walking 10,000 tasks takes ~15 ms).
+  if (knownFreeOfAliases(parsed)) return null;
   const doc = parsed.doc;
   const root = doc.contents;
   if (!isMap(root)) return null;

@@ -141,13 +141,13 @@ export function parseSchedule(input: string | Uint8Array, opts: ParseScheduleOpt
   // toJS looks each alias's anchor up by walking the document, so many aliases cost
   // aliases × nodes (40,000 aliases in a 120 KB file took 18 s) however little they expand.
   // An alias needs an anchor (`&name`): a text without "&" has none, and is not walked.
-  const firstAlias = maxAliasCount >= 0 && text.includes("&") ? firstAliasBeyond(doc.contents, maxAliasCount) : null;
-  if (firstAlias) {
+  const aliases = text.includes("&") ? countAliases(doc.contents) : { count: 0, first: null };
+  if (maxAliasCount >= 0 && aliases.count > maxAliasCount) {
     return fail([
       {
         code: "alias_limit",
         message: `more than ${maxAliasCount} aliases (*name); aliases are limited in this file`,
-        ...at(firstAlias.range?.[0] ?? 0),
+        ...at(aliases.first?.range?.[0] ?? 0),
       },
     ]);
   }
@@ -318,7 +318,21 @@ export function parseSchedule(input: string | Uint8Array, opts: ParseScheduleOpt
   }
 
   if (issues.length > 0) return fail(issues);
-  return { ok: true, tasks, order: [...tasks.keys()], checksum, doc, metadata };
+  const result = { ok: true as const, tasks, order: [...tasks.keys()], checksum, doc, metadata };
+  if (aliases.count === 0) markFreeOfAliases(result);
+  return result;
+}
+
+const freeOfAliases = new WeakSet<object>();
+
+/** Whether a parse result is known to hold no alias (`*name`), so no write can break one. */
+export function knownFreeOfAliases(parsed: object): boolean {
+  return freeOfAliases.has(parsed);
+}
+
+/** For parsers that know (a re-parse checks every unit it parses, and starts from a result without aliases). */
+export function markFreeOfAliases(parsed: object): void {
+  freeOfAliases.add(parsed);
 }
 
 export function tooLargeIssue(byteLength: number, maxBytes: number): YamlIssue {
@@ -429,8 +443,8 @@ function checkDuplicateKeys(doc: Document.Parsed, tasksMap: YAMLMap | null, at: 
   return duplicateIds;
 }
 
-/** The first alias in the file when it holds more than `limit` of them, else null (iterative: any depth). */
-function firstAliasBeyond(root: unknown, limit: number): Node | null {
+/** How many aliases the file holds, and the first one (iterative: any depth). */
+function countAliases(root: unknown): { count: number; first: Node | null } {
   const stack: unknown[] = [root];
   let count = 0;
   let first: Node | null = null;
@@ -445,7 +459,7 @@ function firstAliasBeyond(root: unknown, limit: number): Node | null {
       stack.push(node.key, node.value);
     }
   }
-  return count > limit ? first : null;
+  return { count, first };
 }
 
 /** Task ids that are words YAML 1.1 reads as booleans or null (ids are lowercase). */

@@ -44,7 +44,9 @@ export function patchTaskNodes(text: string, change: Change): string {
   const blocks = flow ? null : tasks.items.map((pair) => pairBlock(text, pair, { explicitKey: true }));
   const column = blocks ? blocks[0]!.column : 0;
   const layout: RenderLayout = { unit: bodyUnit(text, tasks.items, blocks), indentSeq: true, eol };
-  const padding = flow && /^[{[] /.test(text.slice(tasks.range[0], tasks.range[0] + 2));
+  // `{ a: 1 }` or `{a: 1}`: new flow maps follow the file's own.
+  const padded = (node: Node) => /^[{[] /.test(text.slice(node.range![0], node.range![0] + 2));
+  const padding = flow && padded(tasks);
   const edits: Edit[] = [];
 
   for (const task of change.upserts) {
@@ -56,8 +58,8 @@ export function patchTaskNodes(text: string, change: Change): string {
     const body = pair.value as Node | null;
     if (!body?.range) throw new NotPatchable("task body without a source range");
     if (isMap(body) && body.items.length > 0) {
-      for (const field of fields) setField(body, field, task[field]);
-      edits.push({ start: body.range[0], end: body.range[1], text: renderBody(text, body, layout, padding) });
+      patchTaskBody(body, old, task);
+      edits.push({ start: body.range[0], end: body.range[1], text: renderBody(text, body, layout, body.flow === true && padded(body)) });
     } else {
       // An alias of another task's body: this task's own fields in its place.
       edits.push({ start: body.range[0], end: body.range[1], text: renderInline(flowBody(task), { padding }) });
@@ -111,7 +113,17 @@ export function patchTaskNodes(text: string, change: Change): string {
   return applyEdits(text, edits, eol).text;
 }
 
-/** Sets (or removes, when it is the default) one field of a task body, keeping the comments around the old value. */
+/**
+ * Makes a task's body node hold `task` instead of `old`: each changed field set (or removed
+ * when it is the default), keeping the comments the library hangs on the old value (a trailing
+ * comment, a block scalar's header comment); a new field goes after the present field that
+ * comes last before it in schema order.
+ */
+export function patchTaskBody(body: YAMLMap, old: Task, task: Task): void {
+  for (const field of changedFields(old, task)) setField(body, field, task[field]);
+}
+
+
 function setField(body: YAMLMap, field: TaskField, value: Task[TaskField]): void {
   const index = body.items.findIndex((pair) => keyString(pair.key) === field);
   if (omittedWhenDefault(field, value)) {
@@ -122,7 +134,6 @@ function setField(body: YAMLMap, field: TaskField, value: Task[TaskField]): void
   const old = existing?.value as Node | null | undefined;
   const node = fieldValueNode(field, value, old);
   if (old) {
-    // What the library hangs on the old value (a trailing comment, a block scalar's header comment) stays with the field.
     node.comment = old.comment;
     node.commentBefore = old.commentBefore;
     node.spaceBefore = old.spaceBefore;
@@ -131,7 +142,6 @@ function setField(body: YAMLMap, field: TaskField, value: Task[TaskField]): void
     existing.value = node;
     return;
   }
-  // A new field goes after the present field that comes last before it in schema order.
   const rank = TASK_FIELDS.indexOf(field);
   let at = 0;
   body.items.forEach((pair, i) => {
