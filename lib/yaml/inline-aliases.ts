@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, Pair, Scalar, YAMLMap, YAMLSeq, type Document, type Node } from "yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq, Pair, Scalar, YAMLMap, YAMLSeq, type Alias, type Document, type Node } from "yaml";
 import { changedFields, type Task } from "../tasks/task-schema";
 import { keyString, knownFreeOfAliases, parseSchedule, type ParseResult, type ParseScheduleOptions } from "./parse-schedule";
 import { sameTasks } from "./same-tasks";
@@ -90,7 +90,7 @@ export function inlineBrokenAliases(
   }
 
   // Anchors resolve to the last node before the alias that carries the name: one walk in file order.
-  const broken: { alias: Node; target: Node }[] = [];
+  const broken: { alias: Alias; target: Node }[] = [];
   const anchors = new Map<string, Node>();
   const keys = new Set<unknown>();
   for (const node of subtree(root, keys)) {
@@ -110,7 +110,14 @@ export function inlineBrokenAliases(
   const budget = { nodes: MAX_INLINED_NODES };
   for (const { alias, target } of broken.sort((a, b) => a.alias.range![0] - b.alias.range![0])) {
     const [start, end] = alias.range!;
-    out += text.slice(pos, start) + renderInline(materialize(target, doc, budget));
+    let value: string;
+    try {
+      value = renderInline(materialize(target, doc, budget));
+    } catch (error) {
+      if (error instanceof YamlStoreError) throw error;
+      throw new YamlStoreError("invalid_result", `the alias *${alias.source} cannot be written out as its value`, { cause: error });
+    }
+    out += text.slice(pos, start) + value;
     pos = end;
   }
   out += text.slice(pos);

@@ -2,7 +2,7 @@ import { isMap, parseDocument, YAMLMap } from "yaml";
 import type { Change } from "./apply-schedule-patch";
 import { patchTaskBody } from "./patch-task-nodes";
 import { detectEol } from "./text-lines";
-import { taskBodyNode, WRITE_SCHEMA } from "./yaml-render";
+import { taskBodyNode, WRITE_OPTIONS, WRITE_SCHEMA } from "./yaml-render";
 
 /**
  * The last resort of the writers: the patch made with the yaml Document API on a fresh parse,
@@ -25,7 +25,7 @@ export function reformatDocument(text: string, change: Change): string {
     for (const [key, value] of Object.entries(change.metadata)) doc.setIn(["metadata", key], value);
   }
   // The library writes "\n" and no byte order mark: give the file back what it had.
-  const out = doc.toString({ lineWidth: 0, flowCollectionPadding: false });
+  const out = doc.toString(WRITE_OPTIONS);
   const bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
   return bom + (detectEol(text) === "\r\n" ? out.replace(/\r?\n/g, "\r\n") : out);
 }

@@ -73,16 +73,17 @@ export const DEFAULT_LAYOUT: RenderLayout = { unit: 2, indentSeq: true, eol: "\n
 
 const renderDoc = new Document(null, { ...WRITE_SCHEMA, version: "1.2" });
 
+/**
+ * Options of every stringify. Double-quoted text stays on one line (`\n` escapes): the library
+ * breaks it over lines from 40 characters on, and gets that wrong for text with spaces around
+ * line breaks (`"a \n \n b…"` came back with a stray backslash).
+ */
+export const WRITE_OPTIONS: ToStringOptions = { lineWidth: 0, flowCollectionPadding: false, doubleQuotedMinMultiLineLength: Number.MAX_SAFE_INTEGER };
+
 function stringify(node: Node, layout: RenderLayout, options: ToStringOptions = {}): string {
   renderDoc.contents = node;
   try {
-    return renderDoc.toString({
-      lineWidth: 0,
-      flowCollectionPadding: false,
-      indent: layout.unit,
-      indentSeq: layout.indentSeq,
-      ...options,
-    });
+    return renderDoc.toString({ ...WRITE_OPTIONS, indent: layout.unit, indentSeq: layout.indentSeq, ...options });
   } finally {
     renderDoc.contents = null;
   }
@@ -101,10 +102,7 @@ export function renderInline(node: Node, options: { padding?: boolean } = {}): s
   const wrapper = new YAMLSeq();
   wrapper.flow = true;
   wrapper.items.push(node);
-  const text = stringify(wrapper, DEFAULT_LAYOUT, {
-    doubleQuotedMinMultiLineLength: Number.MAX_SAFE_INTEGER,
-    flowCollectionPadding: options.padding ?? false,
-  }).trimEnd();
+  const text = stringify(wrapper, DEFAULT_LAYOUT, { flowCollectionPadding: options.padding ?? false }).trimEnd();
   if (!text.startsWith("[") || !text.endsWith("]") || text.includes("\n")) throw new Error(`cannot render ${text} on one line`);
   return text.slice(1, -1);
 }

@@ -48,11 +48,16 @@ const lookalikes = [
   "#x", "a #b", "a: b", "[a]", "{a}", "|", ">", "'", '"', "---", "...", "\\", "\\n", " lead", "trail ", "two\nlines", "tab\there",
 ];
 const lookalike = fc.constantFrom(...lookalikes);
-const text = fc.oneof(
-  lookalike,
-  fc.string({ unit, minLength: 1, maxLength: 12 }),
-  fc.tuple(lookalike, fc.string({ unit, maxLength: 4 }), lookalike).map((parts) => parts.join("")),
-);
+const textOf = (units: fc.Arbitrary<string>) =>
+  fc.oneof(
+    lookalike,
+    fc.string({ unit: units, minLength: 1, maxLength: 12 }),
+    fc.tuple(lookalike, fc.string({ unit: units, maxLength: 4 }), lookalike).map((parts) => parts.join("")),
+    // Long enough (40+) for the library to break double-quoted text over lines.
+    fc.array(fc.oneof(lookalike, fc.string({ unit: units, maxLength: 12 }), fc.constant("\n")), { minLength: 6, maxLength: 16 }).map((parts) => parts.join(" ")),
+  );
+/** Every class, NUL and lone surrogates too (the schema refuses those: no store can hold them). */
+const text = fc.oneof(textOf(unit), textOf(unit.filter((u) => u !== "\0" && !/^[\uD800-\uDFFF]$/.test(u))));
 
 /** Anything JSON or YAML can hand the schema, and what they cannot. */
 const other = fc.constantFrom<unknown>(

@@ -106,6 +106,16 @@ describe("2: DEL and the C1 controls are written as escapes by every writer", ()
     });
   }
 
+  it("text with spaces around line breaks, long enough for the library to break it over lines, reads back", () => {
+    // The library's multi-line double quotes turned "a \n \n b…" into "a\ \n\n  \\ …" (a stray backslash).
+    const value = "a \n \n b \x7f c d e f g h i j k l m n o p q r s t u v w x y z";
+    for (const [, write] of writers) {
+      const out = write(makeTask("a", { description: value }));
+      const back = parsedOk(out.text);
+      expect([...back.tasks.values()].map((task) => task.description)).toContain(value);
+    }
+  });
+
   it("uses the named escapes where YAML has them", () => {
     const out = applySchedulePatch(null, { upsert: [makeTask("a", { name: "a\x7fb\x85c\u2028d\u2029e\x9f" })] });
     expect(out.text).toContain('name: "a\\x7Fb\\Nc\\Ld\\Pe\\x9F"');
