@@ -1,9 +1,16 @@
-import { isMap, isScalar, parseDocument, Scalar, YAMLMap, type Node, type Pair } from "yaml";
+import { isMap, isScalar, Scalar, type Node, type Pair, type YAMLMap } from "yaml";
 import { changedFields, TASK_FIELDS, taskIdSchema, tasksEqual, type Task, type TaskField } from "../tasks/task-schema";
 import { tasksChecksum } from "./checksum";
+import { applyEdits, type Edit } from "./apply-edits";
+import { inlineBrokenAliases } from "./inline-aliases";
 import { keyLine, NotPatchable, pairBlock, type PairBlock } from "./pair-block";
 import { keyString, parseSchedule, type ParseResult, type ParseScheduleOptions, type ScheduleMetadata } from "./parse-schedule";
+import { patchMetadata } from "./patch-metadata";
+import { patchTaskNodes } from "./patch-task-nodes";
+import { reformatDocument } from "./reformat-document";
+import { fillEmptyValue, replaceValue } from "./replace-value";
 import { keysStartLines, reparseSchedule, type TextEdit } from "./reparse-schedule";
+import { sameEntries } from "./same-tasks";
 import { detectEol, isBlankLine, lineAt, lineEndOf, lineStartOf, previousLineStart } from "./text-lines";
 import { validateTaskBody } from "./validate-task-body";
 import type { YamlIssue } from "./yaml-issue";
@@ -37,8 +44,12 @@ export interface PatchedSchedule {
   changed: boolean;
   /** The parse of `text` that validated it (absent when unchanged). */
   parsed?: ParsedOk;
-  /** How the text was made: edited in place, re-rendered by the Document API (fallback), or a new file. */
-  via?: "in_place" | "document" | "new_file";
+  /**
+   * How the text was made: edited in place (block layout); by the Document API on the changed
+   * task nodes only (`document`: flow-style `tasks`, explicit keys…); the whole Document
+   * re-rendered (`reformat`, the last resort); or a new file.
+   */
+  via?: "in_place" | "document" | "reformat" | "new_file";
 }
 
 export const FILE_HEADER = [
@@ -55,8 +66,10 @@ export const FILE_HEADER = [
  * trailing comment kept), a new field goes after its neighbour in schema order, a deleted task
  * takes its leading comments with it, and a new task goes at the end of `tasks`. Everything
  * else (comments, blank lines, key order, quoting) stays byte for byte. Layouts the in-place
- * editor does not handle (flow-style `tasks`) fall back to the yaml Document API
- * (`setIn`/`deleteIn` and `toString`), which keeps comments but may reformat.
+ * editor does not handle (flow-style `tasks`, explicit `? id` keys…) go to `patchTaskNodes`,
+ * which re-renders only the changed tasks' bodies with the yaml Document API; what that cannot
+ * do either, `reformatDocument` does by re-rendering the whole file. Aliases that the patch
+ * would break are written out as their values first (`inlineBrokenAliases`).
  *
  * The result is validated by parsing it; an in-place edit re-parses only the edited tasks and
  * the metadata (`reparseSchedule`), which is as good as a full parse and far cheaper.
@@ -106,30 +119,38 @@ export function applySchedulePatch(
   }
 
   const change: Change = { before, tasks, upserts, deletes, metadata };
-  const candidates: [NonNullable<PatchedSchedule["via"]>, () => { text: string; edits?: TextEdit[] }][] = current
+  // Aliases of what the patch replaces would break (or change with it): write them out first.
+  const source = current && (inlineBrokenAliases(current, { before, upserts, deletes, metadata: metadata !== null }, opts) ?? current);
+  const candidates: [NonNullable<PatchedSchedule["via"]>, () => { text: string; edits?: TextEdit[] }][] = source
     ? [
-        ["in_place", () => patchInPlace(current.text, current.parsed, change)],
-        ["document", () => ({ text: patchDocument(current.text, change) })],
+        ["in_place", () => patchInPlace(source.text, source.parsed, change)],
+        ["document", () => ({ text: patchTaskNodes(source.text, change) })],
+        ["reformat", () => ({ text: reformatDocument(source.text, change) })],
       ]
     : [["new_file", () => ({ text: newFileText(change) })]];
 
   let lastIssues: YamlIssue[] = [];
+  let lastError: unknown;
   for (const [via, candidate] of candidates) {
     let text: string;
     let edits: TextEdit[] | undefined;
     try {
       ({ text, edits } = candidate());
     } catch (error) {
-      if (error instanceof NotPatchable) continue;
-      throw error;
+      if (error instanceof YamlStoreError) throw error;
+      // NotPatchable: a layout this writer leaves to the next one. Anything else (the library
+      // refusing to stringify, say) must not escape as a plain Error either: the next writer tries.
+      if (!(error instanceof NotPatchable)) lastError = error;
+      continue;
     }
-    const reparsed = current && edits ? reparseSchedule(current, text, { ...opts, edits }) : null;
+    const reparsed = source && edits ? reparseSchedule(source, text, { ...opts, edits }) : null;
     const parsed = reparsed ?? parseSchedule(text, opts);
     if (parsed.ok && sameEntries(parsed.tasks, intended(), intendedSize)) return withTasks({ text, changed: true, parsed, via }, tasks);
     lastIssues = parsed.ok ? [] : parsed.issues;
   }
   throw new YamlStoreError("invalid_result", "the patched schedule does not read back as the intended tasks", {
     issues: lastIssues,
+    cause: lastError,
   });
 }
 
@@ -138,29 +159,13 @@ function withTasks(result: Omit<PatchedSchedule, "tasks">, tasks: () => Map<stri
   return Object.defineProperty(result, "tasks", { enumerable: true, get: tasks }) as PatchedSchedule;
 }
 
-interface Change {
+export interface Change {
   before: ReadonlyMap<string, Task>;
   /** The intended tasks as a Map (built on demand: only a new file needs it). */
   tasks: () => ReadonlyMap<string, Task>;
   upserts: Task[];
   deletes: ReadonlySet<string>;
   metadata: Required<ScheduleMetadata> | null;
-}
-
-/** Same ids, same order, same fields. */
-export function sameTasks(a: ReadonlyMap<string, Task>, b: ReadonlyMap<string, Task>): boolean {
-  return sameEntries(a, b.entries(), b.size);
-}
-
-function sameEntries(a: ReadonlyMap<string, Task>, b: Iterable<[string, Task]>, bSize: number): boolean {
-  if (a.size !== bSize) return false;
-  const right = b[Symbol.iterator]();
-  for (const [id, task] of a) {
-    const next = right.next();
-    if (next.done || next.value[0] !== id) return false;
-    if (task !== next.value[1] && !tasksEqual(task, next.value[1])) return false;
-  }
-  return true;
 }
 
 function normalizeUpserts(patch: SchedulePatch): Task[] {
@@ -195,14 +200,6 @@ function normalizeUpserts(patch: SchedulePatch): Task[] {
   }
   if (issues.length > 0) throw new YamlStoreError("invalid_result", "the patch holds an invalid task", { issues });
   return tasks;
-}
-
-interface Edit {
-  start: number;
-  end: number;
-  text: string;
-  /** The text must start on a new line (a line break is added when the output so far does not end with one). */
-  ownLine?: boolean;
 }
 
 /**
@@ -337,108 +334,6 @@ function patchFields(text: string, taskMap: YAMLMap, fields: TaskField[], task: 
   }
 }
 
-/** New value for an existing `key: value`: in place when both fit on the key's line (trailing comment kept), else the whole pair. */
-function replaceValue(text: string, pair: Pair, block: PairBlock, key: string, value: unknown, layout: RenderLayout): Edit {
-  const old = pair.value as Node | null;
-  const rendered = renderPair(key, fieldValueNode(key, value, old), layout);
-  const lines = rendered.split(layout.eol).filter((line, i, all) => i < all.length - 1 || line !== "");
-  const prefix = `${key}: `;
-  const range = old?.range;
-  const oldOnKeyLine =
-    range && range[1] > range[0] && lineStartOf(text, range[0]) === block.lineStart && !text.slice(range[0], range[1]).includes("\n");
-  if (lines.length === 1 && lines[0]!.startsWith(prefix) && oldOnKeyLine) {
-    const valueText = lines[0]!.slice(prefix.length);
-    // Keep an aligned trailing comment in its column.
-    const gap = /^( {2,})#/.exec(text.slice(range[1], lineEndOf(text, range[1])));
-    if (gap) {
-      const pad = Math.max(1, gap[1]!.length - (valueText.length - (range[1] - range[0])));
-      return { start: range[0], end: range[1] + gap[1]!.length, text: valueText + " ".repeat(pad) };
-    }
-    return { start: range[0], end: range[1], text: valueText };
-  }
-  return { start: block.lineStart, end: block.contentEnd, text: indentLines(rendered, block.column) };
-}
-
-function patchMetadata(
-  text: string,
-  root: YAMLMap,
-  metadata: Required<ScheduleMetadata>,
-  unit: number,
-  layout: RenderLayout,
-  edits: Edit[],
-): void {
-  const entries = Object.entries(metadata) as [keyof ScheduleMetadata, string][];
-  const renderEntries = (column: number, only = entries) =>
-    only.map(([key, value]) => indentLines(renderPair(key, new Scalar(value), layout), column)).join("");
-  const pair = root.items.find((item) => keyString(item.key) === "metadata");
-  if (!pair) {
-    const at = text.length;
-    edits.push({ start: at, end: at, text: `metadata:${layout.eol}` + renderEntries(unit), ownLine: true });
-    return;
-  }
-  const value = pair.value as Node | null;
-  if (!isMap(value) || value.flow || value.items.length === 0) {
-    edits.push(...fillEmptyValue(text, pair, renderEntries(unit)));
-    return;
-  }
-  const blocks = value.items.map((item) => ({ key: keyString(item.key), pair: item, block: pairBlock(text, item) }));
-  const column = blocks[0]!.block.column;
-  const missing: typeof entries = [];
-  for (const [key, v] of entries) {
-    const found = blocks.find((b) => b.key === key);
-    if (found) edits.push(replaceValue(text, found.pair, found.block, key, v, layout));
-    else missing.push([key, v]);
-  }
-  if (missing.length > 0) {
-    const at = blocks[blocks.length - 1]!.block.blockEnd;
-    edits.push({ start: at, end: at, text: renderEntries(column, missing), ownLine: true });
-  }
-}
-
-/** Replaces an empty value (`key:`, `key: ~`, `key: {}`) by a block of lines under the key. */
-function fillEmptyValue(text: string, pair: Pair, lines: string): Edit[] {
-  const key = pair.key as Node;
-  const value = pair.value as Node | null;
-  if (value && !isScalar(value) && !(isMap(value) && value.items.length === 0)) throw new NotPatchable("unexpected value");
-  const edits: Edit[] = [];
-  const keyLineEnd = lineEndOf(text, key.range![0]);
-  const range = value?.range;
-  if (range && range[1] > range[0]) {
-    if (range[1] > keyLineEnd) throw new NotPatchable("empty value on its own line");
-    let start = range[0];
-    while (start > key.range![1] && (text[start - 1] === " " || text[start - 1] === "\t")) start--;
-    edits.push({ start, end: range[1], text: "" });
-  }
-  edits.push({ start: keyLineEnd, end: keyLineEnd, text: lines, ownLine: true });
-  return edits;
-}
-
-/** The new text, and the edits as applied (a line break added for `ownLine` is part of its edit's text). */
-function applyEdits(text: string, edits: Edit[], eol: string): { text: string; edits: TextEdit[] } {
-  const sorted = edits
-    .map((edit, index) => ({ edit, index }))
-    .sort(
-      (a, b) =>
-        a.edit.start - b.edit.start ||
-        // At one offset: insertions (in the order made) before a replacement that starts there.
-        Number(a.edit.end > a.edit.start) - Number(b.edit.end > b.edit.start) ||
-        a.index - b.index,
-    )
-    .map(({ edit }) => edit);
-  let out = "";
-  let pos = 0;
-  const applied: TextEdit[] = [];
-  for (const edit of sorted) {
-    if (edit.start < pos) throw new NotPatchable("overlapping edits");
-    out += text.slice(pos, edit.start);
-    const inserted = edit.ownLine && out.length > 0 && !out.endsWith("\n") ? eol + edit.text : edit.text;
-    out += inserted;
-    applied.push({ start: edit.start, end: edit.end, text: inserted });
-    pos = edit.end;
-  }
-  return { text: out + text.slice(pos), edits: applied };
-}
-
 function metadataColumn(text: string, root: YAMLMap): number | null {
   const pair = root.items.find((item) => keyString(item.key) === "metadata");
   const value = pair?.value;
@@ -468,34 +363,6 @@ function detectLayout(text: string, pairs: readonly Pair[], blockAt: (index: num
     break;
   }
   return { unit, indentSeq, eol };
-}
-
-/** Fallback: the yaml Document API on a fresh parse. Keeps comments, may reformat. */
-function patchDocument(text: string, change: Change): string {
-  const doc = parseDocument(text, { stringKeys: true, uniqueKeys: false });
-  if (!isMap(doc.get("tasks", true))) doc.set("tasks", new YAMLMap());
-  for (const id of change.deletes) doc.deleteIn(["tasks", id]);
-  for (const task of change.upserts) {
-    const old = change.before.get(task.id);
-    const node = doc.getIn(["tasks", task.id], true);
-    if (old && isMap(node)) {
-      for (const field of changedFields(old, task)) {
-        if (omittedWhenDefault(field, task[field])) node.delete(field);
-        else node.set(field, fieldValueNode(field, task[field], node.get(field, true)));
-      }
-    } else {
-      const body = new YAMLMap();
-      for (const field of TASK_FIELDS) {
-        if (!omittedWhenDefault(field, task[field])) body.set(field, fieldValueNode(field, task[field]));
-      }
-      doc.setIn(["tasks", task.id], body);
-    }
-  }
-  if (change.metadata) {
-    if (!isMap(doc.get("metadata", true))) doc.set("metadata", new YAMLMap());
-    for (const [key, value] of Object.entries(change.metadata)) doc.setIn(["metadata", key], value);
-  }
-  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
 
 function newFileText(change: Change): string {

@@ -5,6 +5,7 @@ import {
   isScalar,
   isSeq,
   LineCounter,
+  parse,
   visit,
   type Document,
   type Node,
@@ -140,13 +141,13 @@ export function parseSchedule(input: string | Uint8Array, opts: ParseScheduleOpt
   // toJS looks each alias's anchor up by walking the document, so many aliases cost
   // aliases × nodes (40,000 aliases in a 120 KB file took 18 s) however little they expand.
   // An alias needs an anchor (`&name`): a text without "&" has none, and is not walked.
-  const firstAlias = maxAliasCount >= 0 && text.includes("&") ? firstAliasBeyond(doc.contents, maxAliasCount) : null;
-  if (firstAlias) {
+  const aliases = text.includes("&") ? countAliases(doc.contents) : { count: 0, first: null };
+  if (maxAliasCount >= 0 && aliases.count > maxAliasCount) {
     return fail([
       {
         code: "alias_limit",
         message: `more than ${maxAliasCount} aliases (*name); aliases are limited in this file`,
-        ...at(firstAlias.range?.[0] ?? 0),
+        ...at(aliases.first?.range?.[0] ?? 0),
       },
     ]);
   }
@@ -262,6 +263,15 @@ export function parseSchedule(input: string | Uint8Array, opts: ParseScheduleOpt
           path: ["tasks", id],
         });
       }
+      const misread = isScalar(pair.key) && pair.key.type === "PLAIN" ? otherReading(id) : null;
+      if (misread) {
+        issues.push({
+          code: "invalid_id",
+          message: `task id ${id} is read as ${misread}; quote it: "${id}":`,
+          ...at(keyOffset),
+          path: ["tasks", id],
+        });
+      }
       const value = resolve(doc, pair.value as Node | null);
       if (!isMap(value)) {
         issues.push({
@@ -308,7 +318,21 @@ export function parseSchedule(input: string | Uint8Array, opts: ParseScheduleOpt
   }
 
   if (issues.length > 0) return fail(issues);
-  return { ok: true, tasks, order: [...tasks.keys()], checksum, doc, metadata };
+  const result = { ok: true as const, tasks, order: [...tasks.keys()], checksum, doc, metadata };
+  if (aliases.count === 0) markFreeOfAliases(result);
+  return result;
+}
+
+const freeOfAliases = new WeakSet<object>();
+
+/** Whether a parse result is known to hold no alias (`*name`), so no write can break one. */
+export function knownFreeOfAliases(parsed: object): boolean {
+  return freeOfAliases.has(parsed);
+}
+
+/** For parsers that know (a re-parse checks every unit it parses, and starts from a result without aliases). */
+export function markFreeOfAliases(parsed: object): void {
+  freeOfAliases.add(parsed);
 }
 
 export function tooLargeIssue(byteLength: number, maxBytes: number): YamlIssue {
@@ -419,8 +443,8 @@ function checkDuplicateKeys(doc: Document.Parsed, tasksMap: YAMLMap | null, at: 
   return duplicateIds;
 }
 
-/** The first alias in the file when it holds more than `limit` of them, else null (iterative: any depth). */
-function firstAliasBeyond(root: unknown, limit: number): Node | null {
+/** How many aliases the file holds, and the first one (iterative: any depth). */
+function countAliases(root: unknown): { count: number; first: Node | null } {
   const stack: unknown[] = [root];
   let count = 0;
   let first: Node | null = null;
@@ -435,7 +459,41 @@ function firstAliasBeyond(root: unknown, limit: number): Node | null {
       stack.push(node.key, node.value);
     }
   }
-  return count > limit ? first : null;
+  return { count, first };
+}
+
+/** Task ids that are words YAML 1.1 reads as booleans or null (ids are lowercase). */
+const KEYWORD_IDS = new Set(["y", "n", "yes", "no", "on", "off", "true", "false", "null"]);
+
+/**
+ * How other YAML readers read a plain task id that is not a string to them, e.g.
+ * `"the number 7 by YAML 1.2 readers"` for `007`, or null when every reader reads the id itself.
+ * This parser reads every key as its text, so `007:` and `7:` are two tasks here but one
+ * duplicate key to a YAML 1.2 reader, and `yes:` is the boolean true to PyYAML.
+ */
+function otherReading(id: string): string | null {
+  // Only ids starting with a digit (numbers, dates) and the keywords can read as anything else.
+  if (!/^[0-9]/.test(id) && !KEYWORD_IDS.has(id)) return null;
+  for (const version of ["1.2", "1.1"] as const) {
+    let value: unknown;
+    try {
+      value = parse(id, { version, logLevel: "silent" });
+    } catch {
+      continue;
+    }
+    if (typeof value === "string") continue;
+    const readers = version === "1.2" ? "YAML 1.2 readers" : "YAML 1.1 readers (PyYAML)";
+    return `${describeValue(value)} by ${readers}`;
+  }
+  return null;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (value instanceof Date) return `the date ${value.toISOString()}`;
+  if (typeof value === "boolean") return `the boolean ${value}`;
+  if (typeof value === "number" || typeof value === "bigint") return `the number ${String(value)}`;
+  return `a ${typeof value}`;
 }
 
 export function keyString(key: unknown): string | null {

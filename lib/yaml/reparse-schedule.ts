@@ -1,7 +1,7 @@
 import { isAlias, isMap, isPair, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLMap } from "yaml";
 import type { Task } from "../tasks/task-schema";
 import { sha256Checksum } from "./checksum";
-import { DEFAULT_MAX_BYTES, keyString, parseSchedule, type ParseResult, type ParseScheduleOptions } from "./parse-schedule";
+import { DEFAULT_MAX_BYTES, keyString, markFreeOfAliases, parseSchedule, type ParseResult, type ParseScheduleOptions } from "./parse-schedule";
 import { ReadonlyTaskMap } from "./readonly-task-map";
 import { lineStartOf } from "./text-lines";
 
@@ -187,6 +187,7 @@ export function reparseSchedule(prev: { text: string; parsed: ParsedOk }, next: 
   Object.defineProperty(result, "checksum", lazyChecksum(next, opts.checksum));
   Object.defineProperty(result, "doc", lazyDocument(result, { prevParsed: prev.parsed, prevDoc: prev.parsed.doc, layout, runs, taskRuns, metaPair, next, opts }));
   verifiedSafe.add(result);
+  markFreeOfAliases(result);
   reparsed.add(result);
   byteLengths.set(result, bytes);
   return result;

@@ -69,8 +69,8 @@ describe("parseSchedule: valid files", () => {
     expect(result.ok && result.tasks.size).toBe(0);
   });
 
-  it("accepts ids that YAML would read as numbers or booleans", () => {
-    const result = parseSchedule('version: 1\ntasks:\n  0123:\n    name: A\n    schedule: "* * * * *"\n    command: x\n  "true":\n    name: B\n    schedule: "* * * * *"\n    command: y\n');
+  it("accepts ids that YAML would read as numbers or booleans when they are quoted", () => {
+    const result = parseSchedule('version: 1\ntasks:\n  "0123":\n    name: A\n    schedule: "* * * * *"\n    command: x\n  \'true\':\n    name: B\n    schedule: "* * * * *"\n    command: y\n');
     expect(result.ok && result.order).toEqual(["0123", "true"]);
   });
 });
