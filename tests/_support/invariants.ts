@@ -4,7 +4,7 @@ import type { ConflictRecord } from "@/lib/sync/storage/sync-storage";
 import { taskOf } from "@/lib/tasks/stored-task";
 import { tasksEqual, type Task } from "@/lib/tasks/task-schema";
 import { parseSchedule } from "@/lib/yaml";
-import { tempFilePattern } from "@/lib/yaml/atomic-write-file";
+import { tempFilePattern } from "@/lib/yaml/store/atomic-write-file";
 
 /**
  * The invariant checker of the reliability suites (issue #7): reads the three sides of a

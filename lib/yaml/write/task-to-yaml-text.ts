@@ -1,4 +1,4 @@
-import type { Task } from "../tasks/task-schema";
+import type { Task } from "../../tasks/task-schema";
 import { DEFAULT_LAYOUT, renderTask } from "./yaml-render";
 
 /**

@@ -1,7 +1,7 @@
 import { isMap, isScalar, type Node, type Pair } from "yaml";
 import type { Edit } from "./apply-edits";
 import { NotPatchable, valueStartWithProps, type PairBlock } from "./pair-block";
-import { lineEndOf, lineStartOf } from "./text-lines";
+import { lineEndOf, lineStartOf } from "../parse/text-lines";
 import { fieldValueNode, indentLines, renderPair, type RenderLayout } from "./yaml-render";
 
 /** New value for an existing `key: value`: in place when both fit on the key's line (trailing comment kept), else the whole pair. */

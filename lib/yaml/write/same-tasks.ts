@@ -1,4 +1,4 @@
-import { tasksEqual, type Task } from "../tasks/task-schema";
+import { tasksEqual, type Task } from "../../tasks/task-schema";
 
 /** Same ids, same order, same fields. */
 export function sameTasks(a: ReadonlyMap<string, Task>, b: ReadonlyMap<string, Task>): boolean {

@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Composer, LineCounter, parseDocument, Parser, type Document } from "yaml";
-import { sampleSchedule } from "../../bench/sample-schedule";
-import { applySchedulePatch, parseSchedule } from "../../lib/yaml";
-import { blockLayoutTokens, parseYamlDocument } from "../../lib/yaml/block-layout-tokens";
-import { goldenSchedule, makeTask, taskArb } from "./_helpers";
+import { sampleSchedule } from "../../../bench/sample-schedule";
+import { applySchedulePatch, parseSchedule } from "../../../lib/yaml";
+import { blockLayoutTokens, parseYamlDocument } from "../../../lib/yaml/fast/block-layout-tokens";
+import { goldenSchedule, makeTask, taskArb } from "../_helpers";
 
 /**
  * The line scanner against the library's parser: whenever the scanner answers, its tokens are

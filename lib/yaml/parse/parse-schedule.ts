@@ -11,8 +11,8 @@ import {
   type Node,
   type YAMLMap,
 } from "yaml";
-import { TASK_FIELDS, taskIdSchema, type Task } from "../tasks/task-schema";
-import { parseYamlDocument } from "./block-layout-tokens";
+import { TASK_FIELDS, taskIdSchema, type Task } from "../../tasks/task-schema";
+import { parseYamlDocument } from "../fast/block-layout-tokens";
 import { sha256Checksum } from "./checksum";
 import { nestingBeyond } from "./nesting-depth";
 import { validateTaskBody } from "./validate-task-body";

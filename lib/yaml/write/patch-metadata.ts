@@ -1,7 +1,7 @@
 import { isMap, Scalar, type Node, type YAMLMap } from "yaml";
 import type { Edit } from "./apply-edits";
 import { pairBlock } from "./pair-block";
-import { keyString, type ScheduleMetadata } from "./parse-schedule";
+import { keyString, type ScheduleMetadata } from "../parse/parse-schedule";
 import { fillEmptyValue, replaceValue } from "./replace-value";
 import { indentLines, renderPair, type RenderLayout } from "./yaml-render";
 

@@ -1,5 +1,5 @@
 import type { Node, Pair } from "yaml";
-import { indentOf, isCommentLine, lineAt, lineEndOf, lineStartOf, previousLineStart } from "./text-lines";
+import { indentOf, isCommentLine, lineAt, lineEndOf, lineStartOf, previousLineStart } from "../parse/text-lines";
 
 /**
  * Where one `key: value` pair of a block map sits in the source text. Comment lines right above

@@ -1,7 +1,7 @@
-import { applySchedulePatch } from "./apply-schedule-patch";
+import { applySchedulePatch } from "../write/apply-schedule-patch";
 import type { LockedSchedule, ReadResult, ScheduleStore, WriteOptions, WriteResult } from "./create-schedule-store";
-import { parseSchedule } from "./parse-schedule";
-import { YamlStoreError } from "./yaml-store-error";
+import { parseSchedule } from "../parse/parse-schedule";
+import { YamlStoreError } from "../yaml-store-error";
 
 export interface MemoryScheduleStore extends ScheduleStore {
   /** The file's text now; null when there is no file. */

@@ -4,16 +4,16 @@ import { createReadStream } from "node:fs";
 import { lstat, mkdir, readFile, readlink, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import lockfile from "proper-lockfile";
-import type { Task } from "../tasks/task-schema";
-import { applySchedulePatch, type SchedulePatch } from "./apply-schedule-patch";
+import type { Task } from "../../tasks/task-schema";
+import { applySchedulePatch, type SchedulePatch } from "../write/apply-schedule-patch";
 import { atomicWriteFile, FileChangedError, removeOrphanTempFiles } from "./atomic-write-file";
-import { sha256Checksum } from "./checksum";
+import { sha256Checksum } from "../parse/checksum";
 import { DEFAULT_BACKUP_DIR_NAME } from "./is-schedule-artifact";
-import { DEFAULT_MAX_ALIAS_COUNT, DEFAULT_MAX_BYTES, parseSchedule, tooLargeIssue, type ParseResult, type ParseScheduleOptions } from "./parse-schedule";
-import { ReadonlyTaskMap } from "./readonly-task-map";
-import { ownDocument, reparseSchedule } from "./reparse-schedule";
+import { DEFAULT_MAX_ALIAS_COUNT, DEFAULT_MAX_BYTES, parseSchedule, tooLargeIssue, type ParseResult, type ParseScheduleOptions } from "../parse/parse-schedule";
+import { ReadonlyTaskMap } from "../fast/readonly-task-map";
+import { ownDocument, reparseSchedule } from "../fast/reparse-schedule";
 import { writeBackup } from "./write-backup";
-import { YamlStoreError } from "./yaml-store-error";
+import { YamlStoreError } from "../yaml-store-error";
 
 export type ReadResult =
   | ({ status: "ok" } & Extract<ParseResult, { ok: true }> & { text: string })
@@ -93,7 +93,7 @@ const heldLocks = new AsyncLocalStorage<ReadonlySet<string>>();
 const localQueues = new Map<string, Promise<void>>();
 
 /**
- * The one way the app reads and writes the schedule file (DESIGN §3).
+ * The one way the app reads and writes the schedule file (docs/ARCHITECTURE.md, "The schedule file").
  *
  * @example
  * const store = createScheduleStore({ path: "config/schedule_config.yml" });

@@ -1,9 +1,9 @@
 import { isAlias, isMap, isPair, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLMap } from "yaml";
-import type { Task } from "../tasks/task-schema";
-import { sha256Checksum } from "./checksum";
-import { DEFAULT_MAX_BYTES, keyString, markFreeOfAliases, parseSchedule, type ParseResult, type ParseScheduleOptions } from "./parse-schedule";
+import type { Task } from "../../tasks/task-schema";
+import { sha256Checksum } from "../parse/checksum";
+import { DEFAULT_MAX_BYTES, keyString, markFreeOfAliases, parseSchedule, type ParseResult, type ParseScheduleOptions } from "../parse/parse-schedule";
 import { ReadonlyTaskMap } from "./readonly-task-map";
-import { lineStartOf } from "./text-lines";
+import { lineStartOf } from "../parse/text-lines";
 
 type ParsedOk = Extract<ParseResult, { ok: true }>;
 

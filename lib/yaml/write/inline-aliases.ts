@@ -1,9 +1,9 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, Pair, Scalar, YAMLMap, YAMLSeq, type Alias, type Document, type Node } from "yaml";
-import { changedFields, type Task } from "../tasks/task-schema";
-import { keyString, knownFreeOfAliases, parseSchedule, type ParseResult, type ParseScheduleOptions } from "./parse-schedule";
+import { changedFields, type Task } from "../../tasks/task-schema";
+import { keyString, knownFreeOfAliases, parseSchedule, type ParseResult, type ParseScheduleOptions } from "../parse/parse-schedule";
 import { sameTasks } from "./same-tasks";
 import { renderInline } from "./yaml-render";
-import { YamlStoreError } from "./yaml-store-error";
+import { YamlStoreError } from "../yaml-store-error";
 
 type ParsedOk = Extract<ParseResult, { ok: true }>;
 

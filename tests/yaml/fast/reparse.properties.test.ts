@@ -3,10 +3,10 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isMap, isPair, isSeq, type Node } from "yaml";
-import type { Task } from "../../lib/tasks/task-schema";
-import { applySchedulePatch, createScheduleStore, parseSchedule, taskSourceText, type ParseResult } from "../../lib/yaml";
-import { diffEdits, ownDocument, reparseSchedule } from "../../lib/yaml/reparse-schedule";
-import { goldenSchedule, makeTask, taskArb, useTempDir, yaml } from "./_helpers";
+import type { Task } from "../../../lib/tasks/task-schema";
+import { applySchedulePatch, createScheduleStore, parseSchedule, taskSourceText, type ParseResult } from "../../../lib/yaml";
+import { diffEdits, ownDocument, reparseSchedule } from "../../../lib/yaml/fast/reparse-schedule";
+import { goldenSchedule, makeTask, taskArb, useTempDir, yaml } from "../_helpers";
 
 /**
  * The cheap path (re-parse only the edited tasks) against the reference (parse the whole file):

@@ -1,19 +1,19 @@
 import { isMap, isScalar, Scalar, type Node, type Pair, type YAMLMap } from "yaml";
-import { changedFields, TASK_FIELDS, taskIdSchema, tasksEqual, type Task, type TaskField } from "../tasks/task-schema";
-import { tasksChecksum } from "./checksum";
+import { changedFields, TASK_FIELDS, taskIdSchema, tasksEqual, type Task, type TaskField } from "../../tasks/task-schema";
+import { tasksChecksum } from "../parse/checksum";
 import { applyEdits, type Edit } from "./apply-edits";
 import { inlineBrokenAliases } from "./inline-aliases";
 import { keyLine, NotPatchable, pairBlock, type PairBlock } from "./pair-block";
-import { keyString, parseSchedule, type ParseResult, type ParseScheduleOptions, type ScheduleMetadata } from "./parse-schedule";
+import { keyString, parseSchedule, type ParseResult, type ParseScheduleOptions, type ScheduleMetadata } from "../parse/parse-schedule";
 import { patchMetadata } from "./patch-metadata";
 import { patchTaskNodes } from "./patch-task-nodes";
 import { reformatDocument } from "./reformat-document";
 import { fillEmptyValue, replaceValue } from "./replace-value";
-import { keysStartLines, reparseSchedule, type TextEdit } from "./reparse-schedule";
+import { keysStartLines, reparseSchedule, type TextEdit } from "../fast/reparse-schedule";
 import { sameEntries } from "./same-tasks";
-import { detectEol, isBlankLine, lineAt, lineEndOf, lineStartOf, previousLineStart } from "./text-lines";
-import { validateTaskBody } from "./validate-task-body";
-import type { YamlIssue } from "./yaml-issue";
+import { detectEol, isBlankLine, lineAt, lineEndOf, lineStartOf, previousLineStart } from "../parse/text-lines";
+import { validateTaskBody } from "../parse/validate-task-body";
+import type { YamlIssue } from "../parse/yaml-issue";
 import {
   DEFAULT_LAYOUT,
   fieldValueNode,
@@ -23,7 +23,7 @@ import {
   renderTask,
   type RenderLayout,
 } from "./yaml-render";
-import { YamlStoreError } from "./yaml-store-error";
+import { YamlStoreError } from "../yaml-store-error";
 
 export interface SchedulePatch {
   /** Tasks to create or replace (whole tasks; fields left at their default are written only if the file has them). */

@@ -1,5 +1,5 @@
 import { isMap, type Document, type Node } from "yaml";
-import { keyString } from "./parse-schedule";
+import { keyString } from "../parse/parse-schedule";
 import { pairBlock } from "./pair-block";
 
 /**

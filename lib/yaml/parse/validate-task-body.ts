@@ -1,5 +1,5 @@
 import type { ZodError } from "zod";
-import { taskBodySchema, type TaskBody } from "../tasks/task-schema";
+import { taskBodySchema, type TaskBody } from "../../tasks/task-schema";
 
 type BodyResult = { success: true; data: TaskBody } | { success: false; issues: ZodError["issues"] };
 

@@ -1,4 +1,4 @@
-import type { Task } from "../tasks/task-schema";
+import type { Task } from "../../tasks/task-schema";
 
 /**
  * A Map of tasks that throws on any change once made: what the store hands every reader of

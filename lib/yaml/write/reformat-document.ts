@@ -1,7 +1,7 @@
 import { isMap, parseDocument, YAMLMap } from "yaml";
 import type { Change } from "./apply-schedule-patch";
 import { patchTaskBody } from "./patch-task-nodes";
-import { detectEol } from "./text-lines";
+import { detectEol } from "../parse/text-lines";
 import { taskBodyNode, WRITE_OPTIONS, WRITE_SCHEMA } from "./yaml-render";
 
 /**

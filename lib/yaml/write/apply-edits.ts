@@ -1,5 +1,5 @@
 import { NotPatchable } from "./pair-block";
-import type { TextEdit } from "./reparse-schedule";
+import type { TextEdit } from "../fast/reparse-schedule";
 
 /** One change to a text: `text` takes the place of `[start, end)`. */
 export interface Edit {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { TASK_FIELDS, type Task } from "../tasks/task-schema";
+import { TASK_FIELDS, type Task } from "../../tasks/task-schema";
 
 /** `"sha256:<hex>"` of the exact bytes (a string is hashed as UTF-8). */
 export function sha256Checksum(data: string | Uint8Array): string {

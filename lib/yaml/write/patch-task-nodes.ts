@@ -1,11 +1,11 @@
 import { isMap, Pair, parseDocument, Scalar, YAMLMap, type Node } from "yaml";
-import { changedFields, TASK_FIELDS, type Task, type TaskField } from "../tasks/task-schema";
+import { changedFields, TASK_FIELDS, type Task, type TaskField } from "../../tasks/task-schema";
 import type { Change } from "./apply-schedule-patch";
 import { applyEdits, type Edit } from "./apply-edits";
 import { NotPatchable, pairBlock, type PairBlock } from "./pair-block";
-import { keyString } from "./parse-schedule";
+import { keyString } from "../parse/parse-schedule";
 import { patchMetadata } from "./patch-metadata";
-import { detectEol, indentOf, isBlankLine, lineAt, lineEndOf, lineStartOf, previousLineStart } from "./text-lines";
+import { detectEol, indentOf, isBlankLine, lineAt, lineEndOf, lineStartOf, previousLineStart } from "../parse/text-lines";
 import {
   fieldValueNode,
   indentLines,

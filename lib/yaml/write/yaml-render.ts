@@ -1,5 +1,5 @@
 import { Document, isScalar, isSeq, Pair, Scalar, YAMLMap, YAMLSeq, type Node, type ScalarTag, type SchemaOptions, type Tags, type ToStringOptions } from "yaml";
-import { TASK_FIELDS, type Task, type TaskField } from "../tasks/task-schema";
+import { TASK_FIELDS, type Task, type TaskField } from "../../tasks/task-schema";
 
 /**
  * How the store renders the pieces it writes. Everything goes through the `yaml` stringifier, so
