@@ -30,6 +30,7 @@ const STATUS: Record<ApiErrorCode | SyncErrorCode, number> = {
   conflict_stale: 409,
   yaml_invalid: 409,
   payload_too_large: 413,
+  yaml_write_refused: 422,
   internal_error: 500,
   yaml_write_failed: 500,
   shutting_down: 503,

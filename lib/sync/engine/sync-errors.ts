@@ -13,6 +13,8 @@ export type SyncErrorCode =
   | "yaml_read_only"
   | "yaml_io_error"
   | "yaml_write_failed"
+  /** The change cannot be written as a valid schedule file (the writer refused its own result). */
+  | "yaml_write_refused"
   | "not_found"
   | "already_exists"
   | "stale_version"
@@ -48,6 +50,13 @@ export function syncErrorOf(error: unknown, path: string): unknown {
       return new SyncError("yaml_busy", "The schedule file kept changing during the sync; try again.", { cause: error });
     case "io":
       return ioError(error);
+    case "lock_compromised":
+      return new SyncError("yaml_locked", `The lock on the schedule file was lost while writing; nothing was written. Try again. (${error.message})`, { cause: error });
+    case "invalid_result":
+      return new SyncError("yaml_write_refused", `The change cannot be written to the schedule file: ${error.message}. Nothing was changed.`, {
+        cause: error,
+        details: error.issues ? { issues: error.issues } : undefined,
+      });
     default:
       return new SyncError("yaml_write_failed", `Could not write the schedule file: ${error.message}`, { cause: error });
   }
