@@ -27,18 +27,21 @@ export interface SyncSettings {
 export async function syncStatus(deps: SyncReadDeps & SyncSettings) {
   const status = deps.sync.status();
   const head = status.yaml.issues[0] ?? null;
-  const [open, [lastRecorded], drift] = await Promise.all([
-    deps.storage.reads.listConflicts("open", 100_000),
-    deps.storage.reads.listRuns({ limit: 1 }),
+  // While the database is away the status still answers, from what this process knows.
+  const [open, runs, drift] = await Promise.all([
+    deps.storage.reads.listConflicts("open", 100_000).catch(() => null),
+    deps.storage.reads.listRuns({ limit: 1 }).catch(() => null),
     deps.sync.drift().catch(() => null),
   ]);
-  const held = open.map(heldDeletionOf).filter((h): h is HeldDeletion => h !== null);
+  const held = (open ?? []).map(heldDeletionOf).filter((h): h is HeldDeletion => h !== null);
   const { loop } = status;
   return {
     state: status.state,
-    lastRun: lastRecorded ?? null,
+    lastRun: runs?.[0] ?? null,
     lastError: status.lastError,
-    openConflicts: open.length,
+    /** False when the database did not answer: the counts are this process's last view. */
+    dbReachable: open !== null && runs !== null,
+    openConflicts: open?.length ?? status.openConflicts,
     /** Tasks whose file and DB sides differ outside open conflicts (null: could not be told). */
     pending: drift ? drift.differing.size : null,
     /** Set while the loop waits to try again after a failure that may heal. */

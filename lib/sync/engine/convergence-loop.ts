@@ -33,6 +33,8 @@ export interface ConvergenceLoopOptions {
   /** First retry after this long; doubles per failure up to maxBackoffMs. */
   backoffMs?: number;
   maxBackoffMs?: number;
+  /** The failure as the status shows it. */
+  describe?(error: unknown): string;
   onStatus?(status: LoopStatus): void;
   onError?(error: unknown, status: LoopStatus): void;
 }
@@ -86,7 +88,7 @@ export function createConvergenceLoop(options: ConvergenceLoopOptions) {
           attempt = 0;
           lastError = null;
         } catch (error) {
-          lastError = error instanceof Error ? error.message : String(error);
+          lastError = options.describe ? options.describe(error) : error instanceof Error ? error.message : String(error);
           attempt++;
           if (options.transient(error)) {
             dirty = true;

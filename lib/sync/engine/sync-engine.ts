@@ -17,6 +17,7 @@ import { createLockedRunner, SyncBusy } from "./locked-run";
 import { createMutex } from "./mutex";
 import { resolveOpenConflict } from "./resolve-open-conflict";
 import { createSettledScope } from "./settled-scope";
+import { isDatabaseUnavailable } from "../../db/database-errors";
 import { isCodedError } from "../../errors";
 import { notFound, SyncError } from "./sync-errors";
 import { createSyncStatus } from "./sync-status";
@@ -131,9 +132,10 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     run: (reason) => run({ trigger: reason as Trigger }),
     converged,
     transient,
+    describe: (error) => (isDatabaseUnavailable(error) ? "database unavailable (its connection was refused or lost)" : error instanceof Error ? error.message : String(error)),
     clock: deps.clock,
-    onError: (error, loopStatus) =>
-      log("warn", `sync failed${loopStatus.retryAt ? `, retrying in ${Math.round((loopStatus.retryAt - Date.now()) / 1000)} s` : ""}: ${(error as Error).message}`),
+    onError: (_, loopStatus) =>
+      log("warn", `sync failed${loopStatus.retryAt ? `, retrying in ${Math.max(0, Math.round((loopStatus.retryAt - (deps.clock ?? systemClock).now()) / 1000))} s` : ""}: ${loopStatus.lastError}`),
     onStatus: () => status.set(status.snapshot().state),
   });
 
