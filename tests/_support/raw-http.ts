@@ -18,13 +18,16 @@ export interface RawRequest {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
 
+/** The servers listen on 127.0.0.1 only, and "localhost" may resolve to ::1 first. */
+const connectHost = (url: URL) => (url.hostname === "localhost" ? "127.0.0.1" : url.hostname);
+
 /** One HTTP request with the request target untouched. */
 export function rawRequest(base: string, { method = "GET", target, headers = {}, body, localAddress }: RawRequest): Promise<RawResponse> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
-        host: url.hostname,
+        host: connectHost(url),
         port: url.port,
         method,
         path: target,
@@ -56,7 +59,7 @@ export function rawUpgrade(base: string, target: string, headers: Record<string,
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const req = http.request({
-      host: url.hostname,
+      host: connectHost(url),
       port: url.port,
       path: target,
       agent: false,
