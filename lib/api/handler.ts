@@ -1,9 +1,10 @@
 import "server-only";
 import { NextResponse } from "next/server";
 import { ZodError, type ZodType, type z } from "zod";
-import { originAllowed, requestProtocol, SAFE_METHODS } from "../auth/origin-check";
+import { originAllowed, SAFE_METHODS } from "../auth/origin-check";
 import { allows, type Access, type Principal } from "../auth/principal";
 import { isDatabaseUnavailable } from "../db/database-errors";
+import { requestProtocol } from "../http/request-protocol";
 import { getServices, type AppServices } from "../server/registry";
 import { AppError, isAppError } from "./errors";
 
@@ -52,7 +53,7 @@ export function withApi<P extends Record<string, string> = Record<string, never>
 async function authorize(req: Request, services: AppServices, access: Access): Promise<Principal | null> {
   const header = (name: string) => req.headers.get(name);
   if (!SAFE_METHODS.has(req.method.toUpperCase())) {
-    const facts = { origin: header("origin"), host: header("host"), secFetchSite: header("sec-fetch-site"), protocol: requestProtocol(header("x-forwarded-proto"), false) };
+    const facts = { origin: header("origin"), host: header("host"), secFetchSite: header("sec-fetch-site"), protocol: requestProtocol(header("x-forwarded-proto"), new URL(req.url).protocol === "https:") };
     if (!originAllowed(facts, services.config.allowedOrigins)) throw new AppError(403, "forbidden_origin", "Cross-origin request refused");
   }
   const authentication = await services.auth.authenticate({ authorization: header("authorization"), cookie: header("cookie") });

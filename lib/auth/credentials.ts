@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { firstValue } from "../http/header-value";
 
 export const SESSION_COOKIE = "schedule_sync_session";
 
@@ -44,10 +45,10 @@ export interface PresentedCredentials {
  * session cookie that comes with it.
  */
 export function presentedCredentials(headers: CredentialSource): PresentedCredentials {
-  const authorization = first(headers.authorization)?.trim() ?? "";
+  const authorization = firstValue(headers.authorization)?.trim() ?? "";
   const [scheme, ...rest] = authorization.split(/\s+/);
   const bearer = scheme?.toLowerCase() === "bearer" ? rest.join(" ") : null;
-  const session = parseCookies(first(headers.cookie)).get(SESSION_COOKIE) || null;
+  const session = parseCookies(firstValue(headers.cookie)).get(SESSION_COOKIE) || null;
   return { bearer, session };
 }
 
@@ -64,8 +65,4 @@ function cookie(value: string, maxAge: number, secure: boolean): string {
   const attributes = ["Path=/", "HttpOnly", "SameSite=Strict", `Max-Age=${maxAge}`];
   if (secure) attributes.push("Secure");
   return `${SESSION_COOKIE}=${value}; ${attributes.join("; ")}`;
-}
-
-function first(value: string | string[] | null | undefined): string | undefined {
-  return (Array.isArray(value) ? value[0] : value) ?? undefined;
 }

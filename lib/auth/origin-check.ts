@@ -27,18 +27,3 @@ export function originAllowed(facts: OriginFacts, allowedOrigins: readonly strin
     return false;
   }
 }
-
-/** X-Forwarded-Proto's first hop, or the socket's own TLS. */
-export function requestProtocol(forwardedProto: string | string[] | null | undefined, encrypted: boolean): "http" | "https" {
-  const first = (Array.isArray(forwardedProto) ? forwardedProto[0] : forwardedProto)?.split(",")[0]?.trim().toLowerCase();
-  return encrypted || first === "https" ? "https" : "http";
-}
-
-/** Whether the browser reached us over https (PUBLIC_URL says so, or the proxy does): the cookie is then Secure. */
-export function requestIsHttps(req: Request, config: { publicUrl?: string }): boolean {
-  return (
-    new URL(req.url).protocol === "https:" ||
-    requestProtocol(req.headers.get("x-forwarded-proto"), false) === "https" ||
-    Boolean(config.publicUrl?.startsWith("https:"))
-  );
-}

@@ -2,6 +2,7 @@ import type { Authentication } from "./authenticate";
 import { presentedCredentials, type CredentialSource } from "./credentials";
 import { originAllowed, SAFE_METHODS } from "./origin-check";
 import type { Principal } from "./principal";
+import { firstValue } from "../http/header-value";
 
 /**
  * The front door's decision on a request, before Next.js or Socket.IO see it. It is the first
@@ -70,14 +71,14 @@ export function requestArea(pathname: string, dev = false): RequestArea | null {
   if (pathname === SOCKET_PATH) return "socket";
   if (pathname.startsWith("/_next/static/")) return "static";
   // The rest of /_next (the image optimizer, which re-enters the router with the caller's
-  // method; data routes) is refused; only dev mode's hot reload lives there.
-  if (pathname.startsWith("/_next/")) return dev && pathname.startsWith("/_next/webpack-hmr") ? "page" : null;
+  // method; data routes) is refused; only dev mode's hot reload (a WebSocket) lives there.
+  if (pathname.startsWith("/_next/")) return dev && /^\/_next\/(webpack-)?hmr\b/.test(pathname) ? "page" : null;
   return "page";
 }
 
 export async function gateRequest(req: GateRequest, deps: GateDeps): Promise<GateDecision> {
   const method = req.method.toUpperCase();
-  const host = first(req.headers.host);
+  const host = firstValue(req.headers.host);
   if (!deps.hostAllowed(host)) {
     return deny(403, "forbidden_host", "This server does not answer to that Host name (see ALLOWED_HOSTS)");
   }
@@ -96,32 +97,32 @@ export async function gateRequest(req: GateRequest, deps: GateDeps): Promise<Gat
   if (area === "socket" && method !== "GET" && method !== "POST") {
     return { ...deny(405, "method_not_allowed", `${method} is not accepted here`), allow: "GET, POST" };
   }
-  const facts = { origin: first(req.headers.origin), host, secFetchSite: first(req.headers["sec-fetch-site"]), protocol: req.protocol };
+  const facts = { origin: firstValue(req.headers.origin), host, secFetchSite: firstValue(req.headers["sec-fetch-site"]), protocol: req.protocol };
   if ((!SAFE_METHODS.has(method) || area === "socket") && !originAllowed(facts, deps.allowedOrigins)) {
     return deny(403, "forbidden_origin", "Cross-origin request refused");
   }
 
+  const bearer = presentedCredentials(req.headers).bearer !== null;
   const tryingToken =
-    presentedCredentials(req.headers).bearer !== null ||
-    (req.pathname === "/api/auth/login" && method === "POST") ||
-    (req.pathname === "/login" && new URLSearchParams(req.search).has("token"));
+    bearer || (req.pathname === "/api/auth/login" && method === "POST") || (req.pathname === "/login" && new URLSearchParams(req.search).has("token"));
   if (tryingToken) {
     const wait = deps.tokenRetryAfter();
     if (wait > 0) return { ...deny(429, "too_many_attempts", `Too many failed attempts from your address; try again in ${wait} s`), retryAfterSeconds: wait };
   }
 
-  if (isPublicPath(req.pathname)) return { action: "pass", area, principal: null };
+  const open = isPublicPath(req.pathname);
+  // A public path needs no credentials, but a token presented there is checked (and a wrong one
+  // counted) all the same: /api/health answers more to the right one, which would otherwise
+  // make it a place to guess tokens without a limit.
+  if (open && !bearer) return { action: "pass", area, principal: null };
   const authentication = await deps.authenticate();
   if (authentication.outcome === "authenticated") return { action: "pass", area, principal: authentication.principal };
   const tokenFailure = authentication.outcome === "refused" && authentication.credential === "token";
+  if (open && !tokenFailure) return { action: "pass", area, principal: null };
   if (area === "page" && !tokenFailure) return { action: "login" };
   return { ...deny(401, "unauthorized", "Missing or invalid admin token"), tokenFailure };
 }
 
 function deny(status: 400 | 401 | 403 | 404 | 405 | 429, code: string, message: string): Extract<GateDecision, { action: "deny" }> {
   return { action: "deny", status, code, message };
-}
-
-function first(value: string | string[] | undefined | null): string | undefined {
-  return (Array.isArray(value) ? value[0] : value) ?? undefined;
 }

@@ -3,13 +3,13 @@ import type { Duplex } from "node:stream";
 import type { Authenticator } from "../auth/authenticate";
 import type { FailureLimiter } from "../auth/failure-limiter";
 import { sessionCookie } from "../auth/credentials";
-import { requestProtocol } from "../auth/origin-check";
 import type { Principal } from "../auth/principal";
 import { gateRequest, SOCKET_PATH, type GateDecision } from "../auth/request-gate";
 import { sameOriginPath, SERVER_SIDE_ORIGIN } from "../auth/safe-redirect";
 import type { SessionStore } from "../auth/session-store";
 import { isDatabaseUnavailable } from "../db/database-errors";
 import type { HostAllowlist } from "../http/host-allowlist";
+import { requestProtocol, secureCookie } from "../http/request-protocol";
 import { canonicalTarget, type RequestTarget } from "../http/request-target";
 import { contentSecurityPolicy, newNonce, SECURITY_HEADERS } from "../http/security-headers";
 import type { Logger } from "../log";
@@ -43,6 +43,7 @@ export interface FrontDoor {
  * Socket.IO or Next.js.
  */
 export function createFrontDoor(deps: FrontDoorDeps): FrontDoor {
+  const basePolicy = contentSecurityPolicy({ dev: deps.dev });
   const protocolOf = (req: IncomingMessage) => requestProtocol(req.headers["x-forwarded-proto"], (req.socket as { encrypted?: boolean }).encrypted === true);
   const decide = (req: IncomingMessage, target: RequestTarget, address: string | null): Promise<GateDecision> =>
     gateRequest(
@@ -88,77 +89,110 @@ export function createFrontDoor(deps: FrontDoorDeps): FrontDoor {
       return;
     }
     const session = await deps.sessions.create({ credential: "admin_token" });
-    const secure = protocolOf(req) === "https" || Boolean(deps.publicUrl?.startsWith("https:"));
+    const secure = secureCookie(protocolOf(req), deps.publicUrl);
     res.writeHead(303, { "set-cookie": sessionCookie(session.secret, { secure, maxAgeSeconds: session.maxAgeSeconds }), location: sameOriginPath(params.get("next"), SERVER_SIDE_ORIGIN) }).end();
   };
 
-  return {
-    async handleRequest(req, res) {
-      for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-      res.setHeader("content-security-policy", contentSecurityPolicy({ dev: deps.dev }));
-      // Next takes the script nonce from the request's own CSP header: only ours may be there.
-      delete req.headers["content-security-policy"];
-      delete req.headers["content-security-policy-report-only"];
-      if (deps.shuttingDown()) {
-        // A keep-alive client may still send on its open connection: refuse new work so that
-        // nothing starts after the last sync the shutdown waits for.
-        res.setHeader("connection", "close");
-        return sendError(res, 503, "shutting_down", "The server is shutting down; try again in a moment");
-      }
-      const target = canonicalTarget(req.url);
-      if (!target) return sendError(res, 400, "bad_request", "The request path is not in its plain form (no //, \\, ;, dot segments or needless %-escapes)");
-      const address = deps.clientAddress(req);
-      const decision = await decideOrAnswer(req, target, address, (status, code, message, headers) => sendError(res, status, code, message, headers));
-      if (!decision) return;
-      if (decision.action === "login") {
-        res.writeHead(303, { location: `/login?next=${encodeURIComponent(target.pathname + target.search)}` }).end();
-        return;
-      }
-      if (decision.area === "page") {
-        const policy = contentSecurityPolicy({ nonce: newNonce(), dev: deps.dev });
-        res.setHeader("content-security-policy", policy);
-        req.headers["content-security-policy"] = policy;
-      }
-      if (target.pathname === "/login" && new URLSearchParams(target.search).has("token")) return loginFromUrl(req, res, target, address);
-      if (decision.area === "socket") return deps.socket.handleRequest(req, res);
-      if (target.pathname === "/api/auth/login") {
-        res.once("finish", () => {
-          if (res.statusCode === 401) tokenFailed(address, "login form");
-        });
-      }
-      if (decision.area === "api") jsonApiErrors(res);
-      await deps.next.handle(req, res).catch((error) => {
-        deps.log.error(`request failed: ${(error as Error).message}`);
-        if (!res.headersSent) sendError(res, 500, "internal_error", "Internal server error");
-      });
-    },
+  // A failure on the way in (a session not created: the database went away) is answered with
+  // an error, never left to crash the process as an unhandled rejection.
+  const failed = (what: string, error: unknown) => {
+    if (!isDatabaseUnavailable(error)) deps.log.error(`${what} failed: ${(error as Error).message}`);
+  };
 
+  const door: FrontDoor = {
+    async handleRequest(req, res) {
+      try {
+        await admitRequest(req, res);
+      } catch (error) {
+        failed("request", error);
+        if (res.headersSent) res.destroy();
+        else if (isDatabaseUnavailable(error)) sendError(res, 503, "database_unavailable", "The database is unavailable; try again shortly.");
+        else sendError(res, 500, "internal_error", "Internal server error");
+      }
+    },
     async handleUpgrade(req, socket, head) {
       socket.on("error", () => undefined); // a client gone mid-handshake is not our error
-      const refuse = (status: number, _code: string, message: string, headers: Record<string, string> = {}) => {
-        const lines = Object.entries({ ...SECURITY_HEADERS, ...headers, "content-type": "text/plain; charset=utf-8", connection: "close" }).map(([k, v]) => `${k}: ${v}`);
-        socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? "Error"}\r\n${lines.join("\r\n")}\r\n\r\n${message}`);
-      };
-      if (deps.shuttingDown()) return refuse(503, "shutting_down", "The server is shutting down");
-      const target = canonicalTarget(req.url);
-      if (!target) return refuse(400, "bad_request", "The request path is not in its plain form");
-      const address = deps.clientAddress(req);
-      const decision = await decideOrAnswer(req, target, address, refuse);
-      if (!decision) return;
-      if (decision.action === "login") return refuse(401, "unauthorized", "Missing or invalid admin token");
-      if (decision.area === "socket") return deps.socket.handleUpgrade(req, socket, head);
-      if (deps.next.upgrade && decision.area === "page") return deps.next.upgrade(req, socket, head);
-      socket.destroy();
+      try {
+        await admitUpgrade(req, socket, head);
+      } catch (error) {
+        failed("upgrade", error);
+        socket.destroy();
+      }
     },
-
     async admitSocket(req) {
       const decision = await decide(req, { pathname: SOCKET_PATH, search: "" }, null);
       return decision.action === "pass" ? decision.principal : null;
     },
   };
+  return door;
+
+  async function admitRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    res.setHeader("content-security-policy", basePolicy);
+    // Next takes the script nonce from the request's own CSP header: only ours may be there.
+    delete req.headers["content-security-policy"];
+    delete req.headers["content-security-policy-report-only"];
+    if (deps.shuttingDown()) {
+      // A keep-alive client may still send on its open connection: refuse new work so that
+      // nothing starts after the last sync the shutdown waits for.
+      res.setHeader("connection", "close");
+      return sendError(res, 503, "shutting_down", "The server is shutting down; try again in a moment");
+    }
+    const target = canonicalTarget(req.url);
+    if (!target) return sendError(res, 400, "bad_request", "The request path is not in its plain form (no //, \\, ;, dot segments or needless %-escapes)");
+    const address = deps.clientAddress(req);
+    const decision = await decideOrAnswer(req, target, address, (status, code, message, headers) => sendError(res, status, code, message, headers));
+    if (!decision) return;
+    if (decision.action === "login") {
+      res.writeHead(303, { location: `/login?next=${encodeURIComponent(target.pathname + target.search)}` }).end();
+      return;
+    }
+    if (decision.area === "page") {
+      const policy = contentSecurityPolicy({ nonce: newNonce(), dev: deps.dev });
+      res.setHeader("content-security-policy", policy);
+      req.headers["content-security-policy"] = policy;
+    }
+    if (target.pathname === "/login" && new URLSearchParams(target.search).has("token")) return loginFromUrl(req, res, target, address);
+    if (decision.area === "socket") return deps.socket.handleRequest(req, res);
+    if (target.pathname === "/api/auth/login") {
+      res.once("finish", () => {
+        if (res.statusCode === 401) tokenFailed(address, "login form");
+      });
+    }
+    if (decision.area === "api") jsonApiErrors(res);
+    await deps.next.handle(req, res).catch((error) => {
+      deps.log.error(`request failed: ${(error as Error).message}`);
+      if (!res.headersSent) sendError(res, 500, "internal_error", "Internal server error");
+    });
+  }
+
+  async function admitUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const refuse = (status: number, _code: string, message: string, headers: Record<string, string> = {}) => {
+      const lines = Object.entries({ ...SECURITY_HEADERS, ...headers, "content-type": "text/plain; charset=utf-8", connection: "close" }).map(([k, v]) => `${k}: ${v}`);
+      socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? "Error"}\r\n${lines.join("\r\n")}\r\n\r\n${message}`);
+    };
+    if (deps.shuttingDown()) return refuse(503, "shutting_down", "The server is shutting down");
+    const target = canonicalTarget(req.url);
+    if (!target) return refuse(400, "bad_request", "The request path is not in its plain form");
+    const address = deps.clientAddress(req);
+    const decision = await decideOrAnswer(req, target, address, refuse);
+    if (!decision) return;
+    if (decision.action === "login") return refuse(401, "unauthorized", "Missing or invalid admin token");
+    if (decision.area === "socket") return deps.socket.handleUpgrade(req, socket, head);
+    if (deps.next.upgrade && decision.area === "page") return deps.next.upgrade(req, socket, head);
+    socket.destroy();
+  }
 }
 
-const STATUS_TEXT: Record<number, string> = { 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 429: "Too Many Requests", 503: "Service Unavailable" };
+const STATUS_TEXT: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  429: "Too Many Requests",
+  503: "Service Unavailable",
+};
 
 export function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) {
   res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...headers }).end(JSON.stringify({ error: { code, message } }));

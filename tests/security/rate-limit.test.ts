@@ -66,6 +66,12 @@ describe("rate limiting failed tokens", { timeout: 120_000 }, () => {
     expect((await rawRequest(app.url, { target: "/api/tasks", headers: { cookie }, localAddress: "127.0.0.5" })).status).toBe(200);
   });
 
+  it("a token on a public path: checked and counted too (/api/health tells the right one more)", async () => {
+    const health = (token: string) => rawRequest(app.url, { target: "/api/health", headers: { authorization: `Bearer ${token}` }, localAddress: "127.0.0.11" });
+    await expectBlockedAfterLimit(() => health(WRONG), 401);
+    expect((await rawRequest(app.url, { target: "/api/health", localAddress: "127.0.0.11" })).status).toBe(200);
+  });
+
   it("the Socket.IO handshake", async () => {
     const handshake = () => rawRequest(app.url, { target: "/socket.io/?EIO=4&transport=polling", headers: { authorization: `Bearer ${WRONG}` }, localAddress: "127.0.0.6" });
     await expectBlockedAfterLimit(handshake, 401);

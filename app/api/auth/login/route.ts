@@ -4,7 +4,7 @@ import { z } from "zod";
 import { AppError } from "@/lib/api/errors";
 import { parseBody, withApi } from "@/lib/api/handler";
 import { sessionCookie } from "@/lib/auth/credentials";
-import { requestIsHttps } from "@/lib/auth/origin-check";
+import { requestIsHttps } from "@/lib/http/request-protocol";
 
 export const dynamic = "force-dynamic";
 

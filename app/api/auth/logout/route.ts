@@ -2,7 +2,7 @@
 import { NextResponse } from "next/server";
 import { withApi } from "@/lib/api/handler";
 import { clearedSessionCookie } from "@/lib/auth/credentials";
-import { requestIsHttps } from "@/lib/auth/origin-check";
+import { requestIsHttps } from "@/lib/http/request-protocol";
 
 export const dynamic = "force-dynamic";
 
