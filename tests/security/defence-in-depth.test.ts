@@ -6,6 +6,7 @@ import { io as connectSocket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createAuthenticator } from "@/lib/auth/authenticate";
 import { createFailureLimiter } from "@/lib/auth/failure-limiter";
+import { isPublicPath } from "@/lib/auth/request-gate";
 import { createSessionStore, credentialFingerprint, type SessionStore } from "@/lib/auth/session-store";
 import { loadConfig } from "@/lib/config/env";
 import type { Database } from "@/lib/db/create-database";
@@ -123,6 +124,41 @@ describe("route handlers without the front door", { timeout: 60_000 }, () => {
     expect((await call(get, { cookie: `schedule_sync_session=${session.secret}` })).status).toBe(200);
     await sessions.revoke(session.id);
     expect((await call(get, { cookie: `schedule_sync_session=${session.secret}` })).status).toBe(401);
+  });
+});
+
+describe("every route and page says what it needs", () => {
+  it("the routes that declare `public` access are exactly the API paths the front door lets through", async () => {
+    const declared: Record<string, string[]> = {};
+    const walk = async (folder: string) => {
+      for (const entry of await fs.readdir(folder, { withFileTypes: true })) {
+        const full = path.join(folder, entry.name);
+        if (entry.isDirectory()) await walk(full);
+        else if (entry.name === "route.ts") {
+          const source = await fs.readFile(full, "utf8");
+          declared[`/${path.relative(path.join(ROOT, "app"), folder)}`] = [...source.matchAll(/withApi(?:<[^>]*>)?\(\{ access: "(\w+)" \}/g)].map((m) => m[1]!);
+        }
+      }
+    };
+    await walk(path.join(ROOT, "app/api"));
+    for (const [route, access] of Object.entries(declared)) {
+      expect(access.length, route).toBeGreaterThan(0);
+      expect(access.includes("public"), route).toBe(isPublicPath(route));
+    }
+  });
+
+  it("every dashboard page and its layout check access themselves", async () => {
+    const files: string[] = [];
+    const walk = async (folder: string) => {
+      for (const entry of await fs.readdir(folder, { withFileTypes: true })) {
+        const full = path.join(folder, entry.name);
+        if (entry.isDirectory()) await walk(full);
+        else if (entry.name === "page.tsx" || entry.name === "layout.tsx") files.push(full);
+      }
+    };
+    await walk(path.join(ROOT, "app/(dashboard)"));
+    expect(files.length).toBeGreaterThan(6);
+    for (const file of files) expect(await fs.readFile(file, "utf8"), file).toMatch(/export default async function \w+\([^]*?\{\n\s+await requirePageAccess\(\);/);
   });
 });
 
