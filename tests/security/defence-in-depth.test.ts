@@ -18,6 +18,7 @@ import { createFrontDoor } from "@/lib/server/front-door";
 import { setServices } from "@/lib/server/registry";
 import { createSyncEngine } from "@/lib/sync/sync-engine";
 import { createScheduleStore } from "@/lib/yaml";
+import { apiRouteFiles } from "../_support/api-routes";
 import { ROOT } from "../_support/app-process";
 import { openTestDatabase } from "../_support/databases";
 import { backup, yamlOf } from "../_support/engine-harness";
@@ -63,20 +64,12 @@ type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) 
 /** Every exported handler of app/api, with a path to call it on. */
 async function routeHandlers(): Promise<{ method: string; path: string; handler: Handler }[]> {
   const found: { method: string; path: string; handler: Handler }[] = [];
-  const walk = async (folder: string) => {
-    for (const entry of await fs.readdir(folder, { withFileTypes: true })) {
-      const full = path.join(folder, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.name === "route.ts") {
-        const module = (await import(full)) as Record<string, unknown>;
-        const urlPath = `/${path.relative(path.join(ROOT, "app"), folder)}`.replace("[id]", full.includes("/sync/") ? "00000000-0000-4000-8000-000000000000" : "daily-backup");
-        for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) {
-          if (typeof module[method] === "function") found.push({ method, path: urlPath, handler: module[method] as Handler });
-        }
-      }
+  for (const { file, path: urlPath } of await apiRouteFiles()) {
+    const module = (await import(file)) as Record<string, unknown>;
+    for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) {
+      if (typeof module[method] === "function") found.push({ method, path: urlPath, handler: module[method] as Handler });
     }
-  };
-  await walk(path.join(ROOT, "app/api"));
+  }
   return found;
 }
 
@@ -130,17 +123,9 @@ describe("route handlers without the front door", { timeout: 60_000 }, () => {
 describe("every route and page says what it needs", () => {
   it("the routes that declare `public` access are exactly the API paths the front door lets through", async () => {
     const declared: Record<string, string[]> = {};
-    const walk = async (folder: string) => {
-      for (const entry of await fs.readdir(folder, { withFileTypes: true })) {
-        const full = path.join(folder, entry.name);
-        if (entry.isDirectory()) await walk(full);
-        else if (entry.name === "route.ts") {
-          const source = await fs.readFile(full, "utf8");
-          declared[`/${path.relative(path.join(ROOT, "app"), folder)}`] = [...source.matchAll(/withApi(?:<[^>]*>)?\(\{ access: "(\w+)" \}/g)].map((m) => m[1]!);
-        }
-      }
-    };
-    await walk(path.join(ROOT, "app/api"));
+    for (const { file, route } of await apiRouteFiles()) {
+      declared[route] = [...(await fs.readFile(file, "utf8")).matchAll(/withApi(?:<[^>]*>)?\(\{ access: "(\w+)" \}/g)].map((m) => m[1]!);
+    }
     for (const [route, access] of Object.entries(declared)) {
       expect(access.length, route).toBeGreaterThan(0);
       expect(access.includes("public"), route).toBe(isPublicPath(route));
