@@ -121,7 +121,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
 
     async stillValid(ids) {
       if (ids.length === 0) return new Set();
-      const rows = await db.query<{ id: string }>(`SELECT id::text AS id FROM "sessions" WHERE id::text = ANY($4::text[]) AND ${valid}`, [
+      const rows = await db.query<{ id: string }>(`SELECT id FROM "sessions" WHERE id = ANY($4::uuid[]) AND ${valid}`, [
         adminTokenFingerprint,
         idleSeconds,
         maxSeconds,

@@ -23,7 +23,8 @@ describe("sessions on two instances sharing PostgreSQL", { timeout: 120_000 }, (
   beforeAll(async () => {
     database = await createPostgresDatabase();
     dir = await fs.mkdtemp(path.join(os.tmpdir(), "schedule-sync-sessions-"));
-    const shared = { db: "postgresql" as const, dir, databaseUrl: database.url };
+    // A 30 s idle time: open sockets' sessions are checked again every 7.5 s (a quarter of it).
+    const shared = { db: "postgresql" as const, dir, databaseUrl: database.url, env: { SESSION_IDLE_MINUTES: "0.5" } };
     a = await startAppProcess({ ...shared, yaml: yamlOf({ "daily-backup": backup }) });
     b = await startAppProcess(shared);
   }, 120_000);
@@ -60,7 +61,9 @@ describe("sessions on two instances sharing PostgreSQL", { timeout: 120_000 }, (
   it("logout ends the session: the old cookie is refused on both instances, and its socket is closed", async () => {
     const cookie = await login(a);
     const socket = await socketWith(a, cookie);
+    const elsewhere = await socketWith(b, cookie);
     const closed = new Promise<string>((resolve) => socket.once("disconnect", (reason) => resolve(reason)));
+    const closedElsewhere = new Promise<string>((resolve) => elsewhere.once("disconnect", (reason) => resolve(reason)));
     expect(await statusWith(a, cookie)).toBe(200);
     expect(await statusWith(b, cookie)).toBe(200); // B has it in its short positive cache now
     expect(await logout(a, cookie)).toBe(200);
@@ -71,15 +74,17 @@ describe("sessions on two instances sharing PostgreSQL", { timeout: 120_000 }, (
     // The other instance stops accepting it within a couple of seconds (its cache lives ~1 s).
     expect(await within(2_500, async () => (await statusWith(b, cookie)) === 401)).not.toBeNull();
     await expect(socketWith(b, cookie)).rejects.toBeTruthy();
+    // And its socket there is closed at the next check of open sockets' sessions.
+    expect(await closedElsewhere).toBe("io server disconnect");
   });
 
   it("survives a restart with the same token, and ends when ADMIN_TOKEN changes", async () => {
     const cookie = await login(a);
     await b.stop();
-    b = await startAppProcess({ db: "postgresql", dir, databaseUrl: database.url });
+    b = await startAppProcess({ db: "postgresql", dir, databaseUrl: database.url, env: { SESSION_IDLE_MINUTES: "0.5" } });
     expect(await statusWith(b, cookie)).toBe(200);
     await b.stop();
-    b = await startAppProcess({ db: "postgresql", dir, databaseUrl: database.url, env: { ADMIN_TOKEN: "another-admin-token-0123456789" } });
+    b = await startAppProcess({ db: "postgresql", dir, databaseUrl: database.url, env: { SESSION_IDLE_MINUTES: "0.5", ADMIN_TOKEN: "another-admin-token-0123456789" } });
     expect(await statusWith(b, cookie)).toBe(401);
     expect(await statusWith(b, cookie, "/")).toBe(303);
     // And for good: the instance with the new token removed the old token's sessions.
