@@ -1,3 +1,5 @@
+import type { Authenticator } from "../auth/authenticate";
+import type { SessionStore } from "../auth/session-store";
 import type { AppConfig } from "../config/env";
 import type { Database } from "../db/create-database";
 import type { EventBus } from "../events/event-bus";
@@ -15,7 +17,9 @@ export interface AppServices {
   store: ScheduleStore;
   events: EventBus;
   sync: SyncEngine;
-  adminToken: string;
+  /** Every check of credentials: the front door, route handlers, pages and Socket.IO. */
+  auth: Authenticator;
+  sessions: SessionStore;
   /** Next run of the node-cron safety net, when one is scheduled. */
   nextCronRun(): Date | null;
   startedAt: Date;

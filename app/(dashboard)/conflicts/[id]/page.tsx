@@ -13,6 +13,7 @@ import { getServices } from "@/lib/server/registry";
 import { conflictDetail } from "@/lib/sync/sync-queries";
 import { listConflicts } from "@/lib/sync/sync-repository";
 import { uuidSchema } from "@/lib/sync/sync-schemas";
+import { requirePageAccess } from "@/lib/auth/page-access";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Conflict · schedule-sync" };
@@ -27,6 +28,7 @@ async function load(id: string) {
 }
 
 export default async function ConflictPage({ params }: { params: Promise<{ id: string }> }) {
+  await requirePageAccess();
   const parsed = uuidSchema.safeParse((await params).id);
   if (!parsed.success) notFound();
   const [conflict, open] = await Promise.all([load(parsed.data), listConflicts(getServices().db.prisma, "open", 2)]);
