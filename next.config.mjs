@@ -17,6 +17,10 @@ const nextConfig = {
   // Lets two builds (say, a developer's and a test run's) live side by side.
   distDir: process.env.NEXT_DIST_DIR || ".next",
   poweredByHeader: false,
+  // The app shows no remote images, and the optimizer at /_next/image fetches its `url` by
+  // re-entering the router with the caller's method: off (it answers 404; the front door
+  // refuses that path anyway).
+  images: { unoptimized: true },
   // `npm test` type-checks the whole project (tests included) with tsc once; the build
   // need not do it a second time.
   typescript: { ignoreBuildErrors: true },

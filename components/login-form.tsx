@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { sameOriginPath } from "@/lib/auth/safe-redirect";
 import { ApiError, errorMessage } from "@/lib/client/api-fetch";
 import { Button } from "@/components/ui/button";
 import { inputClass } from "@/components/ui/field";
@@ -30,7 +31,8 @@ export function LoginForm({ next, initialError }: { next: string; initialError: 
         credentials: "same-origin",
       });
       if (res.ok) {
-        window.location.assign(next);
+        // Checked again where the browser is: only a path on this origin, parsed as the browser will.
+        window.location.assign(sameOriginPath(next, window.location.origin));
         return;
       }
       const body = await res.json().catch(() => null);

@@ -8,10 +8,12 @@ import { LiveProvider } from "@/components/live/live-provider";
 import { LiveRefresh } from "@/components/live/live-refresh";
 import { getServices } from "@/lib/core/services";
 import { syncStatus } from "@/lib/sync/sync-reads";
+import { requirePageAccess } from "@/lib/auth/page-access";
 
 export const dynamic = "force-dynamic";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
+  await requirePageAccess();
   const status = await syncStatus(getServices());
   return (
     <LiveProvider>

@@ -10,11 +10,13 @@ import { PageHeader } from "@/components/ui/page-header";
 import { hasFilters, parseTaskListParams, taskListHref } from "@/lib/client/task-list-query";
 import { getServices } from "@/lib/core/services";
 import { listTasks } from "@/lib/tasks/task-reads";
+import { requirePageAccess } from "@/lib/auth/page-access";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Tasks · schedule-sync" };
 
 export default async function DashboardPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requirePageAccess();
   const raw = await searchParams;
   const params = parseTaskListParams(raw);
   const services = getServices();

@@ -1,10 +1,7 @@
 import { LoginForm } from "@/components/login-form";
+import { sameOriginPath, SERVER_SIDE_ORIGIN } from "@/lib/auth/safe-redirect";
 
 export const metadata = { title: "Log in · schedule-sync" };
-
-function safeNext(next: string | undefined): string {
-  return next?.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
-}
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string; error?: string }> }) {
   const { next, error } = await searchParams;
@@ -23,7 +20,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
             Paste the admin token: the <code className="font-mono text-xs">ADMIN_TOKEN</code> setting, or the one the server generated in{" "}
             <code className="font-mono text-xs">data/admin-token</code> (its start-up message also prints a login link).
           </p>
-          <LoginForm next={safeNext(next)} initialError={error === "invalid_token" ? "That token is not valid." : null} />
+          <LoginForm next={sameOriginPath(next, SERVER_SIDE_ORIGIN)} initialError={error === "invalid_token" ? "That token is not valid." : null} />
         </div>
         <p className="mt-4 text-center text-xs text-slate-600">Keeps a YAML file of scheduled tasks and a database in sync.</p>
       </div>

@@ -61,6 +61,17 @@ type WorkerFixtures = { server: AppServer; serverEnv: Record<string, string> };
 type TestFixtures = { login: (page?: Page) => Promise<void> };
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
+  // Every page of every spec runs under the server's Content-Security-Policy: a script, style or
+  // connection the policy blocks (Chromium reports it on the console) fails the test.
+  page: async ({ page }, use) => {
+    const violations: string[] = [];
+    page.on("console", (message) => {
+      // (frame-ancestors reports are the policy keeping another site from framing us: not breakage.)
+      if (/Content Security Policy/i.test(message.text()) && !/frame-ancestors/.test(message.text())) violations.push(message.text());
+    });
+    await use(page);
+    expect(violations, "Content-Security-Policy violations").toEqual([]);
+  },
   serverEnv: [{}, { scope: "worker", option: true }],
   server: [
     async ({ serverEnv }, use) => {

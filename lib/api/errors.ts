@@ -10,7 +10,10 @@ export type ApiErrorCode =
   | "method_not_allowed"
   | "unauthorized"
   | "invalid_token"
+  | "forbidden"
   | "forbidden_origin"
+  | "forbidden_host"
+  | "too_many_attempts"
   | "shutting_down"
   | "database_unavailable"
   | "internal_error";

@@ -1,34 +1,63 @@
 import "server-only";
 import { NextResponse } from "next/server";
 import type { ZodType, z } from "zod";
+import { originAllowed, SAFE_METHODS } from "../auth/origin-check";
+import { allows, type Access, type Principal } from "../auth/principal";
 import { getServices, type AppServices } from "../core/services";
+import { requestProtocol } from "../http/request-protocol";
 import { httpErrorOf } from "./error-status";
 import { ApiError } from "./errors";
 
-interface HandlerContext<P> {
+interface HandlerContext<P, A extends Access> {
   req: Request;
   params: P;
   services: AppServices;
   searchParams: URLSearchParams;
+  /** Who is calling: always someone on a route that needs a role; on a public one, null without credentials. */
+  principal: A extends "public" ? Principal | null : Principal;
+}
+
+/** What a route needs, declared next to it: `"public"`, or the least role that may call it. */
+export interface ApiOptions<A extends Access> {
+  access: A;
 }
 
 /**
- * Wraps every route handler: awaits `params`, hands over the services created once
- * by server.ts, and maps every error to a JSON error body. Authentication happens
- * earlier, in server.ts's request gate, for every route at once.
+ * Wraps every route handler: authenticates the request itself and checks the route's declared
+ * access and the origin of mutations (whatever the front door decided: a way around it must
+ * not be a way in), awaits `params`, hands over the services created once by server.ts, and
+ * maps every error to a JSON error body.
  */
-export function withApi<P extends Record<string, string> = Record<string, never>>(
-  handler: (ctx: HandlerContext<P>) => Promise<Response | unknown>,
+export function withApi<P extends Record<string, string> = Record<string, never>, A extends Access = Access>(
+  options: ApiOptions<A>,
+  handler: (ctx: HandlerContext<P, A>) => Promise<Response | unknown>,
 ) {
   return async (req: Request, context: { params: Promise<P> }): Promise<Response> => {
     try {
+      const services = getServices();
+      const principal = await authorize(req, services, options.access);
       const params = context?.params ? await context.params : ({} as P);
-      const result = await handler({ req, params, services: getServices(), searchParams: new URL(req.url).searchParams });
+      const ctx = { req, params, services, searchParams: new URL(req.url).searchParams, principal } as HandlerContext<P, A>;
+      const result = await handler(ctx);
       return result instanceof Response ? result : NextResponse.json(result);
     } catch (error) {
       return errorResponse(error);
     }
   };
+}
+
+async function authorize(req: Request, services: AppServices, access: Access): Promise<Principal | null> {
+  const header = (name: string) => req.headers.get(name);
+  if (!SAFE_METHODS.has(req.method.toUpperCase())) {
+    const facts = { origin: header("origin"), host: header("host"), secFetchSite: header("sec-fetch-site"), protocol: requestProtocol(header("x-forwarded-proto"), new URL(req.url).protocol === "https:") };
+    if (!originAllowed(facts, services.config.allowedOrigins)) throw new ApiError("forbidden_origin", "Cross-origin request refused");
+  }
+  const authentication = await services.auth.authenticate({ authorization: header("authorization"), cookie: header("cookie") });
+  const principal = authentication.outcome === "authenticated" ? authentication.principal : null;
+  if (allows(principal, access)) return principal;
+  throw principal
+    ? new ApiError("forbidden", `This needs the ${access} role`)
+    : new ApiError("unauthorized", "Missing or invalid admin token");
 }
 
 export function errorResponse(error: unknown): Response {

@@ -1,11 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { firstValue } from "../http/header-value";
 
 export const SESSION_COOKIE = "schedule_sync_session";
-
-/** The session cookie's value is derived from the token, so it is never the token itself. */
-export function sessionValue(token: string): string {
-  return createHmac("sha256", token).update("schedule-sync session v1").digest("base64url");
-}
 
 /** Constant-time comparison that does not leak the length through an early exit. */
 export function safeEqual(given: string, expected: string): boolean {
@@ -31,33 +27,42 @@ export function parseCookies(header: string | undefined): Map<string, string> {
 }
 
 export interface CredentialSource {
-  authorization?: string | string[];
-  cookie?: string | string[];
+  authorization?: string | string[] | null;
+  cookie?: string | string[] | null;
 }
 
-/** True when the request carries the admin token as a Bearer header or the session cookie. */
-export function hasValidCredentials(headers: CredentialSource, token: string): boolean {
-  const authorization = first(headers.authorization);
-  if (authorization) {
-    const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
-    return Boolean(match && safeEqual(match[1], token));
-  }
-  const session = parseCookies(first(headers.cookie)).get(SESSION_COOKIE);
-  return Boolean(session && safeEqual(session, sessionValue(token)));
+/** What a request presents; null where it presents nothing. */
+export interface PresentedCredentials {
+  /** The token of an `Authorization: Bearer …` header ("" for a Bearer header without one). */
+  bearer: string | null;
+  /** The session cookie's secret. */
+  session: string | null;
 }
 
-export function sessionCookie(token: string, secure: boolean): string {
-  const attributes = ["Path=/", "HttpOnly", "SameSite=Strict", "Max-Age=2592000"];
-  if (secure) attributes.push("Secure");
-  return `${SESSION_COOKIE}=${sessionValue(token)}; ${attributes.join("; ")}`;
+/**
+ * Reads the credentials off a request. Only the Bearer scheme is ours: another scheme (a proxy's
+ * `Basic …` in front of the app) is not a credential for this server and must not hide the
+ * session cookie that comes with it.
+ */
+export function presentedCredentials(headers: CredentialSource): PresentedCredentials {
+  const authorization = firstValue(headers.authorization)?.trim() ?? "";
+  const [scheme, ...rest] = authorization.split(/\s+/);
+  const bearer = scheme?.toLowerCase() === "bearer" ? rest.join(" ") : null;
+  const session = parseCookies(firstValue(headers.cookie)).get(SESSION_COOKIE) || null;
+  return { bearer, session };
+}
+
+/** The session cookie: httpOnly, SameSite=Strict, kept by the browser no longer than the session can live. */
+export function sessionCookie(secret: string, { secure, maxAgeSeconds }: { secure: boolean; maxAgeSeconds: number }): string {
+  return cookie(secret, Math.max(1, Math.floor(maxAgeSeconds)), secure);
 }
 
 export function clearedSessionCookie(secure: boolean): string {
-  const attributes = ["Path=/", "HttpOnly", "SameSite=Strict", "Max-Age=0"];
-  if (secure) attributes.push("Secure");
-  return `${SESSION_COOKIE}=; ${attributes.join("; ")}`;
+  return cookie("", 0, secure);
 }
 
-function first(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
+function cookie(value: string, maxAge: number, secure: boolean): string {
+  const attributes = ["Path=/", "HttpOnly", "SameSite=Strict", `Max-Age=${maxAge}`];
+  if (secure) attributes.push("Secure");
+  return `${SESSION_COOKIE}=${value}; ${attributes.join("; ")}`;
 }

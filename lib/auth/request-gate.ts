@@ -1,64 +1,133 @@
-import { hasValidCredentials, type CredentialSource } from "./credentials";
+import type { Authentication } from "./authenticate";
+import { presentedCredentials, type CredentialSource } from "./credentials";
+import { originAllowed, SAFE_METHODS } from "./origin-check";
+import type { Principal } from "./principal";
+import { statusOf } from "../api/error-status";
+import type { ApiErrorCode } from "../api/errors";
+import { firstValue } from "../http/header-value";
 
 /**
- * Decides, before Next.js sees a request, whether it may pass. One gate for every
- * route, so a route added later cannot forget its auth check.
+ * The front door's decision on a request, before Next.js or Socket.IO see it. It is the first
+ * line, not the only one: route handlers, pages and the Socket.IO server authenticate again
+ * themselves (lib/api/handler.ts, lib/auth/page-access.ts, lib/live/socket-server.ts).
  */
 export type GateDecision =
-  | { action: "pass" }
+  | { action: "pass"; area: RequestArea; principal: Principal | null }
   | { action: "login" } // a page without a session: redirect to /login
-  | { action: "deny"; status: 401 | 403; code: "unauthorized" | "forbidden_origin"; message: string };
+  | {
+      action: "deny";
+      status: 400 | 401 | 403 | 404 | 405 | 429;
+      code: GateDenial;
+      message: string;
+      retryAfterSeconds?: number;
+      allow?: string;
+      /** A wrong token: counted against the client's address. */
+      tokenFailure?: boolean;
+    };
+
+/** Why the front door refuses a request (statuses in lib/api/error-status.ts). */
+export type GateDenial = Extract<ApiErrorCode, "forbidden_host" | "bad_request" | "not_found" | "method_not_allowed" | "forbidden_origin" | "too_many_attempts" | "unauthorized">;
+
+/** api: /api/*; socket: the Socket.IO endpoint; static: Next's build assets; page: everything else. */
+export type RequestArea = "api" | "socket" | "static" | "page";
 
 export interface GateRequest {
   method: string;
+  /** Canonical (lib/http/request-target.ts): the one path the gate, the socket dispatch and Next read. */
   pathname: string;
-  headers: CredentialSource & { origin?: string; host?: string; "sec-fetch-site"?: string };
-  /** "https" when served over TLS (directly or via a trusted proxy header). */
+  search: string;
+  headers: CredentialSource & Record<string, string | string[] | undefined>;
   protocol: "http" | "https";
 }
 
+export interface GateDeps {
+  hostAllowed(host: string | undefined): boolean;
+  allowedOrigins: readonly string[];
+  /** Seconds this client must wait before it may present a token again; 0 when it may. */
+  tokenRetryAfter(): number;
+  authenticate(): Promise<Authentication>;
+  /** Development mode: Next's dev endpoints (hot reload) are pages that need a session. */
+  dev?: boolean;
+}
+
+export const SOCKET_PATH = "/socket.io/";
 const PUBLIC_API = new Set(["/api/health", "/api/auth/login"]);
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-export function isPublicPath(pathname: string): boolean {
-  return (
-    PUBLIC_API.has(pathname) ||
-    pathname === "/login" ||
-    pathname.startsWith("/_next/") ||
-    pathname === "/favicon.ico" ||
-    pathname === "/icon.svg"
-  );
-}
-
-export function gateRequest(req: GateRequest, token: string, allowedOrigins: readonly string[] = []): GateDecision {
-  const mutation = !SAFE_METHODS.has(req.method.toUpperCase());
-  // The Socket.IO handshake (a GET or a WebSocket upgrade) carries the session cookie and no
-  // CORS protects it: a page of another origin must not open it (cross-site WebSocket hijacking).
-  const socket = req.pathname.startsWith("/socket.io");
-  if ((mutation || socket) && !originAllowed(req, allowedOrigins)) {
-    return { action: "deny", status: 403, code: "forbidden_origin", message: "Cross-origin request refused" };
-  }
-  if (isPublicPath(req.pathname)) return { action: "pass" };
-  if (hasValidCredentials(req.headers, token)) return { action: "pass" };
-  if (req.pathname.startsWith("/api/") || req.pathname.startsWith("/socket.io")) {
-    return { action: "deny", status: 401, code: "unauthorized", message: "Missing or invalid admin token" };
-  }
-  return { action: "login" };
-}
+const PUBLIC_PAGES = new Set(["/login", "/icon.svg", "/favicon.ico"]);
+const READ_METHODS = new Set(["GET", "HEAD"]);
 
 /**
- * Mutations must come from our own origin. Browsers always send Origin on cross-site
- * POST/PUT/PATCH/DELETE; tools like curl send none, and a Bearer token proves intent there.
+ * Request headers that only Next.js itself (or a platform in front of it) sets: middleware
+ * sub-requests, data and matched-path hints, resume state, prerender revalidation, and server
+ * actions, which this app does not have. A browser never sends them; their only use from
+ * outside is to make Next take another path than the one the gate saw. (Next's dev client tags
+ * its requests with x-nextjs-request-id and x-nextjs-html-request-id: debug ids, let through.)
  */
-export function originAllowed(req: GateRequest, allowedOrigins: readonly string[]): boolean {
-  const origin = req.headers.origin;
-  if (!origin) return req.headers["sec-fetch-site"] !== "cross-site";
-  if (origin === "null") return false;
-  if (allowedOrigins.includes(origin)) return true;
-  try {
-    const url = new URL(origin);
-    return url.host === req.headers.host && url.protocol === `${req.protocol}:`;
-  } catch {
-    return false;
+const NEXT_INTERNAL_HEADER =
+  /^(next-action|next-resume|x-middleware-.*|x-nextjs-(?!request-id$|html-request-id$).*|x-invoke-.*|x-matched-path|x-now-route-matches|x-next-.*|x-prerender-revalidate.*)$/;
+
+const ROUTER_HEADER = /^(rsc|next-router-.*|next-url|next-hmr-refresh)$/;
+
+export function isPublicPath(pathname: string): boolean {
+  return PUBLIC_API.has(pathname) || PUBLIC_PAGES.has(pathname) || pathname.startsWith("/_next/static/");
+}
+
+export function requestArea(pathname: string, dev = false): RequestArea | null {
+  if (pathname === "/api" || pathname.startsWith("/api/")) return "api";
+  if (pathname === SOCKET_PATH) return "socket";
+  if (pathname.startsWith("/_next/static/")) return "static";
+  // The rest of /_next (the image optimizer, which re-enters the router with the caller's
+  // method; data routes) is refused; only dev mode's hot reload (a WebSocket) lives there.
+  if (pathname.startsWith("/_next/")) return dev && /^\/_next\/(webpack-)?hmr\b/.test(pathname) ? "page" : null;
+  return "page";
+}
+
+export async function gateRequest(req: GateRequest, deps: GateDeps): Promise<GateDecision> {
+  const method = req.method.toUpperCase();
+  const host = firstValue(req.headers.host);
+  if (!deps.hostAllowed(host)) {
+    return deny("forbidden_host", "This server does not answer to that Host name (see ALLOWED_HOSTS)");
   }
+  const internal = Object.keys(req.headers).find((name) => NEXT_INTERNAL_HEADER.test(name.toLowerCase()));
+  if (internal) return deny("bad_request", `The ${internal} request header is internal to Next.js`);
+
+  const area = requestArea(req.pathname, deps.dev);
+  if (area === null) return deny("not_found", "Not found");
+  // The App Router's navigation headers ask for a page's React data; elsewhere they only make
+  // Next answer differently (a redirect to a cache-busting URL) than the route would.
+  const routerHeader = area !== "page" && Object.keys(req.headers).find((name) => ROUTER_HEADER.test(name.toLowerCase()));
+  if (routerHeader) return deny("bad_request", `The ${routerHeader} request header is for pages`);
+  if ((area === "page" || area === "static") && !READ_METHODS.has(method)) {
+    return { ...deny("method_not_allowed", `${method} is not accepted here`), allow: "GET, HEAD" };
+  }
+  if (area === "socket" && method !== "GET" && method !== "POST") {
+    return { ...deny("method_not_allowed", `${method} is not accepted here`), allow: "GET, POST" };
+  }
+  const facts = { origin: firstValue(req.headers.origin), host, secFetchSite: firstValue(req.headers["sec-fetch-site"]), protocol: req.protocol };
+  if ((!SAFE_METHODS.has(method) || area === "socket") && !originAllowed(facts, deps.allowedOrigins)) {
+    return deny("forbidden_origin", "Cross-origin request refused");
+  }
+
+  const bearer = presentedCredentials(req.headers).bearer !== null;
+  const tryingToken =
+    bearer || (req.pathname === "/api/auth/login" && method === "POST") || (req.pathname === "/login" && new URLSearchParams(req.search).has("token"));
+  if (tryingToken) {
+    const wait = deps.tokenRetryAfter();
+    if (wait > 0) return { ...deny("too_many_attempts", `Too many failed attempts from your address; try again in ${wait} s`), retryAfterSeconds: wait };
+  }
+
+  const open = isPublicPath(req.pathname);
+  // A public path needs no credentials, but a token presented there is checked (and a wrong one
+  // counted) all the same: /api/health answers more to the right one, which would otherwise
+  // make it a place to guess tokens without a limit.
+  if (open && !bearer) return { action: "pass", area, principal: null };
+  const authentication = await deps.authenticate();
+  if (authentication.outcome === "authenticated") return { action: "pass", area, principal: authentication.principal };
+  const tokenFailure = authentication.outcome === "refused" && authentication.credential === "token";
+  if (open && !tokenFailure) return { action: "pass", area, principal: null };
+  if (area === "page" && !tokenFailure) return { action: "login" };
+  return { ...deny("unauthorized", "Missing or invalid admin token"), tokenFailure };
+}
+
+function deny(code: GateDenial, message: string): Extract<GateDecision, { action: "deny" }> {
+  return { action: "deny", status: statusOf(code) as 400 | 401 | 403 | 404 | 405 | 429, code, message };
 }

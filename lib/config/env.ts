@@ -1,3 +1,4 @@
+import net from "node:net";
 import path from "node:path";
 import { z } from "zod";
 
@@ -40,6 +41,25 @@ const envSchema = z.object({
   YAML_BACKUPS: z.coerce.number().int().min(0).max(1000).default(5),
   /** Public origin(s) allowed for mutations besides the request's own host, comma-separated. */
   ALLOWED_ORIGINS: z.string().default(""),
+  /** The address people open, behind a proxy: its host is allowed and its origin may mutate. */
+  PUBLIC_URL: z
+    .string()
+    .url()
+    .refine((url) => /^https?:$/.test(new URL(url).protocol), "PUBLIC_URL must be an http(s) URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  /** Host names allowed besides the local ones and PUBLIC_URL's, comma-separated; `*` allows any. */
+  ALLOWED_HOSTS: z.string().default(""),
+  /** Proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For names the client. */
+  TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .refine((list) => splitList(list).every(isAddressOrRange), "TRUSTED_PROXIES must list IP addresses or CIDR ranges (10.0.0.0/8, ::1)"),
+  /** Decimals allowed (tests use seconds). */
+  SESSION_IDLE_MINUTES: z.coerce.number().positive().default(12 * 60),
+  SESSION_MAX_DAYS: z.coerce.number().positive().default(7),
+  AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).default(10),
+  AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().positive().default(60),
 });
 
 export interface AppConfig {
@@ -60,7 +80,16 @@ export interface AppConfig {
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
   yamlMaxBytes: number;
   yamlBackups: number;
+  /** ALLOWED_ORIGINS and PUBLIC_URL's origin. */
   allowedOrigins: string[];
+  /** PUBLIC_URL, without a trailing slash. */
+  publicUrl: string | undefined;
+  /** Extra Host names (exact, or `*.example.com`); `["*"]` turns the check off. */
+  allowedHosts: string[];
+  trustedProxies: string[];
+  session: { idleSeconds: number; maxSeconds: number };
+  /** Failed token attempts per client address allowed within the window before 429. */
+  authFailures: { limit: number; windowSeconds: number };
 }
 
 /** Reads and validates the environment once; throws with every bad variable named. */
@@ -88,6 +117,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     yamlMaxBytes: e.YAML_MAX_BYTES,
     yamlBackups: e.YAML_BACKUPS,
-    allowedOrigins: e.ALLOWED_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean),
+    // PUBLIC_URL is where people open the app, so its origin may send mutations too.
+    allowedOrigins: [...splitList(e.ALLOWED_ORIGINS), ...(e.PUBLIC_URL ? [new URL(e.PUBLIC_URL).origin] : [])],
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ""),
+    allowedHosts: splitList(e.ALLOWED_HOSTS).map((host) => host.toLowerCase()),
+    trustedProxies: splitList(e.TRUSTED_PROXIES),
+    session: { idleSeconds: e.SESSION_IDLE_MINUTES * 60, maxSeconds: e.SESSION_MAX_DAYS * 86_400 },
+    authFailures: { limit: e.AUTH_FAILURE_LIMIT, windowSeconds: e.AUTH_FAILURE_WINDOW_SECONDS },
   };
+}
+
+function splitList(list: string): string[] {
+  return list.split(",").map((item) => item.trim()).filter(Boolean);
+}
+
+function isAddressOrRange(entry: string): boolean {
+  const [address, bits, ...rest] = entry.split("/");
+  const family = net.isIP(address ?? "");
+  if (family === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
 }

@@ -1,3 +1,5 @@
+import type { Authenticator } from "../auth/authenticate";
+import type { SessionStore } from "../auth/session-store";
 import type { Core } from "./create-core";
 
 /**
@@ -7,7 +9,9 @@ import type { Core } from "./create-core";
  * typed `globalThis` slot.
  */
 export interface AppServices extends Omit<Core, "close" | "migrated"> {
-  adminToken: string;
+  /** Every check of credentials: the front door, route handlers, pages and Socket.IO. */
+  auth: Authenticator;
+  sessions: SessionStore;
   /** Next run of the node-cron safety net, when one is scheduled. */
   nextCronRun(): Date | null;
   startedAt: Date;

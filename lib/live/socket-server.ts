@@ -3,20 +3,73 @@ import { createAdapter } from "@socket.io/postgres-adapter";
 import { Server as EngineServer } from "engine.io";
 import type pg from "pg";
 import { Server } from "socket.io";
+import type { Principal } from "../auth/principal";
+import type { SessionStore } from "../auth/session-store";
 import type { EventBus } from "../events/event-bus";
 import { EVENT_NAMES, type ServerToClientEvents } from "../events/events";
 
-export type SocketServer = Server<Record<string, never>, ServerToClientEvents>;
+export type SocketServer = Server<Record<string, never>, ServerToClientEvents, Record<string, never>, { principal: Principal }>;
+
+export interface SocketAuth {
+  /** The caller of a handshake request (Host, Origin and credentials checked), or null to refuse it. */
+  admit(req: IncomingMessage): Promise<Principal | null>;
+  sessions: Pick<SessionStore, "stillValid" | "onRevoked">;
+  /** How often open sockets' sessions are checked again (a logout or expiry on another instance). */
+  recheckMs: number;
+}
 
 /**
- * Socket.IO bound to a standalone engine, so server.ts decides which HTTP requests
- * and upgrades reach it: the same auth gate as the API runs first (401 without the token).
+ * Socket.IO bound to a standalone engine, so server.ts decides which HTTP requests and upgrades
+ * reach it. The front door's gate runs first, and the server checks every connection again
+ * itself (the engine's handshake and Socket.IO's connection), whatever the gate decided. A
+ * socket lives no longer than its session: a logout here closes it at once, one elsewhere (or
+ * expiry) within `recheckMs`.
  */
-export function createSocketServer(bus: EventBus, pgPool: pg.Pool | null): { io: SocketServer; engine: EngineServer; close(): Promise<void> } {
-  const engine = new EngineServer({ pingInterval: 10_000, pingTimeout: 5_000, maxHttpBufferSize: 1e5 });
+export function createSocketServer(
+  bus: EventBus,
+  pgPool: pg.Pool | null,
+  auth: SocketAuth,
+): { io: SocketServer; engine: EngineServer; close(): Promise<void> } {
+  const engine = new EngineServer({
+    pingInterval: 10_000,
+    pingTimeout: 5_000,
+    maxHttpBufferSize: 1e5,
+    allowRequest: (req, done) => {
+      auth.admit(req as IncomingMessage).then(
+        (principal) => done(principal ? null : "unauthorized", principal !== null),
+        () => done("unavailable", false),
+      );
+    },
+  });
   // With PostgreSQL, instances sharing the database relay every event to each other's browsers.
   const io: SocketServer = new Server({ serveClient: false, ...(pgPool ? { adapter: createAdapter(adapterPool(pgPool)) } : {}) });
   io.bind(engine);
+  io.use((socket, next) => {
+    auth.admit(socket.request).then(
+      (principal) => {
+        if (!principal) return next(new Error("unauthorized"));
+        socket.data.principal = principal;
+        next();
+      },
+      () => next(new Error("unavailable")),
+    );
+  });
+  const sessionSockets = () => [...io.of("/").sockets.values()].filter((socket) => socket.data.principal?.kind === "session");
+  const sessionIdOf = (principal: Principal | undefined) => (principal?.kind === "session" ? principal.sessionId : null);
+  const stopRevoked = auth.sessions.onRevoked((id) => {
+    for (const socket of sessionSockets()) if (sessionIdOf(socket.data.principal) === id) socket.disconnect(true);
+  });
+  const recheck = setInterval(() => {
+    const sockets = sessionSockets();
+    if (sockets.length === 0) return;
+    auth.sessions
+      .stillValid([...new Set(sockets.map((socket) => sessionIdOf(socket.data.principal)!))])
+      .then((valid) => {
+        for (const socket of sockets) if (!valid.has(sessionIdOf(socket.data.principal)!)) socket.disconnect(true);
+      })
+      .catch(() => undefined); // the database is away: keep the sockets, check again next time
+  }, auth.recheckMs);
+  recheck.unref();
   const unsubscribe = bus.subscribeAll((event, payload) => {
     if (EVENT_NAMES.includes(event)) (io.emit as (e: string, p: unknown) => void)(event, payload);
   });
@@ -24,6 +77,8 @@ export function createSocketServer(bus: EventBus, pgPool: pg.Pool | null): { io:
     io,
     engine,
     close: async () => {
+      clearInterval(recheck);
+      stopRevoked();
       unsubscribe();
       // Closes the sockets, the engine and the adapter (whose LISTEN connection would
       // otherwise keep the PostgreSQL pool from ending).
@@ -54,8 +109,4 @@ function adapterPool(pool: pg.Pool): pg.Pool {
     return client;
   };
   return { connect, query: pool.query.bind(pool) } as unknown as pg.Pool;
-}
-
-export function isSocketPath(req: IncomingMessage): boolean {
-  return (req.url ?? "").startsWith("/socket.io/");
 }

@@ -57,14 +57,3 @@ export function jsonApiErrors(res: ServerResponse): void {
     return end(...args);
   }) as ServerResponse["end"];
 }
-
-/** False when the path holds a malformed %-escape, which Next.js would answer with a bare 500. */
-export function isDecodablePath(rawUrl: string | undefined): boolean {
-  const path = (rawUrl ?? "/").split("?")[0]!;
-  try {
-    decodeURIComponent(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -1,21 +1,21 @@
-import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import type { Duplex } from "node:stream";
+import http from "node:http";
 import path from "node:path";
 import next from "next";
 import { loadAdminToken } from "../auth/admin-token";
-import { gateRequest, type GateRequest } from "../auth/request-gate";
-import { sessionCookie } from "../auth/credentials";
+import { createAuthenticator } from "../auth/authenticate";
+import { createFailureLimiter } from "../auth/failure-limiter";
+import { createSessionStore, credentialFingerprint } from "../auth/session-store";
 import type { AppConfig } from "../config/env";
 import { startCronSafetyNet, type CronSafetyNet } from "../live/cron-safety-net";
-import { createSocketServer, isSocketPath } from "../live/socket-server";
+import { createClientAddress } from "../http/client-address";
+import { createHostAllowlist } from "../http/host-allowlist";
+import { createSocketServer } from "../live/socket-server";
 import { watchScheduleFile, type ScheduleWatcher } from "../live/watch-schedule-file";
 import { createLogger } from "../log";
-import { errorBodyOf } from "../api/error-status";
-import type { ApiErrorCode } from "../api/errors";
 import { createCore } from "../core/create-core";
 import { setServices, type AppServices } from "../core/services";
 import type { PlanSummary, SideChangeCounts } from "../sync/reconcile/summarize-plan";
-import { isDecodablePath, jsonApiErrors } from "./json-api-errors";
+import { createFrontDoor } from "./front-door";
 
 export interface StartOptions {
   config: AppConfig;
@@ -31,8 +31,8 @@ export interface RunningApp {
 }
 
 /**
- * Wires the whole app: database and migrations, YAML store, sync engine, start-up
- * sync, Next.js and Socket.IO behind one auth gate on one port, file watcher and
+ * Wires the whole app: database and migrations, YAML store, sync engine, sessions, start-up
+ * sync, Next.js and Socket.IO behind one front door on one port, file watcher and
  * cron safety net. server.ts only calls this and handles signals.
  */
 export async function startApp({ config, dev, dir }: StartOptions): Promise<RunningApp> {
@@ -48,6 +48,17 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
   const { db, events, sync } = core;
   if (core.migrated.length) log.info(`applied migrations: ${core.migrated.join(", ")}`);
 
+  const sessions = createSessionStore({
+    db,
+    idleSeconds: config.session.idleSeconds,
+    maxSeconds: config.session.maxSeconds,
+    adminTokenFingerprint: credentialFingerprint(token),
+  });
+  const ended = await sessions.purge();
+  if (ended) log.info(`ended ${ended} expired session(s) or session(s) of an earlier admin token`);
+  const auth = createAuthenticator({ adminToken: token, sessions });
+  const hosts = createHostAllowlist({ publicUrl: config.publicUrl, extra: config.allowedHosts });
+  if (hosts.open) log.warn("ALLOWED_HOSTS=*: any Host name is accepted, so a page on another name pointed at this machine (DNS rebinding) can reach it");
   let cronNet: CronSafetyNet | null = null;
   const services: AppServices = {
     config,
@@ -56,7 +67,8 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
     store: core.store,
     events,
     sync,
-    adminToken: token,
+    auth,
+    sessions,
     nextCronRun: () => cronNet?.nextRun() ?? null,
     startedAt: new Date(),
   };
@@ -89,46 +101,33 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
   await nextApp.prepare();
   const handle = nextApp.getRequestHandler();
   const upgradeNext = dev ? nextApp.getUpgradeHandler() : null;
-  const sockets = createSocketServer(events, db.pgPool);
-
-  const gate = (req: IncomingMessage): ReturnType<typeof gateRequest> =>
-    gateRequest(toGateRequest(req), token, config.allowedOrigins);
 
   let shuttingDown = false;
-  const server = http.createServer((req, res) => {
-    if (shuttingDown) {
-      // A keep-alive client may still send on its open connection: refuse new work so that
-      // nothing starts after the last sync the shutdown waits for.
-      res.setHeader("connection", "close");
-      return sendError(res, "shutting_down", "The server is shutting down; try again in a moment");
-    }
-    if (!isDecodablePath(req.url)) return sendError(res, "bad_request", "Malformed %-escape in the request path");
-    const decision = gate(req);
-    if (decision.action === "deny") return sendError(res, decision.code, decision.message);
-    const url = new URL(req.url ?? "/", "http://localhost");
-    if (decision.action === "login") {
-      res.writeHead(303, { location: `/login?next=${encodeURIComponent(url.pathname + url.search)}` }).end();
-      return;
-    }
-    if (url.pathname === "/login" && url.searchParams.has("token")) return loginFromUrl(req, res, url, token);
-    if (isSocketPath(req)) return sockets.engine.handleRequest(req as never, res as never);
-    if (url.pathname.startsWith("/api/")) jsonApiErrors(res);
-    handle(req, res).catch((error) => {
-      log.error(`request failed: ${(error as Error).message}`);
-      if (!res.headersSent) sendError(res, "internal_error", "Internal server error");
-    });
+  const door = createFrontDoor({
+    dev,
+    allowedOrigins: config.allowedOrigins,
+    publicUrl: config.publicUrl,
+    hosts,
+    clientAddress: createClientAddress(config.trustedProxies),
+    auth,
+    sessions,
+    limiter: createFailureLimiter({ limit: config.authFailures.limit, windowMs: config.authFailures.windowSeconds * 1000 }),
+    log,
+    socket: {
+      handleRequest: (req, res) => sockets.engine.handleRequest(req as never, res as never),
+      handleUpgrade: (req, socket, head) => sockets.engine.handleUpgrade(req as never, socket as never, head),
+    },
+    next: { handle: (req, res) => handle(req, res), upgrade: upgradeNext ? (req, socket, head) => void upgradeNext(req, socket, head) : null },
+    shuttingDown: () => shuttingDown,
   });
-  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const decision = gate(req);
-    if (decision.action !== "pass") {
-      const status = decision.action === "deny" ? decision.status : 401;
-      socket.end(`HTTP/1.1 ${status} ${status === 403 ? "Forbidden" : "Unauthorized"}\r\nConnection: close\r\n\r\n`);
-      return;
-    }
-    if (isSocketPath(req)) return sockets.engine.handleUpgrade(req as never, socket as never, head);
-    if (upgradeNext) return void upgradeNext(req, socket, head);
-    socket.destroy();
+  const sockets = createSocketServer(events, db.pgPool, {
+    admit: door.admitSocket,
+    sessions,
+    // Often enough that a socket outlives its session (ended on another instance, expired) briefly.
+    recheckMs: Math.min(30_000, Math.max(500, config.session.idleSeconds * 250)),
   });
+  const server = http.createServer((req, res) => void door.handleRequest(req, res));
+  server.on("upgrade", (req, socket, head) => void door.handleUpgrade(req, socket, head));
 
   const background = (what: string) => (error: unknown) => log.warn(`${what}: ${(error as Error).message}`);
   if (config.syncCron) {
@@ -165,7 +164,7 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
         // A running sync finishes (bounded) before the database closes under it, and the
         // request that asked for it gets its answer instead of a reset connection (the
         // caller would not know whether its write landed).
-        await Promise.race([sync.idle(), delay(15_000)]);
+        await Promise.race([sync.close(), delay(15_000)]);
         await Promise.race([stopped, delay(2_000)]);
         server.closeAllConnections();
         await stopped;
@@ -180,53 +179,14 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function toGateRequest(req: IncomingMessage): GateRequest {
-  const url = new URL(req.url ?? "/", "http://localhost");
-  const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true;
-  return {
-    method: req.method ?? "GET",
-    pathname: url.pathname,
-    headers: req.headers as GateRequest["headers"],
-    protocol: encrypted || req.headers["x-forwarded-proto"] === "https" ? "https" : "http",
-  };
-}
-
-/** Jupyter-style `/login?token=…`: sets the session cookie and drops the token from the address bar. */
-function loginFromUrl(req: IncomingMessage, res: ServerResponse, url: URL, token: string) {
-  const given = url.searchParams.get("token") ?? "";
-  const headers = { authorization: `Bearer ${given}` };
-  if (gateRequest({ ...toGateRequest(req), pathname: "/api/check", headers }, token).action !== "pass") {
-    res.writeHead(303, { location: "/login?error=invalid_token" }).end();
-    return;
-  }
-  const secure = toGateRequest(req).protocol === "https";
-  res.writeHead(303, { "set-cookie": sessionCookie(token, secure), location: sameSitePath(url.searchParams.get("next")) }).end();
-}
-
-/** `next` as a path on this site, or "/": browsers read `/\evil.example` as `//evil.example`, so resolve it as they do. */
-function sameSitePath(target: string | null): string {
-  const base = "http://same.invalid";
-  if (!target?.startsWith("/")) return "/";
-  try {
-    const resolved = new URL(target, base);
-    return resolved.origin === base ? `${resolved.pathname}${resolved.search}${resolved.hash}` : "/";
-  } catch {
-    return "/";
-  }
-}
-
-function sendError(res: ServerResponse, code: ApiErrorCode, message: string) {
-  const { status, body, headers } = errorBodyOf(code, message);
-  res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
-}
-
 function describeRun(counts: PlanSummary) {
   const sum = (c: SideChangeCounts) => c.create + c.update + c.delete;
   return `${counts.inSync} in sync, ${sum(counts.toDb)} written to DB, ${sum(counts.toYaml)} written to YAML, ${counts.merged} merged, ${counts.conflicts} conflicts`;
 }
 
-function announce(log: ReturnType<typeof createLogger>, url: string, token: string, generated: boolean, config: AppConfig) {
-  log.info(`schedule-sync listening on ${url} (db: ${config.databaseUrl ? "postgresql" : "pglite"}, file: ${config.scheduleConfigPath})`);
+function announce(log: ReturnType<typeof createLogger>, listening: string, token: string, generated: boolean, config: AppConfig) {
+  log.info(`schedule-sync listening on ${listening} (db: ${config.databaseUrl ? "postgresql" : "pglite"}, file: ${config.scheduleConfigPath})`);
+  const url = config.publicUrl ?? listening;
   if (config.adminToken) {
     log.info(`log in at ${url}/login with ADMIN_TOKEN`);
   } else if (process.stdout.isTTY) {

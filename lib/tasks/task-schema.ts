@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { boundedMemo } from "./bounded-memo";
 import { cronError, normalizeCron } from "./cron";
+import { invisibleCharacterProblem } from "./invisible-characters";
 
 /**
  * One definition of a task, shared by the API, the YAML store and the UI forms.
@@ -31,8 +32,18 @@ export const isValidTimezone: (zone: string) => boolean = boundedMemo(1_000, (zo
   }
 });
 
-export const taskIdSchema = z
-  .string()
+/**
+ * A string without bidi controls and other invisible characters (lib/tasks/invisible-characters.ts),
+ * checked first so the answer names the code point ("command: contains U+202E RIGHT-TO-LEFT
+ * OVERRIDE") instead of a pattern that happens to fail too.
+ */
+const visibleString = (kind: "code" | "text") =>
+  z.string().superRefine((value, ctx) => {
+    const problem = invisibleCharacterProblem(value, kind);
+    if (problem) ctx.addIssue({ code: "custom", message: problem, continue: false });
+  });
+
+export const taskIdSchema = visibleString("code")
   .regex(TASK_ID_PATTERN, "must be 1-64 characters: lowercase letters, digits, '-' or '_', starting with a letter or digit");
 
 /**
@@ -43,11 +54,10 @@ const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF
 const storable = (text: string) => !UNSTORABLE.test(text);
 const STORABLE_MESSAGE = "must not contain NUL characters or broken Unicode";
 
-const nameSchema = z.string().trim().min(1, "must not be empty").max(LIMITS.name).refine(storable, STORABLE_MESSAGE);
-const commandSchema = z.string().trim().min(1, "must not be empty").max(LIMITS.command).refine(storable, STORABLE_MESSAGE);
-const timezoneSchema = z.string().refine(isValidTimezone, "is not a known IANA time zone (e.g. UTC, Europe/Berlin)");
-const scheduleSchema = z
-  .string()
+const nameSchema = visibleString("text").trim().min(1, "must not be empty").max(LIMITS.name).refine(storable, STORABLE_MESSAGE);
+const commandSchema = visibleString("code").trim().min(1, "must not be empty").max(LIMITS.command).refine(storable, STORABLE_MESSAGE);
+const timezoneSchema = visibleString("code").refine(isValidTimezone, "is not a known IANA time zone (e.g. UTC, Europe/Berlin)");
+const scheduleSchema = visibleString("code")
   .transform(normalizeCron)
   .superRefine((expr, ctx) => {
     if (/\bH\b/i.test(expr)) {
@@ -57,9 +67,9 @@ const scheduleSchema = z
     const message = cronError(expr);
     if (message) ctx.addIssue({ code: "custom", message: `is not a valid cron expression: ${message}` });
   });
-const descriptionSchema = z.string().trim().max(LIMITS.description).refine(storable, STORABLE_MESSAGE).nullable();
+const descriptionSchema = visibleString("text").trim().max(LIMITS.description).refine(storable, STORABLE_MESSAGE).nullable();
 const tagsSchema = z
-  .array(z.string().regex(TAG_PATTERN, "tags are 1-64 letters, digits or _.:-"))
+  .array(visibleString("code").regex(TAG_PATTERN, "tags are 1-64 letters, digits or _.:-"))
   .max(LIMITS.tags)
   .refine((tags) => new Set(tags).size === tags.length, "must not repeat a tag");
 

@@ -7,7 +7,8 @@ describe("authentication and origin checks", () => {
   let app: AppProcess;
   let routes: { method: string; path: string }[];
   beforeAll(async () => {
-    app = await startAppProcess({ db: "pglite", yaml: "version: 1\ntasks: {}\n" });
+    // Wrong tokens on every route here: more than the rate limit allows (tested in tests/security).
+    app = await startAppProcess({ db: "pglite", yaml: "version: 1\ntasks: {}\n", env: { AUTH_FAILURE_LIMIT: "1000" } });
     routes = await apiRoutes();
   });
   afterAll(async () => {

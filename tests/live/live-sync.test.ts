@@ -55,9 +55,11 @@ describe.each(DB_KINDS)("live sync with a real server on %s", (kind) => {
     const since = Date.now();
     await fs.writeFile(app.yamlPath, "version: 1\ntasks:\n  daily-backup: {name: x\n");
     await socket.next("sync_status_changed", (p) => p.status.state === "error", 5_000, since);
-    const reported = await (await fetch(`${app.url}/api/health`)).json();
+    // The error text needs credentials; a stranger learns only that the file is invalid (issue #14).
+    const reported = await (await app.api("/api/health")).json();
     expect(reported.yaml.valid).toBe(false);
     expect(reported.yaml.error).toMatch(/line \d+/);
+    expect(await (await fetch(`${app.url}/api/health`)).json()).toEqual({ status: "ok", db: kind, yaml: { valid: false } });
     const status = await (await app.api("/api/sync/status")).json();
     expect(status.yaml).toMatchObject({ valid: false });
     expect(status.yaml.error.line).toBeGreaterThan(0);

@@ -106,9 +106,12 @@ describe("hostile schedule files", { timeout: 120_000 }, () => {
     const write = await app.api("/api/tasks/daily-backup", { method: "PATCH", json: { enabled: false } });
     expect(write.status).toBe(409);
     expect((await json<{ error: { code: string } }>(write)).error.code).toBe("yaml_invalid");
-    const healthBody = await json<{ yaml: { valid: boolean; error?: string } }>(await fetch(`${app.url}/api/health`));
+    // Health names the error to a caller with credentials, and tells a stranger only that the file is invalid (issue #14).
+    const healthBody = await json<{ yaml: { valid: boolean; error?: string } }>(await app.api("/api/health"));
     expect(healthBody.yaml.valid).toBe(false);
     expect(healthBody.yaml.error).toMatch(/line \d+/);
+    expect(await json(await fetch(`${app.url}/api/health`))).toMatchObject({ yaml: { valid: false } });
+    expect(await json(await fetch(`${app.url}/api/health`))).not.toHaveProperty("yaml.error");
 
     const fileAfter = await fs.readFile(app.yamlPath);
     counted(row, "corrupt", () => expect(fileAfter.equals(content), "the bad file is never overwritten").toBe(true));

@@ -3,7 +3,6 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { io as connectSocket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sessionValue } from "@/lib/auth/credentials";
 import { apiRoutes } from "../_support/api-routes";
 import { startAppProcess, type AppProcess } from "../_support/app-process";
 import { createPostgresDatabase } from "../_support/databases";
@@ -15,7 +14,9 @@ import { crashLines, pgReader } from "./_app";
  * LOG_LEVEL=debug and a DATABASE_URL holding a password: every route and the Socket.IO
  * handshake refuse missing and wrong credentials (401) and other origins (403), the login
  * cookie is httpOnly/SameSite=Strict/Secure-over-https, no token or password reaches the
- * output or an answer, and no request can point the server at another file.
+ * output or an answer, and no request can point the server at another file. (Failed tokens
+ * are not rate limited here, AUTH_FAILURE_LIMIT: this suite sends hundreds on purpose; the
+ * limit has its own tests in tests/security.)
  */
 
 const DB_PASSWORD = `pw-${randomBytes(8).toString("hex")}`;
@@ -28,6 +29,8 @@ let token: string;
 let origin: string;
 let database: { url: string; drop(): Promise<void> };
 let routes: { method: string; path: string }[];
+/** A session cookie (`name=secret`) from a real login. */
+let sessionPair: string;
 /** Every body the server answered in this file, searched for secrets at the end. */
 const answers: string[] = [];
 
@@ -42,9 +45,11 @@ beforeAll(async () => {
   database = await createPostgresDatabase();
   const url = new URL(database.url);
   url.password = DB_PASSWORD; // trust authentication ignores it; the server must still never print it
-  app = await startAppProcess({ db: "postgresql", databaseUrl: url.toString(), yaml: yamlOf({ "daily-backup": backup }), env: { ADMIN_TOKEN: "", LOG_LEVEL: "debug", SYNC_WATCH: "off" } });
+  app = await startAppProcess({ db: "postgresql", databaseUrl: url.toString(), yaml: yamlOf({ "daily-backup": backup }), env: { ADMIN_TOKEN: "", LOG_LEVEL: "debug", SYNC_WATCH: "off", AUTH_FAILURE_LIMIT: "1000000" } });
   token = (await fs.readFile(path.join(app.dataDir, "admin-token"), "utf8")).trim();
   origin = new URL(app.url).origin;
+  const login = await fetch(`${app.url}/api/auth/login`, { method: "POST", headers: { origin, "content-type": "application/json" }, body: JSON.stringify({ token }) });
+  sessionPair = login.headers.get("set-cookie")!.split(";")[0]!;
   routes = await apiRoutes();
 }, 180_000);
 afterAll(async () => {
@@ -69,8 +74,8 @@ describe("authentication", { timeout: 120_000 }, () => {
       "with a suffix": { authorization: `Bearer ${token}${NEAR_MISS}` },
       "basic auth": { authorization: `Basic ${Buffer.from(`admin:${token}`).toString("base64")}` },
       "the raw token as cookie": { cookie: `schedule_sync_session=${token}` },
-      "another token's session": { cookie: `schedule_sync_session=${sessionValue(`${token}x`)}` },
-      "a wrong bearer beside a valid cookie": { authorization: `Bearer ${NEAR_MISS}`, cookie: `schedule_sync_session=${sessionValue(token)}` },
+      "a made-up session": { cookie: `schedule_sync_session=${randomBytes(32).toString("base64url")}` },
+      "a wrong bearer beside a valid cookie": { authorization: `Bearer ${NEAR_MISS}`, cookie: sessionPair },
     };
     for (const route of routes.filter((r) => !PUBLIC.has(r.path))) {
       for (const [label, headers] of Object.entries(wrong)) {
@@ -99,12 +104,12 @@ describe("authentication", { timeout: 120_000 }, () => {
 
   it("accepts the token as a Bearer header and as the session cookie", async () => {
     expect((await call("/api/tasks", { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
-    expect((await call("/api/tasks", { headers: { cookie: `schedule_sync_session=${sessionValue(token)}` } })).status).toBe(200);
+    expect((await call("/api/tasks", { headers: { cookie: sessionPair } })).status).toBe(200);
   });
 });
 
 describe("origin checks", { timeout: 120_000 }, () => {
-  const session = () => `schedule_sync_session=${sessionValue(token)}`;
+  const session = () => sessionPair;
   const foreign = (): Record<string, string>[] => [
     { origin: "https://evil.example" },
     { origin: "null" },
@@ -242,10 +247,11 @@ describe("secrets", { timeout: 120_000 }, () => {
     }
     const output = app.output();
     expect(output.length).toBeGreaterThan(0);
-    for (const secret of [token, NEAR_MISS, sessionValue(token), DB_PASSWORD]) expect(output.includes(secret), "a secret in the server output").toBe(false);
+    const sessionSecret = sessionPair.split("=")[1]!;
+    for (const secret of [token, NEAR_MISS, sessionSecret, DB_PASSWORD]) expect(output.includes(secret), "a secret in the server output").toBe(false);
     for (const secret of [token, NEAR_MISS, DB_PASSWORD]) expect(answers.filter((a) => a.includes(secret)), "a secret in an answer").toEqual([]);
-    // The session value is the cookie itself: only ever in a Set-Cookie header.
-    expect(answers.filter((a) => a.includes(sessionValue(token)) && !a.includes("set-cookie"))).toEqual([]);
+    // The session's secret is the cookie itself: only ever in a Set-Cookie header.
+    expect(answers.filter((a) => a.includes(sessionSecret) && !a.includes("set-cookie"))).toEqual([]);
     expect(crashLines(output)).toEqual([]);
   });
 });

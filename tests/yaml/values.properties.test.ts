@@ -56,8 +56,20 @@ const textOf = (units: fc.Arbitrary<string>) =>
     // Long enough (40+) for the library to break double-quoted text over lines.
     fc.array(fc.oneof(lookalike, fc.string({ unit: units, maxLength: 12 }), fc.constant("\n")), { minLength: 6, maxLength: 16 }).map((parts) => parts.join(" ")),
   );
-/** Every class, NUL and lone surrogates too (the schema refuses those: no store can hold them). */
-const text = fc.oneof(textOf(unit), textOf(unit.filter((u) => u !== "\0" && !/^[\uD800-\uDFFF]$/.test(u))));
+/** Units the schema takes in every field: printable text, tabs and line breaks, DEL and the C1 controls, letters, marks, emoji. */
+const storableUnit = fc
+  .oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.constantFrom(0x09, 0x0a, 0x7f, 0x80, 0x85, 0x9f, 0xa0, 0xe9, 0x301, 0x5d0, 0x65e5, 0x1f600, 0xe000))
+  .map((cp) => String.fromCodePoint(cp));
+/**
+ * Every class, NUL and lone surrogates too (the schema refuses those: no store can hold them;
+ * and invisible format characters, issue #14). Weighted so that about a third of the tasks
+ * the arbitraries make are ones the API accepts.
+ */
+const text = fc.oneof(
+  { weight: 1, arbitrary: textOf(unit) },
+  { weight: 1, arbitrary: textOf(unit.filter((u) => u !== "\0" && !/^[\uD800-\uDFFF]$/.test(u))) },
+  { weight: 6, arbitrary: textOf(storableUnit) },
+);
 
 /** Anything JSON or YAML can hand the schema, and what they cannot. */
 const other = fc.constantFrom<unknown>(

@@ -91,7 +91,9 @@ describe("2: DEL and the C1 controls are written as escapes by every writer", ()
     ["by node (flow tasks), changed value", (task) => patch(flow, { upsert: [task] }), "document"],
     ["whole document (flow root)", (task) => patch(rootFlow, { upsert: [task] }), "reformat"],
   ];
-  const values = ["del\x7fx", "c1 \x80\x9f", "nel\x85line", "ls\u2028ps\u2029", "all \x7f\x80\x85\x9f\u2028"];
+  // The line and paragraph separators are refused by the task schema (issue #14): they are not
+  // values the API accepts, so they are not round-tripped here; the writer escapes them anyway.
+  const values = ["del\x7fx", "c1 \x80\x9f", "nel\x85line", "all \x7f\x80\x85\x9f"];
 
   for (const [label, write, via] of writers) {
     it.each(values)(`${label}: %j`, (value) => {
@@ -117,8 +119,9 @@ describe("2: DEL and the C1 controls are written as escapes by every writer", ()
   });
 
   it("uses the named escapes where YAML has them", () => {
-    const out = applySchedulePatch(null, { upsert: [makeTask("a", { name: "a\x7fb\x85c\u2028d\u2029e\x9f" })] });
-    expect(out.text).toContain('name: "a\\x7Fb\\Nc\\Ld\\Pe\\x9F"');
+    // (\L and \P, for U+2028 and U+2029, never reach a task: the schema refuses them, issue #14.)
+    const out = applySchedulePatch(null, { upsert: [makeTask("a", { name: "a\x7fb\x85c\x9f" })] });
+    expect(out.text).toContain('name: "a\\x7Fb\\Nc\\x9F"');
   });
 });
 

@@ -4,6 +4,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { getServices } from "@/lib/core/services";
 import { listConflicts } from "@/lib/sync/sync-reads";
+import { requirePageAccess } from "@/lib/auth/page-access";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Conflicts · schedule-sync" };
@@ -17,6 +18,7 @@ const TABS = [
 type Status = (typeof TABS)[number]["value"];
 
 export default async function ConflictsPage({ searchParams }: { searchParams: Promise<{ status?: string | string[] }> }) {
+  await requirePageAccess();
   const raw = (await searchParams).status;
   const status: Status = TABS.some((t) => t.value === raw) ? (raw as Status) : "open";
   const items = await listConflicts(getServices(), status, 500);

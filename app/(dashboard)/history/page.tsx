@@ -8,6 +8,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { getServices } from "@/lib/core/services";
 import { listRuns } from "@/lib/sync/sync-reads";
 import { runListQuerySchema } from "@/lib/sync/sync-schemas";
+import { requirePageAccess } from "@/lib/auth/page-access";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "History · schedule-sync" };
@@ -19,6 +20,7 @@ function one(value: string | string[] | undefined) {
 }
 
 export default async function HistoryPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requirePageAccess();
   const sp = await searchParams;
   // Runs that changed nothing (most cron and watcher runs) are hidden unless asked for.
   const all = one(sp.changed) === "false";

@@ -7,9 +7,9 @@ import { createTaskSchema } from "@/lib/tasks/task-schema";
 
 export const dynamic = "force-dynamic";
 
-export const GET = withApi(async ({ services, searchParams }) => listTasks(services.db, parseQuery(searchParams, listTasksQuerySchema)));
+export const GET = withApi({ access: "viewer" }, async ({ services, searchParams }) => listTasks(services.db, parseQuery(searchParams, listTasksQuerySchema)));
 
-export const POST = withApi(async ({ req, services }) => {
+export const POST = withApi({ access: "editor" }, async ({ req, services }) => {
   const task = await parseBody(req, createTaskSchema);
   return writeAnswer(await services.sync.writeTask({ kind: "create", task }), 201);
 });

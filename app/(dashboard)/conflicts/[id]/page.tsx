@@ -12,6 +12,7 @@ import { isCodedError } from "@/lib/errors";
 import { getServices } from "@/lib/core/services";
 import { conflictDetail, listConflicts } from "@/lib/sync/sync-reads";
 import { uuidSchema } from "@/lib/sync/sync-schemas";
+import { requirePageAccess } from "@/lib/auth/page-access";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Conflict · schedule-sync" };
@@ -26,6 +27,7 @@ async function load(id: string) {
 }
 
 export default async function ConflictPage({ params }: { params: Promise<{ id: string }> }) {
+  await requirePageAccess();
   const parsed = uuidSchema.safeParse((await params).id);
   if (!parsed.success) notFound();
   const [conflict, open] = await Promise.all([load(parsed.data), listConflicts(getServices(), "open", 2)]);

@@ -13,6 +13,7 @@ import type { RunDetail } from "@/lib/client/api-types";
 import { getServices } from "@/lib/core/services";
 import { runDetail } from "@/lib/sync/sync-reads";
 import { uuidSchema } from "@/lib/sync/sync-schemas";
+import { requirePageAccess } from "@/lib/auth/page-access";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Sync run · schedule-sync" };
@@ -29,6 +30,7 @@ async function load(id: string): Promise<RunDetail | null> {
 }
 
 export default async function RunPage({ params }: { params: Promise<{ id: string }> }) {
+  await requirePageAccess();
   const parsed = uuidSchema.safeParse((await params).id);
   if (!parsed.success) notFound();
   const run = await load(parsed.data);

@@ -16,6 +16,7 @@ import { taskHistory } from "@/lib/sync/sync-reads";
 import { getTask } from "@/lib/tasks/task-reads";
 import { taskOf } from "@/lib/tasks/stored-task";
 import { taskIdSchema } from "@/lib/tasks/task-schema";
+import { requirePageAccess } from "@/lib/auth/page-access";
 
 export const dynamic = "force-dynamic";
 
@@ -31,6 +32,7 @@ export default async function TaskPage({
   params: Promise<{ id: string }>;
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
+  await requirePageAccess();
   const [{ id: rawId }, query] = await Promise.all([params, searchParams]);
   const parsedId = taskIdSchema.safeParse(rawId);
   if (!parsedId.success) notFound();

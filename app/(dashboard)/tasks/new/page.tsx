@@ -2,10 +2,12 @@ import Link from "next/link";
 import { TaskForm } from "@/components/tasks/task-form";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
+import { requirePageAccess } from "@/lib/auth/page-access";
 
 export const metadata = { title: "New task · schedule-sync" };
 
-export default function NewTaskPage() {
+export default async function NewTaskPage() {
+  await requirePageAccess();
   return (
     <>
       <nav aria-label="Breadcrumb" className="mb-2 text-sm">

@@ -5,7 +5,7 @@ import { listConflicts } from "@/lib/sync/sync-reads";
 
 export const dynamic = "force-dynamic";
 
-export const GET = withApi(async ({ services, searchParams }) => {
+export const GET = withApi({ access: "viewer" }, async ({ services, searchParams }) => {
   const { status, limit } = parseQuery(searchParams, conflictListQuerySchema);
   return { items: await listConflicts(services, status, limit) };
 });

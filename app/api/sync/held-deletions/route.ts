@@ -6,9 +6,10 @@ import { decideHeldSchema } from "@/lib/sync/sync-schemas";
 
 export const dynamic = "force-dynamic";
 
-export const GET = withApi(async ({ services }) => heldDeletions(services));
+export const GET = withApi({ access: "viewer" }, async ({ services }) => heldDeletions(services));
 
-export const POST = withApi(async ({ req, services }) => {
+// Deciding a mass deletion is an administrator's call (issue #18's roles).
+export const POST = withApi({ access: "admin" }, async ({ req, services }) => {
   const { deletedIn, action, dryRun } = await parseBody(req, decideHeldSchema);
   return services.sync.decideHeldDeletions(deletedIn, action, dryRun);
 });

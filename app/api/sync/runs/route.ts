@@ -5,7 +5,7 @@ import { listRuns } from "@/lib/sync/sync-reads";
 
 export const dynamic = "force-dynamic";
 
-export const GET = withApi(async ({ services, searchParams }) => {
+export const GET = withApi({ access: "viewer" }, async ({ services, searchParams }) => {
   const { limit, before, changed } = parseQuery(searchParams, runListQuerySchema);
   return { items: await listRuns(services, { limit, before, changedOnly: changed === "true" }) };
 });

@@ -4,4 +4,4 @@ import { syncStatus } from "@/lib/sync/sync-reads";
 
 export const dynamic = "force-dynamic";
 
-export const GET = withApi(async ({ services }) => syncStatus(services));
+export const GET = withApi({ access: "viewer" }, async ({ services }) => syncStatus(services));

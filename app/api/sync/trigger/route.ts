@@ -4,7 +4,7 @@ import { triggerSyncSchema } from "@/lib/sync/sync-schemas";
 
 export const dynamic = "force-dynamic";
 
-export const POST = withApi(async ({ req, services }) => {
+export const POST = withApi({ access: "editor" }, async ({ req, services }) => {
   const options = await parseBody(req, triggerSyncSchema);
   return services.sync.run(options);
 });

@@ -14,20 +14,20 @@ type Params = { id: string };
 
 const idOf = (params: Params) => taskIdSchema.parse(params.id);
 
-export const GET = withApi<Params>(async ({ params, services }) => {
+export const GET = withApi<Params>({ access: "viewer" }, async ({ params, services }) => {
   const id = idOf(params);
   const task = await getTask(services.db, id);
   if (!task) throw notFound("Task", id);
   return task;
 });
 
-export const PUT = withApi<Params>(async ({ req, params, services }) => {
+export const PUT = withApi<Params>({ access: "editor" }, async ({ req, params, services }) => {
   const id = idOf(params);
   const { version, ...body } = await parseBody(req, putTaskSchema);
   return writeAnswer(await services.sync.writeTask({ kind: "replace", id, version, task: { id, ...body } }));
 });
 
-export const PATCH = withApi<Params>(async ({ req, params, services }) => {
+export const PATCH = withApi<Params>({ access: "editor" }, async ({ req, params, services }) => {
   const id = idOf(params);
   const { version, ...changes } = await parseBody(req, patchTaskSchema);
   return writeAnswer(await services.sync.writeTask({ kind: "patch", id, version, patch: (current) => taskSchema.parse({ ...current, ...changes }) }));
@@ -35,7 +35,7 @@ export const PATCH = withApi<Params>(async ({ req, params, services }) => {
 
 const deleteQuerySchema = z.strictObject({ version: z.coerce.number().int().nonnegative().optional() });
 
-export const DELETE = withApi<Params>(async ({ params, services, searchParams }) => {
+export const DELETE = withApi<Params>({ access: "editor" }, async ({ params, services, searchParams }) => {
   const id = idOf(params);
   const { version } = parseQuery(searchParams, deleteQuerySchema);
   return writeAnswer(await services.sync.writeTask({ kind: "delete", id, version }));

@@ -5,4 +5,4 @@ import { uuidSchema } from "@/lib/sync/sync-schemas";
 
 export const dynamic = "force-dynamic";
 
-export const GET = withApi<{ id: string }>(async ({ params, services }) => runDetail(services, uuidSchema.parse(params.id)));
+export const GET = withApi<{ id: string }>({ access: "viewer" }, async ({ params, services }) => runDetail(services, uuidSchema.parse(params.id)));

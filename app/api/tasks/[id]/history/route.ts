@@ -5,6 +5,6 @@ import { taskIdSchema } from "@/lib/tasks/task-schema";
 
 export const dynamic = "force-dynamic";
 
-export const GET = withApi<{ id: string }>(async ({ params, services }) => ({
+export const GET = withApi<{ id: string }>({ access: "viewer" }, async ({ params, services }) => ({
   items: await taskHistory(services, taskIdSchema.parse(params.id)),
 }));

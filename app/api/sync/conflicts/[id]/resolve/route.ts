@@ -4,7 +4,7 @@ import { resolveConflictSchema, uuidSchema } from "@/lib/sync/sync-schemas";
 
 export const dynamic = "force-dynamic";
 
-export const POST = withApi<{ id: string }>(async ({ req, params, services }) => {
+export const POST = withApi<{ id: string }>({ access: "editor" }, async ({ req, params, services }) => {
   const id = uuidSchema.parse(params.id);
   const { resolution, merged } = await parseBody(req, resolveConflictSchema);
   return services.sync.resolveConflict(id, resolution, merged);
