@@ -135,7 +135,11 @@ async function settle(h: Harness, lastGood: { text: string | null }): Promise<vo
   for (let round = 0; round < 6; round++) {
     await h.engine.run({ trigger: "manual" });
     const open = [...(await createSqlSyncStorage(h.db).reads.loadOpenConflicts()).values()];
-    if (open.length === 0) return;
+    if (open.length === 0) {
+      // A resolution asks the convergence loop for a follow-up run: let it finish.
+      await h.engine.converge();
+      return;
+    }
     for (const [i, c] of open.entries()) {
       try {
         await h.engine.resolveConflict(c.id, i % 2 === 0 ? "keep_yaml" : "keep_db");

@@ -14,8 +14,9 @@ export function createCompleteFileWait(deps: { store: ScheduleStore; clock: Loop
   return async function awaitCompleteFile(): Promise<void> {
     const deadline = deps.clock.now() + deps.waitMs;
     for (;;) {
-      const read = await deps.store.read();
-      if (read.status !== "ok") return;
+      // A file that cannot be read is the run's to report, under its lock.
+      const read = await deps.store.read().catch(() => null);
+      if (read?.status !== "ok") return;
       const reference = deps.settledCount() ?? lastComplete;
       const cutOff = read.text.length > 0 && !read.text.endsWith("\n") && reference !== null && read.tasks.size < reference;
       if (!cutOff) {
