@@ -5,7 +5,8 @@ import { parseDocument } from "yaml";
 import { createDatabase, type Database, type DbKind } from "../lib/db/create-database";
 import { migrate } from "../lib/db/migrate";
 import { createEventBus } from "../lib/events/event-bus";
-import { createSyncEngine } from "../lib/sync/sync-engine";
+import { createSyncEngine } from "../lib/sync/engine/sync-engine";
+import { createSqlSyncStorage } from "../lib/sync/storage/sql-sync-storage";
 import { normalizeTask } from "../lib/tasks/task-schema";
 import { createScheduleStore, parseSchedule } from "../lib/yaml";
 import { createPostgresDatabase } from "../tests/_support/databases";
@@ -62,7 +63,7 @@ export async function engineBench(opts: EngineBenchOptions): Promise<EngineBench
   const { db, drop } = await openDatabase(opts.db, dir);
   const newEngine = () => {
     const store = createScheduleStore({ path: yamlPath, backupDir: path.join(dir, "backups"), maxBytes: BENCH_MAX_BYTES });
-    return { store, engine: createSyncEngine({ db, store, events: createEventBus(), autoMerge: true, log: () => undefined }) };
+    return { store, engine: createSyncEngine({ storage: createSqlSyncStorage(db), store, events: createEventBus(), autoMerge: true, log: () => undefined }) };
   };
   const label = `${opts.db} ${opts.size}`;
   const cpu: Record<keyof EngineBenchResult["cpu"], number[]> = { firstImport: [], noopSync: [], noopSyncColdFile: [], apiEdit: [], yamlWrite: [] };

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import type { Direction } from "../lib/sync/plan";
+import type { Direction } from "../lib/sync/reconcile/plan";
 import { directionSchema } from "../lib/sync/sync-schemas";
 import { checkCommand } from "./check-command";
 import { CliError, UsageError } from "./cli-error";

@@ -1,77 +1,50 @@
-import path from "node:path";
-import { AppError } from "../lib/api/errors";
 import type { AppConfig } from "../lib/config/env";
-import { createDatabase } from "../lib/db/create-database";
-import { migrate } from "../lib/db/migrate";
-import { createEventBus } from "../lib/events/event-bus";
-import { createSyncEngine } from "../lib/sync/sync-engine";
-import { countOpenConflicts, listConflicts, listRuns } from "../lib/sync/sync-repository";
-import { createScheduleStore, type YamlIssue } from "../lib/yaml";
-import { CliError, INVALID_FILE_MESSAGE } from "./cli-error";
+import { createCore, type Core } from "../lib/core/create-core";
+import { isCodedError } from "../lib/errors";
+import { CliError, cliErrorOf } from "./cli-error";
 import type { StatusView, SyncBackend } from "./sync-backend";
 
 /**
- * The CLI as one more instance of the app on PostgreSQL: it migrates, then runs the same
- * sync engine the server runs (trigger "cli"). Runs stay serialized with any server on the
- * same database and file by the PostgreSQL advisory lock and the YAML file lock.
+ * The CLI as one more instance of the app on PostgreSQL: the same core the server runs (it
+ * migrates, then syncs with trigger "cli"). Runs stay serialized with any server on the same
+ * database and file by the PostgreSQL advisory lock and the YAML file lock.
  */
 export async function openDirectBackend(config: AppConfig, log: (message: string) => void): Promise<SyncBackend> {
-  const databaseUrl = config.databaseUrl!;
-  const where = `database ${redactDatabaseUrl(databaseUrl)}`;
-  const db = await createDatabase({ databaseUrl });
+  const where = `database ${redactDatabaseUrl(config.databaseUrl!)}`;
+  let core: Core;
   try {
-    await migrate(db);
+    core = await createCore(config, {
+      log: (level, message) => {
+        if (level !== "info") log(message);
+      },
+    });
   } catch (error) {
-    await db.close().catch(() => undefined);
     throw new CliError("database_unreachable", `cannot open the PostgreSQL ${where}: ${describeDbError(error)}`, { cause: error });
   }
-  const store = createScheduleStore({
-    path: config.scheduleConfigPath,
-    backupDir: path.join(config.dataDir, "backups"),
-    keepBackups: config.yamlBackups,
-    maxBytes: config.yamlMaxBytes,
-    logger: { warn: log },
-  });
-  const engine = createSyncEngine({
-    db,
-    store,
-    events: createEventBus(),
-    autoMerge: config.autoMerge,
-    log: (level, message) => {
-      if (level !== "info") log(message);
-    },
-  });
+  const { storage, store, sync } = core;
 
   return {
     where,
     async run({ direction, force, dryRun }) {
       try {
-        return await engine.run({ trigger: "cli", direction, force, dryRun });
+        return await sync.run({ trigger: "cli", direction, force, dryRun });
       } catch (error) {
-        if (error instanceof AppError && error.code === "yaml_invalid") {
-          const issues = (error.details as { issues?: YamlIssue[] } | undefined)?.issues ?? [];
-          throw new CliError("yaml_invalid", INVALID_FILE_MESSAGE, {
-            issues,
-            file: store.path,
-            cause: error,
-          });
-        }
-        if (error instanceof AppError) throw new CliError(error.code, error.message, { cause: error });
+        if (isCodedError(error)) throw cliErrorOf(error, store.path, error);
         throw new CliError("sync_failed", `the sync failed: ${describeDbError(error)}`, { cause: error });
       }
     },
     async openConflicts() {
-      const conflicts = await listConflicts(db.prisma, "open", 1000);
+      const conflicts = await storage.reads.listConflicts("open", 1000);
       return conflicts.map(({ id, taskId, kind, fields, detectedAt }) => ({ id, taskId, kind, fields, detectedAt }));
     },
     async status(): Promise<StatusView> {
-      const [read, openConflicts, runs] = await Promise.all([store.read(), countOpenConflicts(db.prisma), listRuns(db.prisma, { limit: 1 })]);
+      const [read, openConflicts, runs] = await Promise.all([store.read(), storage.reads.countOpenConflicts(), storage.reads.listRuns({ limit: 1 })]);
       const run = runs[0];
       return {
         where,
         state: null,
         lastError: run?.status === "error" ? run.error : null,
-        db: db.kind,
+        db: core.db.kind,
         yaml: {
           path: store.path,
           valid: read.status !== "invalid",
@@ -95,7 +68,7 @@ export async function openDirectBackend(config: AppConfig, log: (message: string
         nextCronRun: null,
       };
     },
-    close: () => db.close(),
+    close: () => core.close(),
   };
 }
 

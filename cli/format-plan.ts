@@ -1,6 +1,6 @@
-import type { Direction, TaskDecision } from "../lib/sync/plan";
-import type { RunResult } from "../lib/sync/sync-engine";
-import type { SideChangeCounts } from "../lib/sync/summarize-plan";
+import type { Direction, TaskDecision } from "../lib/sync/reconcile/plan";
+import type { RunResult } from "../lib/sync/engine/sync-engine";
+import type { SideChangeCounts } from "../lib/sync/reconcile/summarize-plan";
 import { changedFields, TASK_FIELDS, type Task, type TaskField } from "../lib/tasks/task-schema";
 import { formatValue } from "./format-value";
 import { plural } from "./plural";
@@ -95,6 +95,8 @@ export function conflictText(kind: string): string {
       return "edited in YAML, deleted in the database";
     case "delete_modify":
       return "deleted in YAML, edited in the database";
+    case "held_deletion":
+      return "deleted on one side as part of a mass deletion: held until someone applies or undoes it";
     default:
       return kind;
   }

@@ -1,4 +1,4 @@
-import type { RunResult } from "../lib/sync/sync-engine";
+import type { RunResult } from "../lib/sync/engine/sync-engine";
 import { conflictHint, conflictText, sideCounts } from "./format-plan";
 import { plural } from "./plural";
 import type { OpenConflict } from "./sync-backend";

@@ -1,7 +1,7 @@
-import type { ConflictRecord, RunRecord } from "../lib/sync/sync-repository";
-import type { RunResult } from "../lib/sync/sync-engine";
+import type { ConflictRecord, RunRecord } from "../lib/sync/storage/sync-storage";
+import type { RunResult } from "../lib/sync/engine/sync-engine";
 import type { YamlIssue } from "../lib/yaml";
-import { CliError, INVALID_FILE_MESSAGE } from "./cli-error";
+import { CliError, cliErrorOf, isIssue } from "./cli-error";
 import type { LastRun, OpenConflict, StatusView, SyncBackend } from "./sync-backend";
 
 export interface HttpTarget {
@@ -95,15 +95,8 @@ export function createHttpBackend(target: HttpTarget): SyncBackend {
         `the server at ${base} answered ${res.status} (${kind}) to ${method} ${pathname}, not the schedule-sync API; check --url / SCHEDULE_SYNC_URL.`,
       );
     }
-    if (error.code === "yaml_invalid") {
-      const issues = ((error.details as { issues?: YamlIssue[] } | undefined)?.issues ?? []).filter(isIssue);
-      const file = await yamlPath();
-      throw new CliError("yaml_invalid", INVALID_FILE_MESSAGE, {
-        issues,
-        file,
-      });
-    }
-    throw new CliError(error.code ?? `http_${res.status}`, `the server answered ${res.status}: ${error.message ?? "no message"}`);
+    const code = error.code ?? `http_${res.status}`;
+    throw cliErrorOf({ code, message: `the server answered ${res.status}: ${error.message ?? "no message"}`, details: error.details }, code === "yaml_invalid" ? await yamlPath() : null);
   }
 
   async function yamlPath(): Promise<string | null> {
@@ -147,11 +140,6 @@ export function createHttpBackend(target: HttpTarget): SyncBackend {
     },
     close: async () => undefined,
   };
-}
-
-function isIssue(value: unknown): value is YamlIssue {
-  const issue = value as YamlIssue | null;
-  return typeof issue?.message === "string" && typeof issue.line === "number" && typeof issue.column === "number";
 }
 
 /** Explains what to start (or fix) when nothing answers at the URL. */

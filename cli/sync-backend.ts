@@ -1,6 +1,6 @@
 import type { DbKind } from "../lib/db/create-database";
-import type { Direction } from "../lib/sync/plan";
-import type { RunResult } from "../lib/sync/sync-engine";
+import type { Direction } from "../lib/sync/reconcile/plan";
+import type { RunResult } from "../lib/sync/engine/sync-engine";
 import type { YamlIssue } from "../lib/yaml";
 
 /**

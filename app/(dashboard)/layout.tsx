@@ -6,8 +6,8 @@ import { SyncStatusBar } from "@/components/layout/sync-status-bar";
 import { ConnectionIndicator } from "@/components/live/connection-indicator";
 import { LiveProvider } from "@/components/live/live-provider";
 import { LiveRefresh } from "@/components/live/live-refresh";
-import { getServices } from "@/lib/server/registry";
-import { syncStatus } from "@/lib/sync/sync-queries";
+import { getServices } from "@/lib/core/services";
+import { syncStatus } from "@/lib/sync/sync-reads";
 import { requirePageAccess } from "@/lib/auth/page-access";
 
 export const dynamic = "force-dynamic";

@@ -8,8 +8,8 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { hasFilters, parseTaskListParams, taskListHref } from "@/lib/client/task-list-query";
-import { getServices } from "@/lib/server/registry";
-import { listTasks } from "@/lib/tasks/task-queries";
+import { getServices } from "@/lib/core/services";
+import { listTasks } from "@/lib/tasks/task-reads";
 import { requirePageAccess } from "@/lib/auth/page-access";
 
 export const dynamic = "force-dynamic";

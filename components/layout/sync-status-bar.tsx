@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { SyncStatus } from "@/lib/client/api-types";
 import { DIRECTION_LABELS, TRIGGER_LABELS, formatDuration, pluralize } from "@/lib/client/format";
-import { formatYamlIssue } from "@/lib/yaml/yaml-issue";
+import { formatYamlIssue } from "@/lib/yaml/parse/yaml-issue";
 import { LiveActivity } from "@/components/live/live-activity";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Notice } from "@/components/ui/notice";

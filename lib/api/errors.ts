@@ -1,33 +1,25 @@
-/**
- * Domain errors carry a stable `code` and an HTTP status; the route wrapper maps
- * them to `{"error":{"code","message","details"}}` in one place.
- */
-const BRAND = Symbol.for("schedule-sync.AppError");
+import { CodedError } from "../errors";
 
-export class AppError extends Error {
-  readonly [BRAND] = true;
+/** Why the HTTP layer itself refused a request, before or around the domain's work. */
+export type ApiErrorCode =
+  | "bad_request"
+  | "invalid_json"
+  | "payload_too_large"
+  | "validation_error"
+  | "not_found"
+  | "method_not_allowed"
+  | "unauthorized"
+  | "invalid_token"
+  | "forbidden"
+  | "forbidden_origin"
+  | "forbidden_host"
+  | "too_many_attempts"
+  | "shutting_down"
+  | "database_unavailable"
+  | "internal_error";
 
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.name = "AppError";
-  }
+export class ApiError extends CodedError<ApiErrorCode> {
+  override name = "ApiError";
 }
 
-export const notFound = (what: string, id: string) => new AppError(404, "not_found", `${what} '${id}' does not exist`);
-
-export const badRequest = (message: string, details?: unknown) => new AppError(400, "bad_request", message, details);
-
-export const conflictError = (code: string, message: string, details?: unknown) => new AppError(409, code, message, details);
-
-/**
- * `instanceof` is not enough: route handlers are bundled by Next, the engine is loaded
- * by server.ts, so the same class exists twice in one process. The brand is shared.
- */
-export function isAppError(error: unknown): error is AppError {
-  return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
-}
+export const notFound = (what: string, id: string) => new ApiError("not_found", `${what} '${id}' does not exist`);

@@ -1,16 +1,12 @@
 import "server-only";
 import { NextResponse } from "next/server";
-import { ZodError, type ZodType, type z } from "zod";
+import type { ZodType, z } from "zod";
 import { originAllowed, SAFE_METHODS } from "../auth/origin-check";
 import { allows, type Access, type Principal } from "../auth/principal";
-import { isDatabaseUnavailable } from "../db/database-errors";
+import { getServices, type AppServices } from "../core/services";
 import { requestProtocol } from "../http/request-protocol";
-import { getServices, type AppServices } from "../server/registry";
-import { AppError, isAppError } from "./errors";
-
-export interface ErrorBody {
-  error: { code: string; message: string; details?: unknown };
-}
+import { httpErrorOf } from "./error-status";
+import { ApiError } from "./errors";
 
 interface HandlerContext<P, A extends Access> {
   req: Request;
@@ -54,39 +50,19 @@ async function authorize(req: Request, services: AppServices, access: Access): P
   const header = (name: string) => req.headers.get(name);
   if (!SAFE_METHODS.has(req.method.toUpperCase())) {
     const facts = { origin: header("origin"), host: header("host"), secFetchSite: header("sec-fetch-site"), protocol: requestProtocol(header("x-forwarded-proto"), new URL(req.url).protocol === "https:") };
-    if (!originAllowed(facts, services.config.allowedOrigins)) throw new AppError(403, "forbidden_origin", "Cross-origin request refused");
+    if (!originAllowed(facts, services.config.allowedOrigins)) throw new ApiError("forbidden_origin", "Cross-origin request refused");
   }
   const authentication = await services.auth.authenticate({ authorization: header("authorization"), cookie: header("cookie") });
   const principal = authentication.outcome === "authenticated" ? authentication.principal : null;
   if (allows(principal, access)) return principal;
   throw principal
-    ? new AppError(403, "forbidden", `This needs the ${access} role`)
-    : new AppError(401, "unauthorized", "Missing or invalid admin token");
-}
-
-function isZodError(error: unknown): error is ZodError {
-  return error instanceof Error && error.name === "ZodError" && Array.isArray((error as ZodError).issues);
+    ? new ApiError("forbidden", `This needs the ${access} role`)
+    : new ApiError("unauthorized", "Missing or invalid admin token");
 }
 
 export function errorResponse(error: unknown): Response {
-  if (isAppError(error)) {
-    return json(error.status, { error: { code: error.code, message: error.message, details: error.details } });
-  }
-  if (error instanceof ZodError || isZodError(error)) {
-    return json(400, {
-      error: {
-        code: "validation_error",
-        message: error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "),
-        details: error.issues.map((i) => ({ field: i.path.join("."), message: i.message })),
-      },
-    });
-  }
-  if (isDatabaseUnavailable(error)) {
-    console.error(`[api] database unavailable: ${error instanceof Error ? error.message.split("\n").filter(Boolean).pop() : String(error)}`);
-    return json(503, { error: { code: "database_unavailable", message: "The database is unavailable (its connection was lost or refused); try again shortly." } });
-  }
-  console.error("[api] unexpected error", error);
-  return json(500, { error: { code: "internal_error", message: "Internal server error" } });
+  const { status, body, headers } = httpErrorOf(error);
+  return NextResponse.json(body, { status, headers });
 }
 
 /** The largest request body read; a task is a few KiB. */
@@ -99,14 +75,14 @@ export async function parseBody<S extends ZodType>(req: Request, schema: S): Pro
   try {
     body = text.trim() === "" ? {} : JSON.parse(text);
   } catch {
-    throw new AppError(400, "invalid_json", "Request body is not valid JSON");
+    throw new ApiError("invalid_json", "Request body is not valid JSON");
   }
   return schema.parse(body);
 }
 
 /** The body as text, refused past MAX_BODY_BYTES without reading the rest (the login route is public). */
 async function readBody(req: Request): Promise<string> {
-  const tooLarge = () => new AppError(413, "payload_too_large", `Request body is larger than ${MAX_BODY_BYTES} bytes`);
+  const tooLarge = () => new ApiError("payload_too_large", `Request body is larger than ${MAX_BODY_BYTES} bytes`);
   if (Number(req.headers.get("content-length")) > MAX_BODY_BYTES) throw tooLarge();
   if (!req.body) return "";
   const reader = req.body.getReader();
@@ -129,6 +105,3 @@ export function parseQuery<S extends ZodType>(searchParams: URLSearchParams, sch
   return schema.parse(Object.fromEntries(searchParams));
 }
 
-function json(status: number, body: ErrorBody): Response {
-  return NextResponse.json(body, { status });
-}

@@ -1,7 +1,7 @@
 import "server-only";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { getServices } from "../server/registry";
+import { getServices } from "../core/services";
 import { allows, type Principal, type Role } from "./principal";
 
 /**

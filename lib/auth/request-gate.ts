@@ -2,6 +2,8 @@ import type { Authentication } from "./authenticate";
 import { presentedCredentials, type CredentialSource } from "./credentials";
 import { originAllowed, SAFE_METHODS } from "./origin-check";
 import type { Principal } from "./principal";
+import { statusOf } from "../api/error-status";
+import type { ApiErrorCode } from "../api/errors";
 import { firstValue } from "../http/header-value";
 
 /**
@@ -15,13 +17,16 @@ export type GateDecision =
   | {
       action: "deny";
       status: 400 | 401 | 403 | 404 | 405 | 429;
-      code: string;
+      code: GateDenial;
       message: string;
       retryAfterSeconds?: number;
       allow?: string;
       /** A wrong token: counted against the client's address. */
       tokenFailure?: boolean;
     };
+
+/** Why the front door refuses a request (statuses in lib/api/error-status.ts). */
+export type GateDenial = Extract<ApiErrorCode, "forbidden_host" | "bad_request" | "not_found" | "method_not_allowed" | "forbidden_origin" | "too_many_attempts" | "unauthorized">;
 
 /** api: /api/*; socket: the Socket.IO endpoint; static: Next's build assets; page: everything else. */
 export type RequestArea = "api" | "socket" | "static" | "page";
@@ -80,26 +85,26 @@ export async function gateRequest(req: GateRequest, deps: GateDeps): Promise<Gat
   const method = req.method.toUpperCase();
   const host = firstValue(req.headers.host);
   if (!deps.hostAllowed(host)) {
-    return deny(403, "forbidden_host", "This server does not answer to that Host name (see ALLOWED_HOSTS)");
+    return deny("forbidden_host", "This server does not answer to that Host name (see ALLOWED_HOSTS)");
   }
   const internal = Object.keys(req.headers).find((name) => NEXT_INTERNAL_HEADER.test(name.toLowerCase()));
-  if (internal) return deny(400, "bad_request", `The ${internal} request header is internal to Next.js`);
+  if (internal) return deny("bad_request", `The ${internal} request header is internal to Next.js`);
 
   const area = requestArea(req.pathname, deps.dev);
-  if (area === null) return deny(404, "not_found", "Not found");
+  if (area === null) return deny("not_found", "Not found");
   // The App Router's navigation headers ask for a page's React data; elsewhere they only make
   // Next answer differently (a redirect to a cache-busting URL) than the route would.
   const routerHeader = area !== "page" && Object.keys(req.headers).find((name) => ROUTER_HEADER.test(name.toLowerCase()));
-  if (routerHeader) return deny(400, "bad_request", `The ${routerHeader} request header is for pages`);
+  if (routerHeader) return deny("bad_request", `The ${routerHeader} request header is for pages`);
   if ((area === "page" || area === "static") && !READ_METHODS.has(method)) {
-    return { ...deny(405, "method_not_allowed", `${method} is not accepted here`), allow: "GET, HEAD" };
+    return { ...deny("method_not_allowed", `${method} is not accepted here`), allow: "GET, HEAD" };
   }
   if (area === "socket" && method !== "GET" && method !== "POST") {
-    return { ...deny(405, "method_not_allowed", `${method} is not accepted here`), allow: "GET, POST" };
+    return { ...deny("method_not_allowed", `${method} is not accepted here`), allow: "GET, POST" };
   }
   const facts = { origin: firstValue(req.headers.origin), host, secFetchSite: firstValue(req.headers["sec-fetch-site"]), protocol: req.protocol };
   if ((!SAFE_METHODS.has(method) || area === "socket") && !originAllowed(facts, deps.allowedOrigins)) {
-    return deny(403, "forbidden_origin", "Cross-origin request refused");
+    return deny("forbidden_origin", "Cross-origin request refused");
   }
 
   const bearer = presentedCredentials(req.headers).bearer !== null;
@@ -107,7 +112,7 @@ export async function gateRequest(req: GateRequest, deps: GateDeps): Promise<Gat
     bearer || (req.pathname === "/api/auth/login" && method === "POST") || (req.pathname === "/login" && new URLSearchParams(req.search).has("token"));
   if (tryingToken) {
     const wait = deps.tokenRetryAfter();
-    if (wait > 0) return { ...deny(429, "too_many_attempts", `Too many failed attempts from your address; try again in ${wait} s`), retryAfterSeconds: wait };
+    if (wait > 0) return { ...deny("too_many_attempts", `Too many failed attempts from your address; try again in ${wait} s`), retryAfterSeconds: wait };
   }
 
   const open = isPublicPath(req.pathname);
@@ -120,9 +125,9 @@ export async function gateRequest(req: GateRequest, deps: GateDeps): Promise<Gat
   const tokenFailure = authentication.outcome === "refused" && authentication.credential === "token";
   if (open && !tokenFailure) return { action: "pass", area, principal: null };
   if (area === "page" && !tokenFailure) return { action: "login" };
-  return { ...deny(401, "unauthorized", "Missing or invalid admin token"), tokenFailure };
+  return { ...deny("unauthorized", "Missing or invalid admin token"), tokenFailure };
 }
 
-function deny(status: 400 | 401 | 403 | 404 | 405 | 429, code: string, message: string): Extract<GateDecision, { action: "deny" }> {
-  return { action: "deny", status, code, message };
+function deny(code: GateDenial, message: string): Extract<GateDecision, { action: "deny" }> {
+  return { action: "deny", status: statusOf(code) as 400 | 401 | 403 | 404 | 405 | 429, code, message };
 }

@@ -2,11 +2,12 @@
  * Shapes of the API's answers, for the browser. Type-only imports: nothing from the
  * server modules ends up in the client bundle.
  */
-import type { conflictDetail, syncStatus } from "@/lib/sync/sync-queries";
-import type { RunResult, TaskWriteResult } from "@/lib/sync/sync-engine";
-import type { ConflictRecord, RunRecord, StoredTask, TaskChange, ChangeRecord } from "@/lib/sync/sync-repository";
-import type { TaskListItem } from "@/lib/tasks/task-queries";
-import type { TaskDecision } from "@/lib/sync/plan";
+import type { conflictDetail, syncStatus } from "@/lib/sync/sync-reads";
+import type { RunResult, TaskWriteResult } from "@/lib/sync/engine/sync-engine";
+import type { ConflictRecord, RunRecord, TaskChange, ChangeRecord } from "@/lib/sync/storage/sync-storage";
+import type { StoredTask } from "@/lib/tasks/stored-task";
+import type { TaskListItem } from "@/lib/tasks/task-reads";
+import type { TaskDecision } from "@/lib/sync/reconcile/plan";
 
 export type { ConflictRecord, RunRecord, StoredTask, TaskChange, ChangeRecord, TaskListItem, RunResult, TaskWriteResult, TaskDecision };
 

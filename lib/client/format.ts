@@ -94,6 +94,7 @@ export const CONFLICT_KIND_LABELS: Record<string, string> = {
   modify_delete: "Changed in YAML, deleted in DB",
   delete_modify: "Deleted in YAML, changed in DB",
   both_created: "Created on both sides",
+  held_deletion: "Held: part of a mass deletion",
 };
 
 export const RESOLUTION_LABELS: Record<string, string> = {

@@ -1,4 +1,4 @@
-import { listTasksQuerySchema, type ListTasksQuery } from "@/lib/tasks/task-queries";
+import { listTasksQuerySchema, type ListTasksQuery } from "@/lib/tasks/task-reads";
 
 export const PAGE_SIZES = [25, 50, 100, 200] as const;
 export const DEFAULT_PAGE_SIZE = 50;

@@ -15,7 +15,22 @@ const envSchema = z.object({
   SYNC_CRON: z.string().default("*/5 * * * *"),
   SYNC_WATCH: booleanish.default(true),
   SYNC_AUTO_MERGE: booleanish.default(true),
+  /** "<count>,<percent>%": a run deleting more than both on one side holds those deletions; "off" disables. */
+  SYNC_DELETE_GUARD: z
+    .string()
+    .default("10,25%")
+    .transform((value, ctx) => {
+      if (value.trim() === "off") return null;
+      const match = /^\s*(\d+)\s*,\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(value);
+      if (!match || Number(match[2]) > 100) {
+        ctx.addIssue({ code: "custom", message: `expected "<count>,<percent>%" (e.g. "10,25%") or "off", not ${JSON.stringify(value)}` });
+        return z.NEVER;
+      }
+      return { count: Number(match[1]), fraction: Number(match[2]) / 100 };
+    }),
   SYNC_DEBOUNCE_MS: z.coerce.number().int().min(0).max(60_000).default(100),
+  /** A changed file is read once no one has written it for this long. */
+  SYNC_STABLE_MS: z.coerce.number().int().min(0).max(60_000).default(100),
   ADMIN_TOKEN: z
     .string()
     .min(16, "ADMIN_TOKEN must be at least 16 characters")
@@ -57,7 +72,10 @@ export interface AppConfig {
   syncCron: string | null;
   syncWatch: boolean;
   autoMerge: boolean;
+  /** null when SYNC_DELETE_GUARD=off */
+  deleteGuard: { count: number; fraction: number } | null;
   debounceMs: number;
+  stableMs: number;
   adminToken: string | undefined;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
   yamlMaxBytes: number;
@@ -75,7 +93,7 @@ export interface AppConfig {
 }
 
 /** Reads and validates the environment once; throws with every bad variable named. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
+export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): AppConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
@@ -92,7 +110,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     syncCron: cron === "off" || cron === "" ? null : cron,
     syncWatch: e.SYNC_WATCH,
     autoMerge: e.SYNC_AUTO_MERGE,
+    deleteGuard: e.SYNC_DELETE_GUARD,
     debounceMs: e.SYNC_DEBOUNCE_MS,
+    stableMs: e.SYNC_STABLE_MS,
     adminToken: e.ADMIN_TOKEN,
     logLevel: e.LOG_LEVEL,
     yamlMaxBytes: e.YAML_MAX_BYTES,

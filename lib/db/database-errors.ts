@@ -5,6 +5,8 @@
  * driverAdapterError, cause), so the whole chain is searched.
  */
 const SQLSTATE_UNAVAILABLE = /^(08\w{3}|57P0[1-3]|53300)$/;
+/** 55000 (object not in prerequisite state) is only "unavailable" as the refusal of a connection. */
+const NOT_ACCEPTING = /not currently accepting connections/i;
 const ERRNO_UNAVAILABLE = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"]);
 const PRISMA_UNAVAILABLE = new Set(["P1001", "P1002", "P1008", "P1017"]);
 const MESSAGE_UNAVAILABLE =
@@ -19,6 +21,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     for (const key of ["code", "originalCode"]) {
       const code = record[key];
       if (typeof code === "string" && (SQLSTATE_UNAVAILABLE.test(code) || ERRNO_UNAVAILABLE.has(code) || PRISMA_UNAVAILABLE.has(code))) return true;
+      if (code === "55000" && NOT_ACCEPTING.test(String(record.message ?? record.originalMessage ?? ""))) return true;
     }
     for (const key of ["message", "originalMessage"]) {
       const message = record[key];

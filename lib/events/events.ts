@@ -1,6 +1,6 @@
 /**
- * The live events the product promises (DESIGN.md §6), declared once for the
- * server, the event bus and the browser.
+ * The live events the product promises (docs/ARCHITECTURE.md, "Data flows"), declared once
+ * for the server, the event bus and the browser.
  */
 export type SyncState = "idle" | "running" | "error";
 

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Authenticator } from "../auth/authenticate";
 import type { FailureLimiter } from "../auth/failure-limiter";
@@ -13,6 +13,8 @@ import { requestProtocol, secureCookie } from "../http/request-protocol";
 import { canonicalTarget, type RequestTarget } from "../http/request-target";
 import { contentSecurityPolicy, newNonce, SECURITY_HEADERS } from "../http/security-headers";
 import type { Logger } from "../log";
+import { errorBodyOf } from "../api/error-status";
+import type { ApiErrorCode } from "../api/errors";
 import { jsonApiErrors } from "./json-api-errors";
 
 export interface FrontDoorDeps {
@@ -63,13 +65,13 @@ export function createFrontDoor(deps: FrontDoorDeps): FrontDoor {
     deps.log.warn(`wrong admin token from ${address} (${where})${wait > 0 ? `; refusing tokens from that address for ${wait} s` : ""}`);
   };
 
-  const decideOrAnswer = async (req: IncomingMessage, target: RequestTarget, address: string, answer: (status: number, code: string, message: string, headers?: Record<string, string>) => void) => {
+  const decideOrAnswer = async (req: IncomingMessage, target: RequestTarget, address: string, answer: (code: ApiErrorCode, message: string, headers?: Record<string, string>) => void) => {
     let decision: GateDecision;
     try {
       decision = await decide(req, target, address);
     } catch (error) {
       if (!isDatabaseUnavailable(error)) deps.log.error(`authentication failed: ${(error as Error).message}`);
-      answer(503, "database_unavailable", "Sessions cannot be checked right now (the database is unavailable); try again shortly.");
+      answer("database_unavailable", "Sessions cannot be checked right now (the database is unavailable); try again shortly.");
       return null;
     }
     if (decision.action !== "deny") return decision;
@@ -77,7 +79,7 @@ export function createFrontDoor(deps: FrontDoorDeps): FrontDoor {
     const headers: Record<string, string> = {};
     if (decision.retryAfterSeconds) headers["retry-after"] = String(decision.retryAfterSeconds);
     if (decision.allow) headers.allow = decision.allow;
-    answer(decision.status, decision.code, decision.message, headers);
+    answer(decision.code, decision.message, headers);
     return null;
   };
 
@@ -106,8 +108,8 @@ export function createFrontDoor(deps: FrontDoorDeps): FrontDoor {
       } catch (error) {
         failed("request", error);
         if (res.headersSent) res.destroy();
-        else if (isDatabaseUnavailable(error)) sendError(res, 503, "database_unavailable", "The database is unavailable; try again shortly.");
-        else sendError(res, 500, "internal_error", "Internal server error");
+        else if (isDatabaseUnavailable(error)) sendError(res, "database_unavailable", "The database is unavailable; try again shortly.");
+        else sendError(res, "internal_error", "Internal server error");
       }
     },
     async handleUpgrade(req, socket, head) {
@@ -136,12 +138,12 @@ export function createFrontDoor(deps: FrontDoorDeps): FrontDoor {
       // A keep-alive client may still send on its open connection: refuse new work so that
       // nothing starts after the last sync the shutdown waits for.
       res.setHeader("connection", "close");
-      return sendError(res, 503, "shutting_down", "The server is shutting down; try again in a moment");
+      return sendError(res, "shutting_down", "The server is shutting down; try again in a moment");
     }
     const target = canonicalTarget(req.url);
-    if (!target) return sendError(res, 400, "bad_request", "The request path is not in its plain form (no //, \\, ;, dot segments or needless %-escapes)");
+    if (!target) return sendError(res, "bad_request", "The request path is not in its plain form (no //, \\, ;, dot segments or needless %-escapes)");
     const address = deps.clientAddress(req);
-    const decision = await decideOrAnswer(req, target, address, (status, code, message, headers) => sendError(res, status, code, message, headers));
+    const decision = await decideOrAnswer(req, target, address, (code, message, headers) => sendError(res, code, message, headers));
     if (!decision) return;
     if (decision.action === "login") {
       res.writeHead(303, { location: `/login?next=${encodeURIComponent(target.pathname + target.search)}` }).end();
@@ -162,38 +164,32 @@ export function createFrontDoor(deps: FrontDoorDeps): FrontDoor {
     if (decision.area === "api") jsonApiErrors(res);
     await deps.next.handle(req, res).catch((error) => {
       deps.log.error(`request failed: ${(error as Error).message}`);
-      if (!res.headersSent) sendError(res, 500, "internal_error", "Internal server error");
+      if (!res.headersSent) sendError(res, "internal_error", "Internal server error");
     });
   }
 
   async function admitUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const refuse = (status: number, _code: string, message: string, headers: Record<string, string> = {}) => {
-      const lines = Object.entries({ ...SECURITY_HEADERS, ...headers, "content-type": "text/plain; charset=utf-8", connection: "close" }).map(([k, v]) => `${k}: ${v}`);
-      socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? "Error"}\r\n${lines.join("\r\n")}\r\n\r\n${message}`);
+    const refuse = (code: ApiErrorCode, message: string, extra: Record<string, string> = {}) => {
+      const { status, headers } = errorBodyOf(code, message);
+      const lines = Object.entries({ ...SECURITY_HEADERS, ...headers, ...extra, "content-type": "text/plain; charset=utf-8", connection: "close" }).map(([k, v]) => `${k}: ${v}`);
+      socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\n${lines.join("\r\n")}\r\n\r\n${message}`);
     };
-    if (deps.shuttingDown()) return refuse(503, "shutting_down", "The server is shutting down");
+    if (deps.shuttingDown()) return refuse("shutting_down", "The server is shutting down");
     const target = canonicalTarget(req.url);
-    if (!target) return refuse(400, "bad_request", "The request path is not in its plain form");
+    if (!target) return refuse("bad_request", "The request path is not in its plain form");
     const address = deps.clientAddress(req);
     const decision = await decideOrAnswer(req, target, address, refuse);
     if (!decision) return;
-    if (decision.action === "login") return refuse(401, "unauthorized", "Missing or invalid admin token");
+    if (decision.action === "login") return refuse("unauthorized", "Missing or invalid admin token");
     if (decision.area === "socket") return deps.socket.handleUpgrade(req, socket, head);
     if (deps.next.upgrade && decision.area === "page") return deps.next.upgrade(req, socket, head);
     socket.destroy();
   }
 }
 
-const STATUS_TEXT: Record<number, string> = {
-  400: "Bad Request",
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  429: "Too Many Requests",
-  503: "Service Unavailable",
-};
 
-export function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) {
-  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...headers }).end(JSON.stringify({ error: { code, message } }));
+/** An error answered by the front door itself, with the status and body every error gets (lib/api/error-status.ts). */
+export function sendError(res: ServerResponse, code: ApiErrorCode, message: string, extra: Record<string, string> = {}) {
+  const { status, body, headers } = errorBodyOf(code, message);
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...headers, ...extra }).end(JSON.stringify(body));
 }

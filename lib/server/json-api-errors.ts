@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { errorBodyOf } from "../api/error-status";
 
 /**
  * Makes Next.js's own error answers on `/api/*` JSON like every other API answer: an unknown
@@ -17,12 +18,12 @@ export function jsonApiErrors(res: ServerResponse): void {
     const typeArg = headers && Object.entries(headers).find(([name]) => name.toLowerCase() === "content-type")?.[1];
     const type = String(typeArg ?? res.getHeader("content-type") ?? "");
     if ((status === 404 || status === 405) && !type.includes("json")) {
-      replacement = JSON.stringify({
-        error:
-          status === 404
-            ? { code: "not_found", message: "No such API endpoint" }
-            : { code: "method_not_allowed", message: `This endpoint does not accept ${res.req?.method ?? "this method"}` },
-      });
+      replacement = JSON.stringify(
+        (status === 404
+          ? errorBodyOf("not_found", "No such API endpoint")
+          : errorBodyOf("method_not_allowed", `This endpoint does not accept ${res.req?.method ?? "this method"}`)
+        ).body,
+      );
       for (const name of ["content-type", "content-length", "content-encoding", "transfer-encoding", "etag", "vary"]) res.removeHeader(name);
       const allow = res.getHeader("allow") ?? (headers && Object.entries(headers).find(([name]) => name.toLowerCase() === "allow")?.[1]);
       return writeHead(status, {

@@ -6,20 +6,16 @@ import { createAuthenticator } from "../auth/authenticate";
 import { createFailureLimiter } from "../auth/failure-limiter";
 import { createSessionStore, credentialFingerprint } from "../auth/session-store";
 import type { AppConfig } from "../config/env";
-import { createDatabase } from "../db/create-database";
-import { migrate } from "../db/migrate";
-import { createEventBus } from "../events/event-bus";
 import { startCronSafetyNet, type CronSafetyNet } from "../live/cron-safety-net";
 import { createClientAddress } from "../http/client-address";
 import { createHostAllowlist } from "../http/host-allowlist";
 import { createSocketServer } from "../live/socket-server";
 import { watchScheduleFile, type ScheduleWatcher } from "../live/watch-schedule-file";
 import { createLogger } from "../log";
-import { createSyncEngine } from "../sync/sync-engine";
-import type { PlanSummary, SideChangeCounts } from "../sync/summarize-plan";
-import { createScheduleStore } from "../yaml";
+import { createCore } from "../core/create-core";
+import { setServices, type AppServices } from "../core/services";
+import type { PlanSummary, SideChangeCounts } from "../sync/reconcile/summarize-plan";
 import { createFrontDoor } from "./front-door";
-import { setServices, type AppServices } from "./registry";
 
 export interface StartOptions {
   config: AppConfig;
@@ -43,26 +39,15 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
   const log = createLogger(config.logLevel);
   const { token, generated } = await loadAdminToken(config.adminToken, config.dataDir);
 
-  const db = await createDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, "pglite") });
-  // From the project folder, not migrate.ts's default: bundled into the built server, that
-  // module's own folder is the build folder.
-  const applied = await migrate(db, path.join(dir, "prisma", "migrations"));
-  if (applied.length) log.info(`applied migrations: ${applied.join(", ")}`);
+  const core = await createCore(config, {
+    // From the project folder, not migrate.ts's default: bundled into the built server, that
+    // module's own folder is the build folder.
+    migrationsDir: path.join(dir, "prisma", "migrations"),
+    log: (level, message) => log[level](message),
+  });
+  const { db, events, sync } = core;
+  if (core.migrated.length) log.info(`applied migrations: ${core.migrated.join(", ")}`);
 
-  const store = createScheduleStore({
-    path: config.scheduleConfigPath,
-    backupDir: path.join(config.dataDir, "backups"),
-    keepBackups: config.yamlBackups,
-    maxBytes: config.yamlMaxBytes,
-  });
-  const events = createEventBus();
-  const sync = createSyncEngine({
-    db,
-    store,
-    events,
-    autoMerge: config.autoMerge,
-    log: (level, message) => log[level](`[sync] ${message}`),
-  });
   const sessions = createSessionStore({
     db,
     idleSeconds: config.session.idleSeconds,
@@ -78,7 +63,8 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
   const services: AppServices = {
     config,
     db,
-    store,
+    storage: core.storage,
+    store: core.store,
     events,
     sync,
     auth,
@@ -88,11 +74,24 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
   };
   setServices(services);
 
-  // Start-up sync before the port opens: once the app answers, the two sides agree
-  // (or the status says why they could not).
+  // The watcher first: a hand edit saved while the server starts is a change like any other.
+  let watcher: ScheduleWatcher | null = null;
+  if (config.syncWatch) {
+    watcher = watchScheduleFile({
+      file: config.scheduleConfigPath,
+      debounceMs: config.debounceMs,
+      stableMs: config.stableMs,
+      isKnown: (checksum) => sync.isKnownChecksum(checksum),
+      onChange: async () => sync.markDirty("watch"),
+      onError: (error) => log.warn(`watching the schedule file: ${(error as Error).message}`),
+    });
+    await watcher.ready;
+  }
+  // Start-up sync before the port opens: once the app answers, the two sides agree (or the
+  // status says why they could not, and the convergence loop keeps trying).
   await sync.refreshConflictCount();
   try {
-    const result = await sync.run({ trigger: "startup" });
+    const result = await sync.startup();
     log.info(`start-up sync: ${describeRun(result.counts)}`);
   } catch (error) {
     log.error(`start-up sync failed: ${(error as Error).message}`);
@@ -130,18 +129,7 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
   const server = http.createServer((req, res) => void door.handleRequest(req, res));
   server.on("upgrade", (req, socket, head) => void door.handleUpgrade(req, socket, head));
 
-  let watcher: ScheduleWatcher | null = null;
   const background = (what: string) => (error: unknown) => log.warn(`${what}: ${(error as Error).message}`);
-  if (config.syncWatch) {
-    watcher = watchScheduleFile({
-      file: config.scheduleConfigPath,
-      debounceMs: config.debounceMs,
-      isKnown: (checksum) => sync.isKnownChecksum(checksum),
-      onChange: () => sync.run({ trigger: "watch" }),
-      onError: background("sync after file change failed"),
-    });
-    await watcher.ready;
-  }
   if (config.syncCron) {
     // Every instance's job fires; the engine runs one and skips the rest (see SyncEngine.run).
     cronNet = startCronSafetyNet(
@@ -176,14 +164,14 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
         // A running sync finishes (bounded) before the database closes under it, and the
         // request that asked for it gets its answer instead of a reset connection (the
         // caller would not know whether its write landed).
-        await Promise.race([sync.idle(), delay(15_000)]);
+        await Promise.race([sync.close(), delay(15_000)]);
         await Promise.race([stopped, delay(2_000)]);
         server.closeAllConnections();
         await stopped;
         // Work a request started before its connection was cut still runs: let it finish too.
         await Promise.race([sync.idle(), delay(15_000)]);
         await nextApp.close().catch(() => undefined);
-        await db.close();
+        await core.close();
         setServices(undefined);
       })()),
   };

@@ -32,3 +32,11 @@ export const runListQuerySchema = z.strictObject({
 export const uuidSchema = z.uuid();
 
 export const revertSchema = z.strictObject({ changeId: z.string().regex(/^\d{1,18}$/, "must be the id of a change from the task's history") });
+
+export const decideHeldSchema = z.strictObject({
+  /** The side whose copies are gone: "yaml" (the file lost them) or "db". */
+  deletedIn: z.enum(["yaml", "db"]),
+  /** "apply": delete them on the other side too; "restore": put them back where they were deleted. */
+  action: z.enum(["apply", "restore"]),
+  dryRun: z.boolean().default(false),
+});

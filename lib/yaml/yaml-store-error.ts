@@ -1,4 +1,4 @@
-import { formatYamlIssue, type YamlIssue } from "./yaml-issue";
+import { formatYamlIssue, type YamlIssue } from "./parse/yaml-issue";
 
 export type YamlStoreErrorCode =
   /** `expectedChecksum` did not match the file on disk. */

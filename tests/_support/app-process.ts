@@ -73,6 +73,7 @@ export async function startAppProcess(options: AppProcessOptions): Promise<AppPr
       ADMIN_TOKEN: TEST_TOKEN,
       SYNC_CRON: "off",
       SYNC_DEBOUNCE_MS: "50",
+      SYNC_STABLE_MS: "50",
       DATABASE_URL: databaseUrl ?? "",
       ...options.env,
     },

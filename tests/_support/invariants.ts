@@ -1,9 +1,10 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import type { ConflictRecord } from "@/lib/sync/sync-repository";
+import type { ConflictRecord } from "@/lib/sync/storage/sync-storage";
+import { taskOf } from "@/lib/tasks/stored-task";
 import { tasksEqual, type Task } from "@/lib/tasks/task-schema";
 import { parseSchedule } from "@/lib/yaml";
-import { tempFilePattern } from "@/lib/yaml/atomic-write-file";
+import { tempFilePattern } from "@/lib/yaml/store/atomic-write-file";
 
 /**
  * The invariant checker of the reliability suites (issue #7): reads the three sides of a
@@ -43,19 +44,6 @@ const OPEN_SQL = `SELECT coalesce(json_agg(r), '[]')::text AS json FROM (
 async function jsonRows<T>(db: SqlReader, sql: string): Promise<T[]> {
   const [row] = await db.query<{ json: string }>(sql);
   return JSON.parse(row!.json) as T[];
-}
-
-function taskOf(row: Task): Task {
-  return {
-    id: row.id,
-    name: row.name,
-    schedule: row.schedule,
-    timezone: row.timezone,
-    command: row.command,
-    enabled: row.enabled,
-    description: row.description ?? null,
-    tags: row.tags ?? [],
-  };
 }
 
 /** Larger files are reported invalid without being parsed (the product refuses them anyway). */

@@ -56,9 +56,10 @@ describe("schedule-sync against a running server (PGlite, HTTP)", () => {
 
   it("exits 1 while a conflict is open, and 0 once one side wins with --force", async () => {
     await writeYaml({ "daily-backup": { ...backup, schedule: "0 3 * * *" }, "hourly-health": health, "weekly-report": { name: "Report", schedule: "0 9 * * 1", command: "report.sh" } });
-    // An API write of the same field while the YAML holds an unsynced edit opens a conflict (DESIGN §4).
+    // An API write of the same field while the YAML holds an unsynced edit opens a conflict (docs/ARCHITECTURE.md, "Data flows").
     const patched = await app.api("/api/tasks/daily-backup", { method: "PATCH", json: { schedule: "0 4 * * *" } });
-    expect(patched.status).toBe(200);
+    // 202: the API's value is in the database only; the file keeps the hand edit until a person decides.
+    expect(patched.status).toBe(202);
 
     const diff = await cli("diff");
     expect(diff.code).toBe(1);

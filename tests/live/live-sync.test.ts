@@ -88,7 +88,7 @@ describe("conflict events", () => {
     const since = Date.now();
     await fs.writeFile(app.yamlPath, yamlOf({ "daily-backup": { ...backup, schedule: "0 3 * * *" } }));
     const res = await app.api("/api/tasks/daily-backup", { method: "PATCH", json: { schedule: "0 4 * * *" } });
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(202);
     expect((await res.json()).conflict).toMatchObject({ kind: "both_modified", fields: ["schedule"] });
     const { conflict } = await socket.next("sync_conflict_detected", (p) => p.conflict.taskId === "daily-backup", 3_000, since);
     const detail = await (await app.api(`/api/sync/conflicts/${conflict.id}`)).json();

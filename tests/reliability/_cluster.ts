@@ -9,7 +9,7 @@ import { apiSnapshot, pgliteReader, pgReader, startWorker, workerResult, type Wo
 
 /**
  * Real servers over one schedule file: on PostgreSQL several instances sharing the database
- * and the file (DESIGN §9), on PGlite the one server that owns its folder. Client and
+ * and the file (README "Running several instances"), on PGlite the one server that owns its folder. Client and
  * editor processes talk to them.
  */
 export interface Cluster {

@@ -2,9 +2,10 @@ import fs from "node:fs/promises";
 import fc from "fast-check";
 import { isMap, parseDocument } from "yaml";
 import { expect } from "vitest";
-import { isAppError } from "@/lib/api/errors";
-import { loadOpenConflicts } from "@/lib/sync/sync-repository";
-import { proposeMerge } from "@/lib/sync/resolve-conflict";
+import { statusOf } from "@/lib/api/error-status";
+import { isCodedError } from "@/lib/errors";
+import { createSqlSyncStorage } from "@/lib/sync/storage/sql-sync-storage";
+import { proposeMerge } from "@/lib/sync/reconcile/resolve-conflict";
 import { normalizeTask } from "@/lib/tasks/task-schema";
 import type { Database } from "@/lib/db/create-database";
 import { createHarness, type Harness } from "../_support/engine-harness";
@@ -78,7 +79,7 @@ async function apply(h: Harness, o: Op, lastGood: { text: string | null }): Prom
     try {
       await work();
     } catch (error) {
-      if (!isAppError(error) || ![400, 404, 409].includes(error.status)) throw error;
+      if (!isCodedError(error) || ![400, 404, 409].includes(statusOf(error.code))) throw error;
     }
   };
   switch (o.kind) {
@@ -118,7 +119,7 @@ async function apply(h: Harness, o: Op, lastGood: { text: string | null }): Prom
       return refusals(() => h.engine.run({ trigger: "manual", direction: o.direction as "bidirectional", force: o.force, dryRun: o.dryRun }));
     case "resolve":
       return refusals(async () => {
-        const open = [...(await loadOpenConflicts(h.db.prisma)).values()];
+        const open = [...(await createSqlSyncStorage(h.db).reads.loadOpenConflicts()).values()];
         if (open.length === 0) return;
         const c = open[o.pick % open.length]!;
         const merged = o.resolution === "merge" && c.yaml && c.db ? proposeMerge(c.base, c.yaml, c.db).task : undefined;
@@ -133,13 +134,17 @@ async function settle(h: Harness, lastGood: { text: string | null }): Promise<vo
   if (s.yamlText !== null && !s.yaml) await h.writeYaml(lastGood.text ?? "version: 1\ntasks: {}\n");
   for (let round = 0; round < 6; round++) {
     await h.engine.run({ trigger: "manual" });
-    const open = [...(await loadOpenConflicts(h.db.prisma)).values()];
-    if (open.length === 0) return;
+    const open = [...(await createSqlSyncStorage(h.db).reads.loadOpenConflicts()).values()];
+    if (open.length === 0) {
+      // A resolution asks the convergence loop for a follow-up run: let it finish.
+      await h.engine.converge();
+      return;
+    }
     for (const [i, c] of open.entries()) {
       try {
         await h.engine.resolveConflict(c.id, i % 2 === 0 ? "keep_yaml" : "keep_db");
       } catch (error) {
-        if (!isAppError(error) || error.status !== 409) throw error;
+        if (!isCodedError(error) || statusOf(error.code) !== 409) throw error;
       }
     }
   }

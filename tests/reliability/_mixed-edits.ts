@@ -193,7 +193,7 @@ export function judgeMixedEdits(plan: MixedPlan, api: ApiResult[], editor: Edito
         else problem("disjoint edits were not both kept");
         break;
       case "s":
-        if (apiConflict(200, "both_modified") && e?.saw === seed.schedule && conflict!.yaml?.schedule === Y_SCHEDULE && conflict!.db?.schedule === A_SCHEDULE && y?.schedule === Y_SCHEDULE && d?.schedule === A_SCHEDULE) {
+        if (apiConflict(202, "both_modified") && e?.saw === seed.schedule && conflict!.yaml?.schedule === Y_SCHEDULE && conflict!.db?.schedule === A_SCHEDULE && y?.schedule === Y_SCHEDULE && d?.schedule === A_SCHEDULE) {
           outcomes.set(id, "conflict");
         } else if (apiOk(200) && e?.saw === A_SCHEDULE && !conflict && both((t) => t.schedule === Y_SCHEDULE)) {
           outcomes.set(id, "api_first_then_yaml");
@@ -202,7 +202,7 @@ export function judgeMixedEdits(plan: MixedPlan, api: ApiResult[], editor: Edito
         } else problem("same-field edits neither became a conflict nor were ordered");
         break;
       case "yd":
-        if (apiConflict(200, "delete_modify") && y === null && d?.command === aCommand(id) && isTask(e?.saw) && (e!.saw as Task).command === seed.command) {
+        if (apiConflict(202, "delete_modify") && y === null && d?.command === aCommand(id) && isTask(e?.saw) && (e!.saw as Task).command === seed.command) {
           outcomes.set(id, "conflict");
         } else if (apiOk(200) && isTask(e?.saw) && (e!.saw as Task).command === aCommand(id) && !conflict && neither()) {
           outcomes.set(id, "api_first_then_yaml");
@@ -211,7 +211,7 @@ export function judgeMixedEdits(plan: MixedPlan, api: ApiResult[], editor: Edito
         } else problem("delete vs edit neither became a conflict nor were ordered");
         break;
       case "dy":
-        if (apiConflict(200, "modify_delete") && d === null && y?.name === yName(id) && e?.saw === seed.name) {
+        if (apiConflict(202, "modify_delete") && d === null && y?.name === yName(id) && e?.saw === seed.name) {
           outcomes.set(id, "conflict");
         } else if (apiOk(200) && e?.saw === "absent" && !conflict && neither()) {
           outcomes.set(id, "api_first_then_yaml");
@@ -228,7 +228,7 @@ export function judgeMixedEdits(plan: MixedPlan, api: ApiResult[], editor: Edito
         else problem("the API creation did not land on both sides");
         break;
       case "bc":
-        if (apiConflict(201, "both_created") && e?.saw === "absent" && y?.schedule === Y_SCHEDULE && d?.schedule === A_SCHEDULE) {
+        if (apiConflict(202, "both_created") && e?.saw === "absent" && y?.schedule === Y_SCHEDULE && d?.schedule === A_SCHEDULE) {
           outcomes.set(id, "conflict");
         } else if (a?.status === 201 && !a.body?.conflict && isTask(e?.saw) && (e!.saw as Task).schedule === A_SCHEDULE && !conflict && both((t) => t.schedule === Y_SCHEDULE)) {
           outcomes.set(id, "api_first_then_yaml");

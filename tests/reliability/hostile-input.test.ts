@@ -3,6 +3,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseSchedule } from "@/lib/yaml";
 import { startAppProcess, type AppProcess } from "../_support/app-process";
 import { backup, health, report, yamlOf } from "../_support/engine-harness";
 import { convergenceViolations, snapshot, taskMapDifferences } from "../_support/invariants";
@@ -176,7 +177,7 @@ describe("hostile schedule files", { timeout: 120_000 }, () => {
     finished++;
   });
 
-  it("a symlink to another valid schedule swapped in: its tasks are read, but a server write replaces the link and never writes through it", async () => {
+  it("a symlink to another valid schedule swapped in: its tasks are read, and a server write goes to the link's target, keeping the link", async () => {
     const outside = await fs.mkdtemp(path.join(os.tmpdir(), "schedule-sync-outside-"));
     const target = path.join(outside, "other.yml");
     const targetText = yamlOf({ "daily-backup": backup, "hourly-health": health, "weekly-report": report, "from-the-link": health }, "# someone else's file\n");
@@ -191,13 +192,21 @@ describe("hostile schedule files", { timeout: 120_000 }, () => {
       await syncNow(app);
       expect((await app.api("/api/tasks/from-the-link")).status).toBe(200);
       expect((await app.api("/api/tasks/from-the-link", { method: "PATCH", json: { enabled: false } })).status).toBe(200);
+      // Issue #16, finding 6: the link is kept and its target gets the change, as editors do;
+      // replacing the link by a file left later edits of the target unseen.
       const targetAfter = await fs.readFile(target, "utf8");
-      counted(row, "corrupt", () => expect(targetAfter).toBe(targetText));
-      expect((await fs.lstat(app.yamlPath)).isSymbolicLink()).toBe(false);
+      counted(row, "corrupt", () => expect(targetAfter).toContain("# someone else's file\n"));
+      const parsed = parseSchedule(targetAfter);
+      expect(parsed.ok && parsed.tasks.get("from-the-link")?.enabled).toBe(false);
+      expect((await fs.lstat(app.yamlPath)).isSymbolicLink()).toBe(true);
       const violations = convergenceViolations(await snapshot(reader, app.yamlPath));
       row.corrupt += violations.length;
       expect(violations).toEqual([]);
     } finally {
+      // The link's own file again, so the suites after this one start from a plain file.
+      const text = await fs.readFile(target, "utf8").catch(() => GOOD);
+      await fs.rm(app.yamlPath, { force: true });
+      await fs.writeFile(app.yamlPath, text);
       await fs.rm(outside, { recursive: true, force: true });
     }
     finished++;
@@ -205,7 +214,7 @@ describe("hostile schedule files", { timeout: 120_000 }, () => {
 
   it("never printed a crash", () => {
     expect(crashLines(app.output())).toEqual([]);
-    row.detail.push(`${cases.length} hostile files, a deleted file and two symlinks swapped in (injected); ops = syncs and API writes against them; corrupt = a bad file overwritten, data changed by a refusal, a link target written`);
+    row.detail.push(`${cases.length} hostile files, a deleted file and two symlinks swapped in (injected); ops = syncs and API writes against them; corrupt = a bad file overwritten, data changed by a refusal, a secret link target written or a schedule link target broken`);
     row.complete = finished === cases.length + 3;
   });
 });

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { parseSchedule } from "@/lib/yaml";
-import { nestingBeyond } from "@/lib/yaml/nesting-depth";
+import { nestingBeyond } from "@/lib/yaml/parse/nesting-depth";
 
 /** The pre-parse nesting guard of the YAML bomb defence: it must never refuse a plausible file. */
 describe("nestingBeyond", () => {

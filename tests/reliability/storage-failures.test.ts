@@ -3,9 +3,11 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AppError } from "@/lib/api/errors";
+import { statusOf } from "@/lib/api/error-status";
+import { isCodedError, type CodedError } from "@/lib/errors";
 import { createEventBus } from "@/lib/events/event-bus";
-import { createSyncEngine, type SyncEngine } from "@/lib/sync/sync-engine";
+import { createSyncEngine, type SyncEngine } from "@/lib/sync/engine/sync-engine";
+import { createSqlSyncStorage } from "@/lib/sync/storage/sql-sync-storage";
 import { createScheduleStore, parseSchedule } from "@/lib/yaml";
 import { startAppProcess, type AppProcess } from "../_support/app-process";
 import { DB_KINDS } from "../_support/databases";
@@ -90,7 +92,7 @@ describe.skipIf(!canMount).each(DB_KINDS)("storage failures under the sync engin
     yamlPath = path.join(disk.dir, "schedule_config.yml");
     backupDir = await fs.mkdtemp(path.join(os.tmpdir(), "schedule-sync-backups-"));
     const store = createScheduleStore({ path: yamlPath, backupDir });
-    engine = createSyncEngine({ db: suite.db, store, events: createEventBus(), autoMerge: true, log: () => undefined });
+    engine = createSyncEngine({ storage: createSqlSyncStorage(suite.db), store, events: createEventBus(), autoMerge: true, log: () => undefined });
     await fs.writeFile(yamlPath, yamlOf({ "daily-backup": backup, "hourly-health": health }));
     await engine.run({ trigger: "manual" });
   });
@@ -114,10 +116,10 @@ describe.skipIf(!canMount).each(DB_KINDS)("storage failures under the sync engin
       () => null,
       (e: unknown) => e,
     );
-    expect(error).toBeInstanceOf(AppError);
-    expect((error as AppError).code).toBe(code);
-    expect((error as AppError).status).toBe(503);
-    expect((error as AppError).message).toMatch(cause);
+    expect(isCodedError(error)).toBe(true);
+    expect((error as CodedError).code).toBe(code);
+    expect(statusOf((error as CodedError).code)).toBe(503);
+    expect((error as CodedError).message).toMatch(cause);
   }
 
   it("disk full: the API write is refused with a clear error, nothing changes anywhere, and it succeeds once space is back", async () => {
@@ -177,7 +179,7 @@ describe.skipIf(!canMount).each(DB_KINDS)("storage failures under the sync engin
     const nested = path.join(folder, "schedule_config.yml");
     await fs.rename(yamlPath, nested);
     const store = createScheduleStore({ path: nested, backupDir });
-    const nestedEngine = createSyncEngine({ db: suite.db, store, events: createEventBus(), autoMerge: true, log: () => undefined });
+    const nestedEngine = createSyncEngine({ storage: createSqlSyncStorage(suite.db), store, events: createEventBus(), autoMerge: true, log: () => undefined });
     await nestedEngine.run({ trigger: "manual" });
     const before = await snapshot(suite.db, nested);
 

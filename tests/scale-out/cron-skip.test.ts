@@ -3,7 +3,8 @@ import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { shortestPeriodMs } from "@/lib/live/cron-safety-net";
 import { createEventBus } from "@/lib/events/event-bus";
-import { createSyncEngine } from "@/lib/sync/sync-engine";
+import { createSyncEngine } from "@/lib/sync/engine/sync-engine";
+import { createSqlSyncStorage } from "@/lib/sync/storage/sql-sync-storage";
 import { createScheduleStore } from "@/lib/yaml";
 import { backup, createHarness, health, useSuiteDatabase, yamlOf, type Harness } from "../_support/engine-harness";
 
@@ -22,7 +23,7 @@ describe("cron runs skip instead of queueing (PostgreSQL)", () => {
     (await h.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sync_runs WHERE trigger = $1`, [trigger]))[0]!.n;
   /** A second engine on the same database and file: another instance, as far as the locks can tell. */
   const otherInstance = () =>
-    createSyncEngine({ db: h.db, store: createScheduleStore({ path: h.yamlPath }), events: createEventBus(), autoMerge: true, log: (_, m) => logs.push(m) });
+    createSyncEngine({ storage: createSqlSyncStorage(h.db), store: createScheduleStore({ path: h.yamlPath }), events: createEventBus(), autoMerge: true, log: (_, m) => logs.push(m) });
 
   beforeAll(async () => {
     await suite.open();

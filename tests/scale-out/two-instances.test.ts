@@ -10,7 +10,7 @@ import { backup, health, yamlOf } from "../_support/engine-harness";
 import { connectRecordingSocket, type RecordingSocket } from "../_support/socket-client";
 
 /**
- * DESIGN.md §9: two real servers on different ports, one PostgreSQL database and one YAML
+ * Scale-out (README "Running several instances"): two real servers on different ports, one PostgreSQL database and one YAML
  * file. Exactly one sync runs at a time across them (the advisory lock; cron fires on both
  * and runs on one), an edit through one reaches browsers on the other (the Socket.IO
  * Postgres adapter), and API writes to both at once all land on both sides.

@@ -11,13 +11,12 @@ import { createSessionStore, credentialFingerprint, type SessionStore } from "@/
 import { loadConfig } from "@/lib/config/env";
 import type { Database } from "@/lib/db/create-database";
 import { createEventBus } from "@/lib/events/event-bus";
+import { createCore } from "@/lib/core/create-core";
 import { createHostAllowlist } from "@/lib/http/host-allowlist";
 import { createSocketServer } from "@/lib/live/socket-server";
 import { createLogger } from "@/lib/log";
 import { createFrontDoor } from "@/lib/server/front-door";
-import { setServices } from "@/lib/server/registry";
-import { createSyncEngine } from "@/lib/sync/sync-engine";
-import { createScheduleStore } from "@/lib/yaml";
+import { setServices } from "@/lib/core/services";
 import { apiRouteFiles } from "../_support/api-routes";
 import { ROOT } from "../_support/app-process";
 import { openTestDatabase } from "../_support/databases";
@@ -45,13 +44,12 @@ beforeAll(async () => {
   const yamlPath = path.join(dir, "schedule_config.yml");
   await fs.writeFile(yamlPath, yamlOf({ "daily-backup": backup }));
   const config = loadConfig({ NODE_ENV: "test", ADMIN_TOKEN: TOKEN, DATA_DIR: dir, SCHEDULE_CONFIG_PATH: yamlPath }, dir);
-  const store = createScheduleStore({ path: yamlPath, backupDir: path.join(dir, "backups") });
-  const events = createEventBus();
-  const sync = createSyncEngine({ db, store, events, autoMerge: true, log: () => undefined });
+  const core = await createCore(config, { db, log: () => undefined });
+  const { storage, store, events, sync } = core;
   await sync.run({ trigger: "startup" });
   sessions = createSessionStore({ db, idleSeconds: 3600, maxSeconds: 86_400, adminTokenFingerprint: credentialFingerprint(TOKEN) });
   const auth = createAuthenticator({ adminToken: TOKEN, sessions });
-  setServices({ config, db, store, events, sync, auth, sessions, nextCronRun: () => null, startedAt: new Date() });
+  setServices({ config, db, storage, store, events, sync, auth, sessions, nextCronRun: () => null, startedAt: new Date() });
 }, 60_000);
 afterAll(async () => {
   setServices(undefined);

@@ -159,7 +159,7 @@ beforeAll(async () => {
   // Real ids for every [id], and an open conflict, so a way in would have something to do.
   await fs.writeFile(app.yamlPath, yamlOf({ "daily-backup": { ...backup, name: "Renamed in the file" }, "hourly-health": health }));
   const patched = await app.api("/api/tasks/daily-backup", { method: "PATCH", json: { name: "Renamed in the API" } });
-  expect(patched.status).toBe(200);
+  expect(patched.status).toBe(202); // the DB has it, the file keeps the hand edit: a conflict is open
   const conflicts = (await (await app.api("/api/sync/conflicts?status=open")).json()) as { items: { id: string }[] };
   const runs = (await (await app.api("/api/sync/runs")).json()) as { items: { id: string }[] };
   const history = (await (await app.api("/api/tasks/hourly-health/history")).json()) as { items: { id: string }[] };

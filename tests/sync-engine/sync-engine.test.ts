@@ -1,40 +1,49 @@
-import fs from "node:fs/promises";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AppError } from "@/lib/api/errors";
-import path from "node:path";
-import { createEventBus } from "@/lib/events/event-bus";
-import { createSyncEngine } from "@/lib/sync/sync-engine";
-import { loadGeneration } from "@/lib/sync/sync-repository";
+import { statusOf } from "@/lib/api/error-status";
+import { isCodedError, type CodedError } from "@/lib/errors";
+import { createSqlSyncStorage } from "@/lib/sync/storage/sql-sync-storage";
 import { taskSchema } from "@/lib/tasks/task-schema";
-import { createScheduleStore } from "@/lib/yaml";
 import { DB_KINDS } from "../_support/databases";
-import { backup, createHarness, health, report, useSuiteDatabase, yamlOf, type Harness } from "../_support/engine-harness";
+import {
+  backup,
+  createHarness,
+  ENGINE_KINDS,
+  health,
+  report,
+  useEngineSuite,
+  useSuiteDatabase,
+  yamlOf,
+  type EngineHarness,
+  type Harness,
+} from "../_support/engine-harness";
 
 const sql = (h: Harness, text: string, ...params: unknown[]) => h.db.prisma.$executeRawUnsafe(text, ...params);
 
-async function expectAppError(promise: Promise<unknown>, status: number, code: string) {
+/** The promise fails with a coded error that the API answers with `status`. */
+async function expectCodedError(promise: Promise<unknown>, status: number, code: string) {
   const error = await promise.then(
     () => null,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(AppError);
-  expect(error).toMatchObject({ status, code });
-  return error as AppError;
+  expect(isCodedError(error)).toBe(true);
+  expect(error).toMatchObject({ code });
+  expect(statusOf((error as CodedError).code)).toBe(status);
+  return error as CodedError;
 }
 
-async function expectAllEqual(h: Harness) {
+async function expectAllEqual(h: EngineHarness) {
   const [yaml, db, base] = await Promise.all([h.yamlTasks(), h.dbTasks(), h.baseTasks()]);
   expect([...db.values()]).toEqual([...yaml.values()].sort((a, b) => a.id.localeCompare(b.id)));
   expect(new Map([...base].sort())).toEqual(new Map([...db].sort()));
 }
 
-describe.each(DB_KINDS)("sync engine on %s", (kind) => {
-  const suite = useSuiteDatabase(kind);
-  let h: Harness;
+describe.each(ENGINE_KINDS)("sync engine on %s", (kind) => {
+  const suite = useEngineSuite(kind);
+  let h: EngineHarness;
   beforeAll(() => suite.open());
   afterAll(() => suite.drop());
   beforeEach(async () => {
-    h = await createHarness(suite.db);
+    h = await suite.harness();
   });
   afterEach(async () => {
     await h.close();
@@ -49,9 +58,7 @@ describe.each(DB_KINDS)("sync engine on %s", (kind) => {
     await expectAllEqual(h);
     const db = await h.dbTasks();
     expect(db.get("weekly-report")).toMatchObject({ timezone: "Europe/Berlin", enabled: true, description: null, tags: [] });
-    const runs = await h.db.query<{ trigger: string; status: string; n: number }>(
-      `SELECT r.trigger, r.status, (SELECT count(*)::int FROM sync_changes c WHERE c.run_id = r.id) AS n FROM sync_runs r`,
-    );
+    const runs = (await h.runs()).map((run) => ({ trigger: run.trigger, status: run.status, n: run.changes.length }));
     expect(runs).toEqual([{ trigger: "manual", status: "success", n: 3 }]);
     expect(h.events.map((e) => e.name)).toContain("schedule_config_updated");
   });
@@ -71,7 +78,7 @@ describe.each(DB_KINDS)("sync engine on %s", (kind) => {
   it("creates a missing file from the database", async () => {
     await h.writeYaml(yamlOf({ "daily-backup": backup }));
     await h.engine.run({ trigger: "manual" });
-    await fs.rm(h.yamlPath);
+    await h.removeYaml();
     await h.engine.run({ trigger: "manual" });
     expect([...(await h.yamlTasks()).keys()]).toEqual(["daily-backup"]);
     await expectAllEqual(h);
@@ -85,7 +92,7 @@ describe.each(DB_KINDS)("sync engine on %s", (kind) => {
     expect(result.counts.toDb.update).toBe(1);
     expect((await h.dbTasks()).get("daily-backup")?.schedule).toBe("30 2 * * *");
 
-    await sql(h, `UPDATE tasks SET enabled = false WHERE id = 'hourly-health'`);
+    await h.updateDbTask("hourly-health", { enabled: false });
     result = await h.engine.run({ trigger: "manual" });
     expect(result.counts.toYaml.update).toBe(1);
     expect((await h.yamlTasks()).get("hourly-health")?.enabled).toBe(false);
@@ -97,7 +104,7 @@ describe.each(DB_KINDS)("sync engine on %s", (kind) => {
     await h.writeYaml(yamlOf({ "daily-backup": backup, "hourly-health": health }));
     await h.engine.run({ trigger: "manual" });
     await h.writeYaml(yamlOf({ "daily-backup": backup, "weekly-report": report }));
-    await sql(h, `INSERT INTO tasks (id, name, schedule, command) VALUES ('db-made', 'From the UI', '0 4 * * *', 'x')`);
+    await h.insertDbTask({ id: "db-made", name: "From the UI", schedule: "0 4 * * *", command: "x" });
     const result = await h.engine.run({ trigger: "manual" });
     expect(result.counts.toDb).toMatchObject({ create: 1, delete: 1 });
     expect(result.counts.toYaml).toMatchObject({ create: 1 });
@@ -109,7 +116,7 @@ describe.each(DB_KINDS)("sync engine on %s", (kind) => {
     await h.writeYaml(yamlOf({ "daily-backup": backup }));
     await h.engine.run({ trigger: "manual" });
     await h.writeYaml(yamlOf({ "daily-backup": { ...backup, schedule: "0 3 * * *" } }));
-    await sql(h, `UPDATE tasks SET command = '/opt/backup.sh --full' WHERE id = 'daily-backup'`);
+    await h.updateDbTask("daily-backup", { command: "/opt/backup.sh --full" });
     const result = await h.engine.run({ trigger: "manual" });
     expect(result.counts.merged).toBe(1);
     expect((await h.dbTasks()).get("daily-backup")).toMatchObject({ schedule: "0 3 * * *", command: "/opt/backup.sh --full" });
@@ -120,7 +127,7 @@ describe.each(DB_KINDS)("sync engine on %s", (kind) => {
     await h.writeYaml(yamlOf({ "daily-backup": backup, "hourly-health": health }));
     await h.engine.run({ trigger: "manual" });
     await h.writeYaml(yamlOf({ "daily-backup": { ...backup, schedule: "0 3 * * *" }, "hourly-health": { ...health, name: "Renamed" } }));
-    await sql(h, `UPDATE tasks SET schedule = '0 4 * * *' WHERE id = 'daily-backup'`);
+    await h.updateDbTask("daily-backup", { schedule: "0 4 * * *" });
     const result = await h.engine.run({ trigger: "manual" });
     expect(result.conflicts).toBe(1);
     expect((await h.yamlTasks()).get("daily-backup")?.schedule).toBe("0 3 * * *");
@@ -130,8 +137,8 @@ describe.each(DB_KINDS)("sync engine on %s", (kind) => {
     expect(detected).toHaveLength(1);
 
     await h.engine.run({ trigger: "manual" });
-    const open = await h.db.query<{ task_id: string; kind: string; fields: string[] }>(`SELECT task_id, kind, fields FROM conflicts WHERE status = 'open'`);
-    expect(open).toEqual([{ task_id: "daily-backup", kind: "both_modified", fields: ["schedule"] }]);
+    const open = (await h.openConflicts()).map(({ taskId, kind, fields }) => ({ taskId, kind, fields }));
+    expect(open).toEqual([{ taskId: "daily-backup", kind: "both_modified", fields: ["schedule"] }]);
     expect(h.events.filter((e) => e.name === "sync_conflict_detected")).toHaveLength(1);
     expect(h.engine.status().openConflicts).toBe(1);
   });
@@ -144,9 +151,9 @@ describe.each(DB_KINDS)("sync engine on %s", (kind) => {
     await h.writeYaml(yamlOf({ "daily-backup": backup }));
     await h.engine.run({ trigger: "manual" });
     await h.writeYaml(yamlOf({ "daily-backup": { ...backup, schedule: "0 3 * * *" } }));
-    await sql(h, `UPDATE tasks SET schedule = '0 4 * * *' WHERE id = 'daily-backup'`);
+    await h.updateDbTask("daily-backup", { schedule: "0 4 * * *" });
     await h.engine.run({ trigger: "manual" });
-    const [conflict] = await h.db.query<{ id: string }>(`SELECT id FROM conflicts WHERE status = 'open'`);
+    const [conflict] = await h.openConflicts();
     const merged = resolution === "merge" ? taskSchema.parse({ id: "daily-backup", ...backup, schedule: "0 5 * * *" }) : undefined;
     await h.engine.resolveConflict(conflict.id, resolution, merged);
     expect((await h.dbTasks()).get("daily-backup")?.schedule).toBe(expected);
@@ -161,11 +168,11 @@ describe.each(DB_KINDS)("sync engine on %s", (kind) => {
     await h.writeYaml(yamlOf({ "daily-backup": backup }));
     await h.engine.run({ trigger: "manual" });
     await h.writeYaml(yamlOf({ "daily-backup": { ...backup, schedule: "0 3 * * *" } }));
-    await sql(h, `UPDATE tasks SET schedule = '0 4 * * *' WHERE id = 'daily-backup'`);
+    await h.updateDbTask("daily-backup", { schedule: "0 4 * * *" });
     await h.engine.run({ trigger: "manual" });
-    const [conflict] = await h.db.query<{ id: string }>(`SELECT id FROM conflicts WHERE status = 'open'`);
+    const [conflict] = await h.openConflicts();
     await h.writeYaml(yamlOf({ "daily-backup": { ...backup, schedule: "0 6 * * *" } }));
-    const error = await expectAppError(h.engine.resolveConflict(conflict.id, "keep_db"), 409, "conflict_stale");
+    const error = await expectCodedError(h.engine.resolveConflict(conflict.id, "keep_db"), 409, "conflict_stale");
     expect((error.details as { conflict: { yaml: { schedule: string } } }).conflict.yaml.schedule).toBe("0 6 * * *");
     expect((await h.dbTasks()).get("daily-backup")?.schedule).toBe("0 4 * * *");
   });
@@ -174,14 +181,14 @@ describe.each(DB_KINDS)("sync engine on %s", (kind) => {
     await h.writeYaml(yamlOf({ "daily-backup": backup, "hourly-health": health }));
     await h.engine.run({ trigger: "manual" });
     await h.writeYaml(yamlOf({ "hourly-health": { ...health, name: "Edited in YAML" } }));
-    await sql(h, `DELETE FROM tasks WHERE id = 'hourly-health'`);
-    await sql(h, `UPDATE tasks SET name = 'Edited in DB' WHERE id = 'daily-backup'`);
+    await h.deleteDbTask("hourly-health");
+    await h.updateDbTask("daily-backup", { name: "Edited in DB" });
     const result = await h.engine.run({ trigger: "manual" });
     expect(result.conflicts).toBe(2);
-    const kinds = await h.db.query<{ task_id: string; kind: string }>(`SELECT task_id, kind FROM conflicts WHERE status = 'open' ORDER BY task_id`);
+    const kinds = (await h.openConflicts()).map(({ taskId, kind }) => ({ taskId, kind }));
     expect(kinds).toEqual([
-      { task_id: "daily-backup", kind: "delete_modify" },
-      { task_id: "hourly-health", kind: "modify_delete" },
+      { taskId: "daily-backup", kind: "delete_modify" },
+      { taskId: "hourly-health", kind: "modify_delete" },
     ]);
   });
 
@@ -190,11 +197,11 @@ describe.each(DB_KINDS)("sync engine on %s", (kind) => {
     await h.engine.run({ trigger: "manual" });
     const before = await h.dbTasks();
     await h.writeYaml("version: 1\ntasks:\n  daily-backup:\n    name: [unclosed\n");
-    const error = await expectAppError(h.engine.run({ trigger: "watch" }), 409, "yaml_invalid");
+    const error = await expectCodedError(h.engine.run({ trigger: "watch" }), 409, "yaml_invalid");
     expect(error.message).toMatch(/line \d+/);
     expect(await h.dbTasks()).toEqual(before);
     expect(h.engine.status()).toMatchObject({ state: "error", yaml: { valid: false } });
-    const [run] = await h.db.query<{ status: string; error: string }>(`SELECT status, error FROM sync_runs ORDER BY started_at DESC LIMIT 1`);
+    const [run] = await h.runs();
     expect(run.status).toBe("error");
     await h.writeYaml(yamlOf({ "daily-backup": backup, "hourly-health": health }));
     await h.engine.run({ trigger: "watch" });
@@ -205,10 +212,10 @@ describe.each(DB_KINDS)("sync engine on %s", (kind) => {
     await h.writeYaml(yamlOf({ "daily-backup": backup, "hourly-health": health }));
     await h.engine.run({ trigger: "manual" });
     await h.writeYaml(yamlOf({ "daily-backup": { ...backup, schedule: "0 3 * * *" }, "hourly-health": health }));
-    await sql(h, `UPDATE tasks SET schedule = '0 4 * * *' WHERE id = 'daily-backup'`);
+    await h.updateDbTask("daily-backup", { schedule: "0 4 * * *" });
     await h.engine.run({ trigger: "manual" });
     await h.writeYaml(yamlOf({ "daily-backup": { ...backup, schedule: "0 3 * * *" } }));
-    await sql(h, `UPDATE tasks SET name = 'Renamed in DB' WHERE id = 'hourly-health'`);
+    await h.updateDbTask("hourly-health", { name: "Renamed in DB" });
 
     const dry = await h.engine.run({ trigger: "manual", direction: "yaml_to_db", force: true, dryRun: true });
     expect(dry.status).toBe("dry_run");
@@ -220,7 +227,7 @@ describe.each(DB_KINDS)("sync engine on %s", (kind) => {
 
     await h.engine.run({ trigger: "manual", direction: "yaml_to_db", force: true });
     expect([...(await h.dbTasks()).values()].map((t) => t.schedule)).toEqual(["0 3 * * *"]);
-    const open = await h.db.query(`SELECT 1 FROM conflicts WHERE status = 'open'`);
+    const open = await h.openConflicts();
     expect(open).toHaveLength(0);
     await expectAllEqual(h);
   });
@@ -257,7 +264,7 @@ describe.each(DB_KINDS)("sync engine on %s", (kind) => {
 
     it("rolls the DB back when the file on disk is invalid", async () => {
       await h.writeYaml("version: 1\ntasks: [");
-      await expectAppError(
+      await expectCodedError(
         h.engine.writeTask({ kind: "patch", id: "daily-backup", patch: (t) => ({ ...t, enabled: false }) }),
         409,
         "yaml_invalid",
@@ -266,63 +273,34 @@ describe.each(DB_KINDS)("sync engine on %s", (kind) => {
     });
 
     it("rejects a stale version with 409 and a duplicate create with 409", async () => {
-      await expectAppError(h.engine.writeTask({ kind: "delete", id: "daily-backup", version: 7 }), 409, "stale_version");
-      await expectAppError(
+      await expectCodedError(h.engine.writeTask({ kind: "delete", id: "daily-backup", version: 7 }), 409, "stale_version");
+      await expectCodedError(
         h.engine.writeTask({ kind: "create", task: taskSchema.parse({ id: "daily-backup", ...backup }) }),
         409,
         "already_exists",
       );
-      await expectAppError(h.engine.writeTask({ kind: "delete", id: "nope" }), 404, "not_found");
+      await expectCodedError(h.engine.writeTask({ kind: "delete", id: "nope" }), 404, "not_found");
     });
   });
 
   describe("after a settled run (nothing changed in the DB since: only the YAML's changed tasks are reconciled)", () => {
     /** What a full run reports on the state as it is now: another engine on the same file and DB has nothing settled. */
     async function fullRunCounts() {
-      const other = createSyncEngine({
-        db: h.db,
-        store: createScheduleStore({ path: h.yamlPath, backupDir: path.join(h.dir, "backups") }),
-        events: createEventBus(),
-        autoMerge: true,
-        log: () => undefined,
-      });
-      const plan = await other.run({ trigger: "manual", dryRun: true });
+      const plan = await h.otherEngine().run({ trigger: "manual", dryRun: true });
       return plan.counts;
     }
-
-    it("moves the DB's generation with every statement on tasks, sync_base and conflicts, TRUNCATE included", async () => {
-      const generation = () => loadGeneration(h.db.prisma);
-      const statements = [
-        `INSERT INTO tasks (id, name, schedule, command) VALUES ('g', 'G', '* * * * *', 'x')`,
-        `UPDATE tasks SET name = 'H' WHERE id = 'g'`,
-        `INSERT INTO sync_base (task_id, data) VALUES ('g', '{}')`,
-        `DELETE FROM sync_base`,
-        `INSERT INTO conflicts (id, task_id, kind, fields, status) VALUES (gen_random_uuid(), 'g', 'both_modified', '{}', 'open')`,
-        `UPDATE conflicts SET status = 'resolved'`,
-        `TRUNCATE conflicts`,
-        `DELETE FROM tasks`,
-      ];
-      for (const statement of statements) {
-        const before = await generation();
-        await sql(h, statement);
-        expect(BigInt(await generation()), statement).toBeGreaterThan(BigInt(before));
-      }
-      const before = await generation();
-      await sql(h, `INSERT INTO sync_runs (id, trigger, direction, status, counts, conflicts, started_at) VALUES (gen_random_uuid(), 'cli', 'bidirectional', 'success', '{}', 0, now())`);
-      expect(await generation()).toBe(before);
-    });
 
     it("finds a change made in SQL behind its back: to a task, to the base, to a conflict", async () => {
       await h.writeYaml(yamlOf({ "daily-backup": backup, "hourly-health": health }));
       await h.engine.run({ trigger: "manual" });
       await h.engine.run({ trigger: "cron" });
 
-      await sql(h, `UPDATE tasks SET name = 'Renamed in SQL' WHERE id = 'daily-backup'`);
+      await h.updateDbTask("daily-backup", { name: "Renamed in SQL" });
       const afterTask = await h.engine.run({ trigger: "cron" });
       expect(afterTask.changedTaskIds).toEqual(["daily-backup"]);
       expect((await h.yamlTasks()).get("daily-backup")?.name).toBe("Renamed in SQL");
 
-      await sql(h, `DELETE FROM sync_base`);
+      await h.clearBase();
       await h.engine.run({ trigger: "cron" });
       expect([...(await h.baseTasks()).keys()].sort()).toEqual(["daily-backup", "hourly-health"]);
       await expectAllEqual(h);
@@ -333,7 +311,7 @@ describe.each(DB_KINDS)("sync engine on %s", (kind) => {
       await h.engine.run({ trigger: "manual" });
       // An open conflict on one task, and a settled run over it.
       await h.writeYaml(yamlOf({ "daily-backup": { ...backup, schedule: "0 3 * * *" }, "hourly-health": health, "weekly-report": report }));
-      await sql(h, `UPDATE tasks SET schedule = '0 4 * * *' WHERE id = 'daily-backup'`);
+      await h.updateDbTask("daily-backup", { schedule: "0 4 * * *" });
       await h.engine.run({ trigger: "manual" });
       const settledRun = await h.engine.run({ trigger: "cron" });
       expect(settledRun.changedTaskIds).toEqual([]);
@@ -363,5 +341,40 @@ describe.each(DB_KINDS)("sync engine on %s", (kind) => {
       await expectAllEqual(h);
       expect(await fullRunCounts()).toMatchObject({ total: 2, inSync: 2, conflicts: 0 });
     });
+  });
+});
+
+describe.each(DB_KINDS)("the change generation on %s", (kind) => {
+  const suite = useSuiteDatabase(kind);
+  let h: Harness;
+  beforeAll(() => suite.open());
+  afterAll(() => suite.drop());
+  beforeEach(async () => {
+    h = await createHarness(suite.db);
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it("moves the DB's generation with every statement on tasks, sync_base and conflicts, TRUNCATE included", async () => {
+    const generation = () => createSqlSyncStorage(h.db).transaction((tx) => tx.loadGeneration());
+    const statements = [
+      `INSERT INTO tasks (id, name, schedule, command) VALUES ('g', 'G', '* * * * *', 'x')`,
+      `UPDATE tasks SET name = 'H' WHERE id = 'g'`,
+      `INSERT INTO sync_base (task_id, data) VALUES ('g', '{}')`,
+      `DELETE FROM sync_base`,
+      `INSERT INTO conflicts (id, task_id, kind, fields, status) VALUES (gen_random_uuid(), 'g', 'both_modified', '{}', 'open')`,
+      `UPDATE conflicts SET status = 'resolved'`,
+      `TRUNCATE conflicts`,
+      `DELETE FROM tasks`,
+    ];
+    for (const statement of statements) {
+      const before = await generation();
+      await sql(h, statement);
+      expect(BigInt(await generation()), statement).toBeGreaterThan(BigInt(before));
+    }
+    const before = await generation();
+    await sql(h, `INSERT INTO sync_runs (id, trigger, direction, status, counts, conflicts, started_at) VALUES (gen_random_uuid(), 'cli', 'bidirectional', 'success', '{}', 0, now())`);
+    expect(await generation()).toBe(before);
   });
 });

@@ -1,5 +1,5 @@
-import type { Plan, TaskDecision } from "../../lib/sync/plan";
-import { resolutionTask, type Resolution } from "../../lib/sync/resolve-conflict";
+import type { Plan, TaskDecision } from "../../lib/sync/reconcile/plan";
+import { resolutionTask, type Resolution } from "../../lib/sync/reconcile/resolve-conflict";
 import type { Task } from "../../lib/tasks/task-schema";
 
 /** Everything a sync run reads and writes, as plain maps: what the real shell keeps in YAML and the DB. */

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import type { ReconcileOptions } from "../../lib/sync/plan";
+import type { ReconcileOptions } from "../../lib/sync/reconcile/plan";
 import type { Task, TaskBody } from "../../lib/tasks/task-schema";
 import type { SyncState } from "./_apply-plan";
 

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Direction, ReconcileInput, TaskDecision } from "../../lib/sync/plan";
-import { reconcile } from "../../lib/sync/reconcile";
-import { proposeMerge, type Resolution } from "../../lib/sync/resolve-conflict";
+import type { Direction, ReconcileInput, TaskDecision } from "../../lib/sync/reconcile/plan";
+import { reconcile } from "../../lib/sync/reconcile/reconcile";
+import { proposeMerge, type Resolution } from "../../lib/sync/reconcile/resolve-conflict";
 import { TASK_FIELDS, changedFields, tasksEqual, type Task } from "../../lib/tasks/task-schema";
 import { applyPlan, applyResolution, type SyncState } from "./_apply-plan";
 import { IDS, autoMerge, options, syncState } from "./_arbitraries";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ConflictKind, ReconcileOptions, TaskDecision } from "../../lib/sync/plan";
-import { reconcile } from "../../lib/sync/reconcile";
+import type { ConflictKind, ReconcileOptions, TaskDecision } from "../../lib/sync/reconcile/plan";
+import { reconcile } from "../../lib/sync/reconcile/reconcile";
 import { TASK_FIELDS, type Task, type TaskField } from "../../lib/tasks/task-schema";
 import { task, taskMap } from "./_fixtures";
 

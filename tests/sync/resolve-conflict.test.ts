@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ResolveConflictError, proposeMerge, resolutionTask } from "../../lib/sync/resolve-conflict";
+import { ResolveConflictError, proposeMerge, resolutionTask } from "../../lib/sync/reconcile/resolve-conflict";
 import { task } from "./_fixtures";
 
 const base = task("backup");

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Plan } from "../../lib/sync/plan";
-import { reconcile } from "../../lib/sync/reconcile";
-import { planChanges, summarizePlan } from "../../lib/sync/summarize-plan";
+import type { Plan } from "../../lib/sync/reconcile/plan";
+import { reconcile } from "../../lib/sync/reconcile/reconcile";
+import { planChanges, summarizePlan } from "../../lib/sync/reconcile/summarize-plan";
 import { options, syncState } from "./_arbitraries";
 import { task, taskMap } from "./_fixtures";
 

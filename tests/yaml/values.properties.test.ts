@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Lexer, parse } from "yaml";
 import { createTaskSchema, taskBodySchema, type Task } from "../../lib/tasks/task-schema";
 import { applySchedulePatch, parseSchedule, YamlStoreError, type ParseResult } from "../../lib/yaml";
-import { clearTaskBodyMemo, validateTaskBody } from "../../lib/yaml/validate-task-body";
+import { clearTaskBodyMemo, validateTaskBody } from "../../lib/yaml/parse/validate-task-body";
 import { makeTask, yaml } from "./_helpers";
 
 /**

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { Task } from "../../lib/tasks/task-schema";
 import { applySchedulePatch, parseSchedule, type ParseResult } from "../../lib/yaml";
-import { validateTaskBody } from "../../lib/yaml/validate-task-body";
+import { validateTaskBody } from "../../lib/yaml/parse/validate-task-body";
 import { runCli } from "../cli/_cli";
 import { diffLines, makeTask, useTempDir, yaml } from "./_helpers";
 

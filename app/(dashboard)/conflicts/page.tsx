@@ -2,8 +2,8 @@ import Link from "next/link";
 import { ConflictInbox } from "@/components/conflicts/conflict-inbox";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { getServices } from "@/lib/server/registry";
-import { listConflicts } from "@/lib/sync/sync-repository";
+import { getServices } from "@/lib/core/services";
+import { listConflicts } from "@/lib/sync/sync-reads";
 import { requirePageAccess } from "@/lib/auth/page-access";
 
 export const dynamic = "force-dynamic";
@@ -21,7 +21,7 @@ export default async function ConflictsPage({ searchParams }: { searchParams: Pr
   await requirePageAccess();
   const raw = (await searchParams).status;
   const status: Status = TABS.some((t) => t.value === raw) ? (raw as Status) : "open";
-  const items = await listConflicts(getServices().db.prisma, status, 500);
+  const items = await listConflicts(getServices(), status, 500);
 
   return (
     <>

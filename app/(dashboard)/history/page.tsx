@@ -5,8 +5,8 @@ import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { getServices } from "@/lib/server/registry";
-import { listRuns } from "@/lib/sync/sync-repository";
+import { getServices } from "@/lib/core/services";
+import { listRuns } from "@/lib/sync/sync-reads";
 import { runListQuerySchema } from "@/lib/sync/sync-schemas";
 import { requirePageAccess } from "@/lib/auth/page-access";
 
@@ -26,7 +26,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
   const all = one(sp.changed) === "false";
   const beforeRaw = one(sp.before);
   const before = beforeRaw && runListQuerySchema.shape.before.safeParse(beforeRaw).success ? beforeRaw : undefined;
-  const runs = await listRuns(getServices().db.prisma, { limit: PAGE + 1, before, changedOnly: !all });
+  const runs = await listRuns(getServices(), { limit: PAGE + 1, before, changedOnly: !all });
   const more = runs.length > PAGE;
   const shown = runs.slice(0, PAGE);
   const href = (params: { all?: boolean; before?: string }) => {

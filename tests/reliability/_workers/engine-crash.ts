@@ -12,9 +12,11 @@
  * Prints `READY <at> <temp path or ->` and waits to be killed.
  */
 import fs from "node:fs/promises";
-import { createDatabase, type Database } from "@/lib/db/create-database";
+import { createDatabase } from "@/lib/db/create-database";
 import { createEventBus } from "@/lib/events/event-bus";
-import { createSyncEngine } from "@/lib/sync/sync-engine";
+import { createSyncEngine } from "@/lib/sync/engine/sync-engine";
+import { createSqlSyncStorage } from "@/lib/sync/storage/sql-sync-storage";
+import type { SyncStorage } from "@/lib/sync/storage/sync-storage";
 import { createScheduleStore } from "@/lib/yaml";
 
 const config = JSON.parse(await fs.readFile(process.argv[2]!, "utf8")) as {
@@ -31,30 +33,16 @@ const freeze = (what: string) => {
 };
 
 const db = await createDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir });
-let engineDb: Database = db;
-if (config.at === "before-commit") {
-  // Hold every transaction open after its work is done: the commit never comes.
-  const prisma = new Proxy(db.prisma, {
-    get(target, prop) {
-      if (prop === "$transaction") {
-        return (fn: (tx: unknown) => Promise<unknown>, options: unknown) =>
-          (target.$transaction as (f: (tx: unknown) => Promise<unknown>, o: unknown) => Promise<unknown>)(async (tx) => {
-            await fn(tx);
-            return freeze("-");
-          }, options);
-      }
-      const value = Reflect.get(target, prop, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-  engineDb = { ...db, prisma };
-}
+const sql = createSqlSyncStorage(db);
+// before-commit: every transaction is held open after its work is done; the commit never comes.
+const storage: SyncStorage =
+  config.at === "before-commit" ? { ...sql, transaction: (work, options) => sql.transaction(async (tx) => (await work(tx), freeze("-")), options) } : sql;
 const store = createScheduleStore({
   path: config.yamlPath,
   backupDir: config.backupDir,
   beforeRename: config.at === "before-rename" ? (temp) => freeze(temp) : undefined,
 });
-const engine = createSyncEngine({ db: engineDb, store, events: createEventBus(), autoMerge: true, log: () => undefined });
+const engine = createSyncEngine({ storage, store, events: createEventBus(), autoMerge: true, log: () => undefined });
 await engine.run({ trigger: "manual" });
 process.stdout.write("FINISHED without freezing\n");
 process.exit(3);

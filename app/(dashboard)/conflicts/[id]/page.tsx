@@ -8,10 +8,9 @@ import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { CONFLICT_KIND_LABELS, FIELD_LABELS } from "@/lib/client/format";
-import { AppError } from "@/lib/api/errors";
-import { getServices } from "@/lib/server/registry";
-import { conflictDetail } from "@/lib/sync/sync-queries";
-import { listConflicts } from "@/lib/sync/sync-repository";
+import { isCodedError } from "@/lib/errors";
+import { getServices } from "@/lib/core/services";
+import { conflictDetail, listConflicts } from "@/lib/sync/sync-reads";
 import { uuidSchema } from "@/lib/sync/sync-schemas";
 import { requirePageAccess } from "@/lib/auth/page-access";
 
@@ -22,7 +21,7 @@ async function load(id: string) {
   try {
     return await conflictDetail(getServices(), id);
   } catch (error) {
-    if (error instanceof AppError && error.status === 404) return null;
+    if (isCodedError(error) && error.code === "not_found") return null;
     throw error;
   }
 }
@@ -31,7 +30,7 @@ export default async function ConflictPage({ params }: { params: Promise<{ id: s
   await requirePageAccess();
   const parsed = uuidSchema.safeParse((await params).id);
   if (!parsed.success) notFound();
-  const [conflict, open] = await Promise.all([load(parsed.data), listConflicts(getServices().db.prisma, "open", 2)]);
+  const [conflict, open] = await Promise.all([load(parsed.data), listConflicts(getServices(), "open", 2)]);
   if (!conflict) notFound();
   const nextOpenId = open.find((c) => c.id !== conflict.id)?.id ?? null;
 

@@ -8,10 +8,10 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { DIRECTION_LABELS, TRIGGER_LABELS, formatDateTime, formatDuration } from "@/lib/client/format";
-import { AppError } from "@/lib/api/errors";
+import { isCodedError } from "@/lib/errors";
 import type { RunDetail } from "@/lib/client/api-types";
-import { getServices } from "@/lib/server/registry";
-import { runDetail } from "@/lib/sync/sync-queries";
+import { getServices } from "@/lib/core/services";
+import { runDetail } from "@/lib/sync/sync-reads";
 import { uuidSchema } from "@/lib/sync/sync-schemas";
 import { requirePageAccess } from "@/lib/auth/page-access";
 
@@ -24,7 +24,7 @@ async function load(id: string): Promise<RunDetail | null> {
   try {
     return await runDetail(getServices(), id);
   } catch (error) {
-    if (error instanceof AppError && error.status === 404) return null;
+    if (isCodedError(error) && error.code === "not_found") return null;
     throw error;
   }
 }

@@ -11,10 +11,10 @@ import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { CONFLICT_KIND_LABELS, SOURCE_LABELS } from "@/lib/client/format";
-import { getServices } from "@/lib/server/registry";
-import { taskHistory } from "@/lib/sync/sync-repository";
-import { getTask } from "@/lib/tasks/task-queries";
-import { plainTask } from "@/lib/client/plain-task";
+import { getServices } from "@/lib/core/services";
+import { taskHistory } from "@/lib/sync/sync-reads";
+import { getTask } from "@/lib/tasks/task-reads";
+import { taskOf } from "@/lib/tasks/stored-task";
 import { taskIdSchema } from "@/lib/tasks/task-schema";
 import { requirePageAccess } from "@/lib/auth/page-access";
 
@@ -38,7 +38,7 @@ export default async function TaskPage({
   if (!parsedId.success) notFound();
   const id = parsedId.data;
   const services = getServices();
-  const [task, history] = await Promise.all([getTask(services.db, id), taskHistory(services.db.prisma, id)]);
+  const [task, history] = await Promise.all([getTask(services.db, id), taskHistory(services, id)]);
   if (!task && history.length === 0) notFound();
 
   return (
@@ -113,7 +113,7 @@ export default async function TaskPage({
       )}
 
       <Card title="History" id="history" className="mt-4">
-        <TaskHistoryList taskId={id} items={history} current={plainTask(task)} />
+        <TaskHistoryList taskId={id} items={history} current={task && taskOf(task)} />
       </Card>
     </>
   );

@@ -1,11 +1,11 @@
 // GET /api/sync/runs – sync history, newest first (?limit, ?before, ?changed=true for runs that did something)
 import { parseQuery, withApi } from "@/lib/api/handler";
 import { runListQuerySchema } from "@/lib/sync/sync-schemas";
-import { listRuns } from "@/lib/sync/sync-repository";
+import { listRuns } from "@/lib/sync/sync-reads";
 
 export const dynamic = "force-dynamic";
 
 export const GET = withApi({ access: "viewer" }, async ({ services, searchParams }) => {
   const { limit, before, changed } = parseQuery(searchParams, runListQuerySchema);
-  return { items: await listRuns(services.db.prisma, { limit, before, changedOnly: changed === "true" }) };
+  return { items: await listRuns(services, { limit, before, changedOnly: changed === "true" }) };
 });

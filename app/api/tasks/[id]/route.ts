@@ -5,7 +5,8 @@
 import { z } from "zod";
 import { notFound } from "@/lib/api/errors";
 import { parseBody, parseQuery, withApi } from "@/lib/api/handler";
-import { getTask } from "@/lib/tasks/task-queries";
+import { writeAnswer } from "@/lib/api/write-answer";
+import { getTask } from "@/lib/tasks/task-reads";
 import { patchTaskSchema, putTaskSchema, taskIdSchema, taskSchema } from "@/lib/tasks/task-schema";
 
 export const dynamic = "force-dynamic";
@@ -23,13 +24,13 @@ export const GET = withApi<Params>({ access: "viewer" }, async ({ params, servic
 export const PUT = withApi<Params>({ access: "editor" }, async ({ req, params, services }) => {
   const id = idOf(params);
   const { version, ...body } = await parseBody(req, putTaskSchema);
-  return services.sync.writeTask({ kind: "replace", id, version, task: { id, ...body } });
+  return writeAnswer(await services.sync.writeTask({ kind: "replace", id, version, task: { id, ...body } }));
 });
 
 export const PATCH = withApi<Params>({ access: "editor" }, async ({ req, params, services }) => {
   const id = idOf(params);
   const { version, ...changes } = await parseBody(req, patchTaskSchema);
-  return services.sync.writeTask({ kind: "patch", id, version, patch: (current) => taskSchema.parse({ ...current, ...changes }) });
+  return writeAnswer(await services.sync.writeTask({ kind: "patch", id, version, patch: (current) => taskSchema.parse({ ...current, ...changes }) }));
 });
 
 const deleteQuerySchema = z.strictObject({ version: z.coerce.number().int().nonnegative().optional() });
@@ -37,5 +38,5 @@ const deleteQuerySchema = z.strictObject({ version: z.coerce.number().int().nonn
 export const DELETE = withApi<Params>({ access: "editor" }, async ({ params, services, searchParams }) => {
   const id = idOf(params);
   const { version } = parseQuery(searchParams, deleteQuerySchema);
-  return services.sync.writeTask({ kind: "delete", id, version });
+  return writeAnswer(await services.sync.writeTask({ kind: "delete", id, version }));
 });

@@ -1,6 +1,6 @@
 // GET /api/sync/conflicts/:id – base, YAML and DB versions, differing fields, each side's YAML text
 import { withApi } from "@/lib/api/handler";
-import { conflictDetail } from "@/lib/sync/sync-queries";
+import { conflictDetail } from "@/lib/sync/sync-reads";
 import { uuidSchema } from "@/lib/sync/sync-schemas";
 
 export const dynamic = "force-dynamic";

@@ -1,6 +1,6 @@
 // GET /api/sync/runs/:id – one run with its per-task changes (before/after)
 import { withApi } from "@/lib/api/handler";
-import { runDetail } from "@/lib/sync/sync-queries";
+import { runDetail } from "@/lib/sync/sync-reads";
 import { uuidSchema } from "@/lib/sync/sync-schemas";
 
 export const dynamic = "force-dynamic";

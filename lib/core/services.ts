@@ -1,0 +1,31 @@
+import type { Authenticator } from "../auth/authenticate";
+import type { SessionStore } from "../auth/session-store";
+import type { Core } from "./create-core";
+
+/**
+ * The services server.ts creates once: the core plus what only the running server knows.
+ * Route handlers are bundled by Next and would otherwise get their own module instances (a
+ * second PrismaClient over one PGlite folder corrupts it), so they reach these through one
+ * typed `globalThis` slot.
+ */
+export interface AppServices extends Omit<Core, "close" | "migrated"> {
+  /** Every check of credentials: the front door, route handlers, pages and Socket.IO. */
+  auth: Authenticator;
+  sessions: SessionStore;
+  /** Next run of the node-cron safety net, when one is scheduled. */
+  nextCronRun(): Date | null;
+  startedAt: Date;
+}
+
+const KEY = Symbol.for("schedule-sync.services");
+type Slot = { [KEY]?: AppServices };
+
+export function setServices(services: AppServices | undefined): void {
+  (globalThis as Slot)[KEY] = services;
+}
+
+export function getServices(): AppServices {
+  const services = (globalThis as Slot)[KEY];
+  if (!services) throw new Error("schedule-sync services are not initialised: start the app with server.ts (npm start / npm run dev)");
+  return services;
+}

@@ -1,0 +1,182 @@
+import { randomUUID } from "node:crypto";
+import type { ScheduleConfigUpdated } from "../../events/events";
+import type { Task } from "../../tasks/task-schema";
+import type { ReadResult } from "../../yaml";
+import { change, planWrites, type PlanWrites } from "../reconcile/plan-writes";
+import type { DeleteGuard, Direction, TaskMap } from "../reconcile/plan";
+import { reconcile } from "../reconcile/reconcile";
+import { summarizePlan, type PlanSummary } from "../reconcile/summarize-plan";
+import type { ChangeRecord, SyncState } from "../storage/sync-storage";
+import type { RunContext } from "./locked-run";
+import type { Settled } from "./settled-scope";
+import type { RunOutcome } from "./sync-status";
+import { yamlInvalidError } from "./sync-errors";
+
+/** Who started a run; "converge" is the loop following up on a run that left something to do. */
+export type Trigger = "startup" | "watch" | "cron" | "manual" | "api" | "resolve" | "revert" | "cli" | "converge";
+
+/** An API write applied to the DB before planning, so the plan sees the DB as the API left it. */
+export interface DbEdit {
+  id: string;
+  before: Task | null;
+  after: Task | null;
+  /** The DB row's `source`. */
+  source: string;
+}
+
+export interface ApplyOptions {
+  /** The task ids to reconcile; null: every task. */
+  scope: string[] | null;
+  trigger: Trigger;
+  direction: Direction;
+  force: boolean;
+  startedAt: number;
+  edit?: DbEdit;
+  /** Resolution recorded on conflicts this run closes; derived from the run when unset. */
+  closeAs?: string;
+  /** The state of `scope` when the caller read it already in this transaction. */
+  state?: SyncState;
+  /** Return what the run leaves as `settled` (the caller knows the tasks outside `scope` were settled). */
+  settle?: boolean;
+  /** The settled tasks outside `scope`, counted into the run as a full run would count them. */
+  outside?: { inSync: number; conflicts: number };
+}
+
+export interface Applied extends RunOutcome {
+  writes: PlanWrites;
+  summary: PlanSummary;
+  /** What the run left, when asked to `settle`: becomes the settled state once the transaction committed. */
+  settled: Settled | null;
+}
+
+/** The file's tasks, refusing an invalid file (nothing may change while it is invalid). */
+export function yamlTasksOf(yaml: ReadResult, path: string): ReadonlyMap<string, Task> {
+  if (yaml.status === "invalid") throw yamlInvalidError(yaml.issues, path);
+  return yaml.status === "ok" ? yaml.tasks : new Map();
+}
+
+/**
+ * Reconciles `options.scope` inside the run's transaction and applies the plan: the DB writes,
+ * the base, the conflicts, at most one write of the file, and the run's record with its
+ * per-task changes. Nothing is published here: the caller does that once the transaction
+ * committed.
+ */
+/** What applyPlan needs from the engine. */
+export interface ApplyEnv {
+  path: string;
+  autoMerge: boolean;
+  deleteGuard: DeleteGuard | null;
+  onWrite(checksum: string): void;
+}
+
+export async function applyPlan(ctx: RunContext, options: ApplyOptions, env: ApplyEnv): Promise<Applied> {
+  const { tx } = ctx;
+  const missing = ctx.yaml.status === "missing";
+  // A missing file is re-created from the whole DB: patching one task into a new file
+  // would make every other task look deleted on the YAML side.
+  const scope = missing ? null : options.scope;
+  const yamlAll = yamlTasksOf(ctx.yaml, env.path);
+  const { db: dbMap, base, open } = options.state && !missing ? options.state : await tx.loadState(scope ?? undefined);
+  const extraChanges: ChangeRecord[] = [];
+  if (options.edit) {
+    const { id, before, after, source } = options.edit;
+    if (after) {
+      await tx.upsertTasks([after], source);
+      dbMap.set(id, after);
+    } else {
+      await tx.deleteTasks([id]);
+      dbMap.delete(id);
+    }
+    extraChanges.push(change(id, "db", before, after));
+  }
+  const yamlMap: TaskMap = missing ? dbMap : scope ? pick(yamlAll, scope) : yamlAll;
+  // A scoped run's DB side did not change outside the scope (the generation says so): the file's
+  // size stands for both sides' there.
+  const deleteGuard = env.deleteGuard ? { ...env.deleteGuard, yamlTasks: yamlAll.size, dbTasks: scope ? yamlAll.size : dbMap.size } : undefined;
+  const plan = reconcile({ base, yaml: yamlMap, db: dbMap, openConflicts: open }, { direction: options.direction, force: options.force, autoMerge: env.autoMerge, deleteGuard });
+  const writes = planWrites(plan, base, open);
+  if (missing) writes.yamlUpserts = [...dbMap.values()];
+
+  const runId = randomUUID();
+  for (const [source, tasks] of groupBySource(writes)) await tx.upsertTasks(tasks, source);
+  await tx.deleteTasks(writes.dbDeletes);
+  await tx.setBase(writes.baseSet);
+  await tx.deleteBase(writes.baseDelete);
+  const opened = await tx.upsertOpenConflicts(writes.conflicts, runId);
+  const closed = await tx.closeConflicts(
+    writes.closeConflicts,
+    options.closeAs ?? (options.force && options.direction !== "bidirectional" ? `forced_${options.direction}` : "converged"),
+  );
+
+  let checksum = ctx.yaml.status === "missing" ? null : ctx.yaml.checksum;
+  // The file's tasks once this run is done, looked at only when it settles.
+  let tasksAfter = (): ReadonlyMap<string, Task> | null => (ctx.yaml.status === "ok" ? ctx.yaml.tasks : null);
+  if (missing || writes.yamlUpserts.length > 0 || writes.yamlDeletes.length > 0) {
+    const result = await ctx.file.write(
+      { upsert: writes.yamlUpserts, delete: writes.yamlDeletes, metadata: { sync_source: writes.merged > 0 ? "merge" : "db" } },
+      { expectedChecksum: checksum },
+    );
+    checksum = result.checksum;
+    tasksAfter = () => result.tasks;
+    env.onWrite(checksum);
+  }
+
+  const changes = [...extraChanges, ...writes.changes];
+  const summary = summarizePlan(plan);
+  // The API's own DB write happened before planning; the run's counts include it.
+  for (const edit of extraChanges) summary.toDb[edit.action]++;
+  if (options.outside) {
+    summary.inSync += options.outside.inSync;
+    summary.conflicts += options.outside.conflicts;
+    summary.total += options.outside.inSync + options.outside.conflicts;
+  }
+  await tx.insertRun(
+    {
+      id: runId,
+      trigger: options.trigger,
+      direction: options.direction,
+      status: "success",
+      counts: { ...summary },
+      conflicts: summary.conflicts,
+      error: null,
+      yamlChecksum: checksum,
+      startedAt: new Date(options.startedAt),
+      durationMs: Date.now() - options.startedAt,
+    },
+    changes,
+  );
+  ctx.noteRun(runId);
+  let settled: Settled | null = null;
+  const yamlAfter = options.settle && checksum !== null ? tasksAfter() : null;
+  if (yamlAfter) settled = { checksum: checksum!, yaml: yamlAfter, generation: await tx.loadGeneration() };
+  return { runId, writes, summary, opened, closed, checksum, changedTaskIds: [...new Set(changes.map((c) => c.taskId))], settled };
+}
+
+/** Which way a committed run's changes went, for the live event. */
+export function sourceOf(writes: PlanWrites): ScheduleConfigUpdated["source"] {
+  const toDb = writes.dbUpserts.length + writes.dbDeletes.length > 0;
+  const toYaml = writes.yamlUpserts.length + writes.yamlDeletes.length > 0;
+  if (writes.merged > 0 || (toDb && toYaml)) return "merge";
+  return toDb ? "yaml" : "db";
+}
+
+/** One upsert per DB `source` label ("yaml" for YAML-side changes, "merge" for merges). */
+function groupBySource(writes: PlanWrites): Map<string, Task[]> {
+  const bySource = new Map<string, Task[]>();
+  for (const task of writes.dbUpserts) {
+    const source = writes.dbSources.get(task.id) ?? "yaml";
+    const group = bySource.get(source);
+    if (group) group.push(task);
+    else bySource.set(source, [task]);
+  }
+  return bySource;
+}
+
+function pick(map: ReadonlyMap<string, Task>, ids: readonly string[]): Map<string, Task> {
+  const out = new Map<string, Task>();
+  for (const id of ids) {
+    const task = map.get(id);
+    if (task) out.set(id, task);
+  }
+  return out;
+}

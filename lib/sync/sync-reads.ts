@@ -1,0 +1,109 @@
+import type { DbKind } from "../db/create-database";
+import { taskSourceText, taskToYamlText, type ScheduleStore } from "../yaml";
+import { heldDeletionOf, type HeldDeletion } from "./engine/held-deletions";
+import { notFound } from "./engine/sync-errors";
+import type { SyncEngine } from "./engine/sync-engine";
+import { proposeMerge } from "./reconcile/resolve-conflict";
+import type { ConflictRecord, RunRecord, SyncStorage, TaskChange } from "./storage/sync-storage";
+
+/**
+ * The read side of the sync for the API and the pages: status, history, conflicts. From the
+ * storage, not this process's memory where it matters: another instance or the CLI may have
+ * run the latest sync against the same PostgreSQL.
+ */
+export interface SyncReadDeps {
+  storage: SyncStorage;
+  store: ScheduleStore;
+  sync: SyncEngine;
+}
+
+/** What the status shows about how this server syncs. */
+export interface SyncSettings {
+  db: { kind: DbKind };
+  config: { autoMerge: boolean; syncWatch: boolean; syncCron: string | null };
+  nextCronRun(): Date | null;
+}
+
+export async function syncStatus(deps: SyncReadDeps & SyncSettings) {
+  const status = deps.sync.status();
+  const head = status.yaml.issues[0] ?? null;
+  // While the database is away the status still answers, from what this process knows.
+  const [open, runs, drift] = await Promise.all([
+    deps.storage.reads.listConflicts("open", 100_000).catch(() => null),
+    deps.storage.reads.listRuns({ limit: 1 }).catch(() => null),
+    deps.sync.drift().catch(() => null),
+  ]);
+  const held = (open ?? []).map(heldDeletionOf).filter((h): h is HeldDeletion => h !== null);
+  const { loop } = status;
+  return {
+    state: status.state,
+    lastRun: runs?.[0] ?? null,
+    lastError: status.lastError,
+    /** False when the database did not answer: the counts are this process's last view. */
+    dbReachable: open !== null && runs !== null,
+    openConflicts: open?.length ?? status.openConflicts,
+    /** Tasks whose file and DB sides differ outside open conflicts (null: could not be told). */
+    pending: drift ? drift.differing.size : null,
+    /** Set while the loop waits to try again after a failure that may heal. */
+    retry: loop.retryAt !== null ? { at: new Date(loop.retryAt).toISOString(), attempt: loop.attempt, error: loop.lastError } : null,
+    /** Mass deletions held for a person, by the side that deleted. */
+    held: { yaml: held.filter((h) => h.deletedIn === "yaml").length, db: held.filter((h) => h.deletedIn === "db").length },
+    yaml: {
+      path: status.yaml.path,
+      checksum: status.yaml.checksum,
+      valid: status.yaml.valid !== false,
+      missing: status.yaml.missing,
+      error: head,
+      issues: status.yaml.issues,
+    },
+    db: deps.db.kind,
+    autoMerge: deps.config.autoMerge,
+    watch: deps.config.syncWatch,
+    cron: deps.config.syncCron,
+    nextCronRun: deps.nextCronRun()?.toISOString() ?? null,
+  };
+}
+
+export async function conflictDetail(deps: SyncReadDeps, id: string) {
+  const conflict = await deps.storage.reads.getConflict(id);
+  if (!conflict) throw notFound("Conflict", id);
+  let yamlSource: string | null = null;
+  const read = await deps.store.read();
+  if (read.status === "ok") yamlSource = taskSourceText(read.doc, read.text, conflict.taskId);
+  return {
+    ...conflict,
+    text: {
+      base: taskToYamlText(conflict.base),
+      yaml: taskToYamlText(conflict.yaml),
+      db: taskToYamlText(conflict.db),
+      /** The task exactly as it stands in the file now, comments included. */
+      yamlSource,
+    },
+    proposal: conflict.yaml && conflict.db ? proposeMerge(conflict.base, conflict.yaml, conflict.db) : null,
+  };
+}
+
+export async function runDetail(deps: Pick<SyncReadDeps, "storage">, id: string) {
+  const run = await deps.storage.reads.getRun(id);
+  if (!run) throw notFound("Sync run", id);
+  return run;
+}
+
+export function listRuns(deps: Pick<SyncReadDeps, "storage">, options: { limit: number; before?: string; changedOnly?: boolean }): Promise<RunRecord[]> {
+  return deps.storage.reads.listRuns(options);
+}
+
+export function listConflicts(deps: Pick<SyncReadDeps, "storage">, status: "open" | "resolved" | "all", limit?: number): Promise<ConflictRecord[]> {
+  return deps.storage.reads.listConflicts(status, limit);
+}
+
+export function taskHistory(deps: Pick<SyncReadDeps, "storage">, taskId: string): Promise<TaskChange[]> {
+  return deps.storage.reads.taskHistory(taskId);
+}
+
+/** The mass deletions held for a person, by the side that deleted them. */
+export async function heldDeletions(deps: Pick<SyncReadDeps, "storage">): Promise<{ yaml: HeldDeletion[]; db: HeldDeletion[] }> {
+  const open = await deps.storage.reads.listConflicts("open", 100_000);
+  const held = open.map(heldDeletionOf).filter((h): h is HeldDeletion => h !== null).sort((a, b) => a.taskId.localeCompare(b.taskId));
+  return { yaml: held.filter((h) => h.deletedIn === "yaml"), db: held.filter((h) => h.deletedIn === "db") };
+}
