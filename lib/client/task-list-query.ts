@@ -28,6 +28,7 @@ export function parseTaskListParams(searchParams: SearchParams): TaskListParams 
     ...(tag ? { tag } : {}),
     ...(pick("enabled", one("enabled")) ? { enabled: pick("enabled", one("enabled")) } : {}),
     ...(pick("conflicted", one("conflicted")) ? { conflicted: pick("conflicted", one("conflicted")) } : {}),
+    ...(pick("sort", one("sort")) ? { sort: pick("sort", one("sort")) } : {}),
     limit: pick("limit", one("limit")) ?? DEFAULT_PAGE_SIZE,
     offset: pick("offset", one("offset")) ?? 0,
   };
@@ -40,6 +41,7 @@ export function taskListHref(params: Partial<TaskListParams>): string {
   if (params.tag) search.set("tag", params.tag);
   if (params.enabled) search.set("enabled", params.enabled);
   if (params.conflicted) search.set("conflicted", params.conflicted);
+  if (params.sort && params.sort !== "id") search.set("sort", params.sort);
   if (params.limit && params.limit !== DEFAULT_PAGE_SIZE) search.set("limit", String(params.limit));
   if (params.offset) search.set("offset", String(params.offset));
   const text = search.toString();

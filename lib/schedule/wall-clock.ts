@@ -22,3 +22,9 @@ export function wallToInstant(zone: string, wall: number): number {
   cache.set(key, instant);
   return instant;
 }
+
+/** The instant the local day containing `ms` starts in `zone`. */
+export function startOfLocalDay(zone: string, ms: number): number {
+  const wall = ms + offsetMinutes(zone, ms) * 60_000;
+  return wallToInstant(zone, Math.floor(wall / DAY) * DAY);
+}
