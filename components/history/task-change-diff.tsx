@@ -5,7 +5,7 @@ import { FIELD_LABELS, formatFieldValue } from "@/lib/client/format";
  * Before/after of one task change, field by field. Only the fields that changed
  * are listed, unless the task was created or deleted (then every field is).
  */
-export function TaskChangeDiff({ before, after }: { before: Task | null; after: Task | null }) {
+export function TaskChangeDiff({ before, after, labels = ["Before", "After"] }: { before: Task | null; after: Task | null; labels?: [string, string] }) {
   const fields = before && after ? changedFields(before, after) : TASK_FIELDS;
   if (fields.length === 0) return <p className="text-sm text-slate-600">No field changed.</p>;
   return (
@@ -17,10 +17,10 @@ export function TaskChangeDiff({ before, after }: { before: Task | null; after: 
               Field
             </th>
             <th scope="col" className="py-1 pr-2">
-              Before
+              {labels[0]}
             </th>
             <th scope="col" className="py-1">
-              After
+              {labels[1]}
             </th>
           </tr>
         </thead>

@@ -18,9 +18,11 @@ const LEVELS = [
   "bg-sky-900 text-white",
 ] as const;
 
-function level(runs: number, max: number): number {
-  if (runs <= 0 || max <= 0) return 0;
-  return Math.min(4, 1 + Math.floor((runs / max) * 3.999));
+/** Shades spread between the quietest and the busiest non-empty hour, so busy hours stand out over a steady base. */
+function level(runs: number, lo: number, hi: number): number {
+  if (runs <= 0) return 0;
+  if (hi <= lo) return 2;
+  return 1 + Math.floor(((runs - lo) / (hi - lo)) * 3.999);
 }
 
 /**
@@ -28,7 +30,9 @@ function level(runs: number, max: number): number {
  * The number is in each cell, so the colors only repeat what the text says.
  */
 export function Heatmap({ caption, corner, columns, rows, testId }: { caption: string; corner: string; columns: string[]; rows: HeatmapRow[]; testId?: string }) {
-  const max = Math.max(0, ...rows.flatMap((row) => row.cells.map((n) => n ?? 0)));
+  const counts = rows.flatMap((row) => row.cells.filter((n): n is number => n !== null && n > 0));
+  const lo = counts.length ? Math.min(...counts) : 0;
+  const hi = counts.length ? Math.max(...counts) : 0;
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
       <table className="w-full border-separate border-spacing-0.5 p-1 text-xs" data-testid={testId}>
@@ -57,7 +61,7 @@ export function Heatmap({ caption, corner, columns, rows, testId }: { caption: s
                     <span className="sr-only">no such hour</span>
                   </td>
                 ) : (
-                  <td key={i} title={`${row.titles[i]}: ${pluralize(runs, "run")}`} className={`h-7 rounded-sm text-center tabular-nums ${LEVELS[level(runs, max)]}`}>
+                  <td key={i} title={`${row.titles[i]}: ${pluralize(runs, "run")}`} className={`h-7 rounded-sm text-center tabular-nums ${LEVELS[level(runs, lo, hi)]}`}>
                     {runs > 0 ? compact(runs) : <span className="sr-only">0</span>}
                   </td>
                 ),

@@ -54,6 +54,8 @@ export interface RunResult {
   reason?: string;
   /** Only for dry runs: every decision that would change something. */
   plan?: Plan["decisions"];
+  /** Only for dry runs: the base (last agreed version, null = none) of each task the plan writes. */
+  bases?: Record<string, Task | null>;
 }
 
 export interface YamlState {
@@ -441,6 +443,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
             durationMs: Date.now() - startedAt,
             yamlChecksum: yamlState.checksum,
             plan: plan.decisions.filter((d) => d.action !== "in_sync"),
+            // The agreed versions behind the writes, so a dry run can say which edits a write would discard.
+            bases: Object.fromEntries(plan.decisions.filter((d) => d.action === "write_yaml" || d.action === "write_db").map((d) => [d.id, base.get(d.id) ?? null])),
           };
         });
       }

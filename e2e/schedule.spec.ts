@@ -1,0 +1,62 @@
+import { expect, snap, test } from "./_support/fixtures";
+
+test("the week at a glance: runs per hour, the next 24 h, and Berlin's March clock change warned about", async ({ page, login, server }) => {
+  const created = await server.api("/api/tasks", {
+    json: { id: "nightly-berlin", name: "Nightly in Berlin", schedule: "30 2 * * *", timezone: "Europe/Berlin", command: "/opt/nightly.sh", tags: ["ops"] },
+  });
+  expect(created.status).toBe(201);
+  await login();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Schedule" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Schedule" })).toBeVisible();
+
+  // The week containing the last Sunday of March 2027, viewed from UTC.
+  await page.goto("/schedule?from=2027-03-26&tz=UTC");
+  const warnings = page.getByTestId("schedule-warnings");
+  await expect(warnings).toContainText("A clock change skips a run time in this window");
+  await expect(warnings).toContainText("On 2027-03-28 the clocks in Europe/Berlin jump from 02:00 to 03:00: 02:30 does not exist that day");
+  await expect(warnings.getByRole("link", { name: "nightly-berlin" })).toBeVisible();
+
+  const week = page.getByTestId("week-heatmap");
+  await expect(week.locator("tbody tr")).toHaveCount(7);
+  // Fri 26 Mar 01:00 UTC = 02:00 CET: cleanup (4), warm-cache (2) and nightly-berlin at 01:30 UTC.
+  const friday = week.locator("tbody tr").first();
+  await expect(friday.locator("th")).toHaveText("Fri 26 Mar");
+  await expect(friday.locator("td").nth(1)).toHaveText("7");
+  // Sunday the 28th: 02:30 CET does not exist; the run moves to 03:30 CEST = 01:30 UTC, still at 01.
+  await expect(week.locator("tbody tr").nth(2).locator("td").nth(1)).toHaveText("7");
+
+  const upcoming = page.getByTestId("upcoming-runs");
+  await expect(upcoming).toContainText("cleanup-tmp");
+  await expect(upcoming.locator("tbody tr").filter({ hasText: "nightly-berlin" })).toContainText("Fri 02:30 Europe/Berlin");
+  await expect(upcoming.locator("tbody tr").filter({ hasText: "nightly-berlin" })).toContainText("/opt/nightly.sh");
+
+  // Filter by tag: only the ops tasks (daily-backup, rotate-logs, nightly-berlin).
+  await page.getByLabel("Tag", { exact: true }).selectOption("ops");
+  await page.getByRole("button", { name: "Show" }).click();
+  await expect(page).toHaveURL(/tag=ops/);
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  await expect(page.getByText("3 tasks,")).toBeVisible();
+  await snap(page, "schedule-week");
+
+  await page.goto("/schedule?range=24h&from=2027-03-26&tz=America/New_York");
+  await expect(page.getByTestId("tag-heatmap").locator("tbody tr").first()).toContainText("All tasks");
+  await snap(page, "schedule-24h");
+});
+
+test("the task list sorts by next run and by last change, and shows each command", async ({ page, login, server }) => {
+  await login();
+  const table = page.getByTestId("tasks-table");
+  await expect(table.locator('tr[data-task-id="daily-backup"]')).toContainText("/opt/scripts/backup.sh --full");
+  await page.getByRole("link", { name: /Schedule · next run/ }).click();
+  await expect(page).toHaveURL(/sort=next/);
+  // Every 15 minutes comes first; the disabled weekly report last.
+  await expect(table.locator("tbody tr").first()).toHaveAttribute("data-task-id", "cleanup-tmp");
+  await expect(table.locator("tbody tr").last()).toHaveAttribute("data-task-id", "weekly-report");
+  await expect(page.getByRole("columnheader", { name: /Schedule · next run/ })).toHaveAttribute("aria-sort", "ascending");
+
+  const edited = await server.api("/api/tasks/rotate-logs", { method: "PATCH", json: { description: "touched last" } });
+  expect(edited.status).toBe(200);
+  await page.getByRole("link", { name: /Last change/ }).click();
+  await expect(page).toHaveURL(/sort=changed/);
+  await expect(table.locator("tbody tr").first()).toHaveAttribute("data-task-id", "rotate-logs");
+});
