@@ -133,6 +133,67 @@ test("a UI edit over an unsynced hand edit says so: merged, or a conflict with a
   expect((await yamlTasks(server))["rotate-logs"].command).toBe("logrotate -f /etc/logrotate.conf");
 });
 
+test("conflict wording separates the real clash from fields that merge, and names deletions", async ({ page, login, server }) => {
+  await login();
+  // Schedule changed on both sides, Command only in the file, Description only in the UI.
+  await editYaml(server, (doc) => {
+    doc.setIn(["tasks", "daily-backup", "schedule"], "0 4 * * *");
+    doc.setIn(["tasks", "daily-backup", "command"], "/opt/scripts/backup.sh --incremental");
+  });
+  await page.goto("/tasks/daily-backup");
+  await page.getByLabel("Schedule (cron)", { exact: true }).fill("0 5 * * *");
+  await page.getByLabel("Description", { exact: true }).fill("Full dump, at five");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  const warning = page.getByRole("status").filter({ hasText: "Conflict with a hand edit in the YAML file" });
+  await expect(warning).toContainText("unsynced hand edit of Schedule, which you changed too. Its edit of Command merges on its own.");
+  await warning.getByRole("link", { name: "Resolve the conflict" }).click();
+  await expect(page.getByTestId("conflict-summary")).toHaveText("· Schedule was changed differently on both sides; Command (YAML), Description (DB) merge on their own.");
+
+  // Deleted in the file by hand, edited in the UI: a deletion, not "a hand edit of all 7 fields".
+  await editYaml(server, (doc) => doc.deleteIn(["tasks", "cleanup-tmp"]));
+  await page.goto("/tasks/cleanup-tmp");
+  await page.getByLabel("Name", { exact: true }).fill("Clean temp files daily");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Conflict with a hand edit" })).toContainText("deleted from the YAML file by hand");
+
+  // Edited in the file by hand, deleted in the UI: the task page says there is a conflict.
+  await editYaml(server, (doc) => doc.setIn(["tasks", "warm-cache", "command"], "/opt/scripts/warm.sh --all"));
+  await page.goto("/tasks/warm-cache");
+  await page.getByRole("button", { name: "Delete task…" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Delete", exact: true }).click();
+  await page.goto("/tasks/warm-cache");
+  await expect(page.getByText("Deleted from the database, with an open conflict")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Resolve the conflict" })).toBeVisible();
+
+  await page.goto("/conflicts");
+  const rows = page.getByTestId("conflicts-table");
+  await expect(rows.locator('tr[data-conflict-task="daily-backup"]')).toContainText("merge on their own: Command, Description");
+  await expect(rows.locator('tr[data-conflict-task="cleanup-tmp"]')).toContainText("Deleted in YAML; changed in DB: Name");
+  await expect(rows.locator('tr[data-conflict-task="warm-cache"]')).toContainText("Deleted in DB; changed in YAML: Command");
+  await snap(page, "conflicts-wording");
+});
+
+test("a one-sided sync that throws away a hand edit shows the values and asks with a red button", async ({ page, login, server }) => {
+  await editYaml(server, (doc) => doc.setIn(["tasks", "rotate-logs", "command"], "logrotate --HAND /etc/logrotate.conf"));
+  await login();
+  await page.getByLabel("Direction", { exact: true }).selectOption("db_to_yaml");
+  await page.getByTestId("sync-now").click();
+  const dialog = page.getByRole("dialog", { name: /^Sync DB → YAML/ });
+  const task = dialog.locator('[data-plan-task="rotate-logs"]');
+  await expect(task).toContainText("YAML file changes");
+  await expect(task).toContainText("discards 1 edit");
+  const command = task.getByRole("row", { name: /Command/ });
+  await expect(command).toContainText("logrotate --HAND /etc/logrotate.conf");
+  await expect(command).toContainText("logrotate /etc/logrotate.conf");
+  await expect(dialog.getByTestId("plan-losses")).toContainText("throws away 1 edit");
+  const apply = dialog.getByTestId("apply-plan");
+  await expect(apply).toHaveText("Apply and discard 1 edit");
+  await expect(apply).toHaveClass(/bg-red-700/);
+  await snap(page, "sync-plan-discards");
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  expect((await yamlTasks(server))["rotate-logs"].command).toBe("logrotate --HAND /etc/logrotate.conf");
+});
+
 test("bulk keep_db: the inbox shows what will happen, then resolves every selected conflict", async ({ page, login, server }) => {
   await makeConflict(server, "warm-cache", { schedule: "*/5 * * * *" }, { schedule: "*/45 * * * *" });
   await makeConflict(server, "weekly-report", { command: "/opt/scripts/report-v2.sh" }, { command: "/opt/scripts/report-v3.sh" });
@@ -152,6 +213,9 @@ test("bulk keep_db: the inbox shows what will happen, then resolves every select
   await expect(plan).toContainText("The YAML file takes the database's version (Command change).");
   await dialog.getByRole("button", { name: "Keep DB for 2 conflicts" }).click();
 
+  await expect(page.getByRole("status").filter({ hasText: "2 conflicts resolved" })).toBeVisible();
+  // The inbox is now empty; the outcome stays next to the empty state.
+  await expect(page.getByText("No open conflicts")).toBeVisible();
   await expect(page.getByRole("status").filter({ hasText: "2 conflicts resolved" })).toBeVisible();
   await expect(page.getByTestId("conflicts-table").getByRole("link", { name: "warm-cache", exact: true })).toBeHidden();
   const file = await yamlTasks(server);
@@ -190,9 +254,12 @@ test("Sync now in one direction shows the dry-run plan and applies it only after
   await page.getByTestId("sync-now").click();
   const dialog = page.getByRole("dialog", { name: /^Sync YAML → DB/ });
   await expect(dialog).toContainText("Nothing has changed yet");
-  const row = dialog.getByRole("row", { name: /weekly-report/ });
+  const row = dialog.locator('[data-plan-task="weekly-report"]');
   await expect(row).toContainText("Updated in the database");
-  await expect(row).toContainText("Time zone");
+  // Value level: the field, its value now and after.
+  await expect(row.getByRole("row", { name: /Time zone/ })).toContainText("Europe/Berlin");
+  await expect(row.getByRole("row", { name: /Time zone/ })).toContainText("Europe/London");
+  await expect(dialog.getByTestId("plan-losses")).toHaveCount(0);
   await expect(dialog).toContainText("Database: gains 0 tasks, changes 1 task, loses 0 tasks");
   await snap(page, "sync-plan");
 

@@ -49,7 +49,7 @@ test("creates a task in the UI and it appears in the YAML file on disk", async (
   await page.getByLabel("Name", { exact: true }).fill("Nightly invoice run");
   await expect(page.getByLabel("ID", { exact: true })).toHaveValue("nightly-invoice-run");
   await page.getByLabel("Schedule (cron)", { exact: true }).fill("every night");
-  await expect(page.getByTestId("schedule-preview")).toContainText("Not a valid cron expression");
+  await expect(page.getByTestId("schedule-preview")).toContainText("Not a valid cron expression yet: expected 5 fields");
   await page.getByLabel("Schedule (cron)", { exact: true }).fill("15 1 * * *");
   await expect(page.getByTestId("schedule-preview")).toContainText("At 01:15");
   await page.getByLabel("Time zone", { exact: true }).fill("Europe/Paris");
@@ -157,32 +157,46 @@ test("Sync now runs a sync and shows its outcome", async ({ page, login }) => {
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Sync run – Sync now");
 });
 
-test("editing a task someone else just changed explains the conflict and reloads their version", async ({ page, login, server }) => {
+test("a stale save of other fields merges into the newer version and saves", async ({ page, login, server }) => {
   await login();
   await page.goto("/tasks/send-digest");
   await expect(page.getByText("Editing version 1")).toBeVisible();
-  await page.getByLabel("Name", { exact: true }).fill("Send the morning digest");
+  await page.getByLabel("Description", { exact: true }).fill("Mine: the morning digest");
 
-  // Someone else saves first (another tab, the API, a hand edit synced…).
+  // Someone else saves the schedule first (another tab, the API, a hand edit synced…).
   const theirs = await server.api<{ task: TaskJson }>("/api/tasks/send-digest", { method: "PATCH", json: { schedule: "0 9 * * 1-5" } });
   expect(theirs.status).toBe(200);
   await expect(page.getByText("Someone else changed this task while you were editing")).toBeVisible();
+  await expect(page.getByText("Saving merges your edits into it field by field")).toBeVisible();
 
   await page.getByRole("button", { name: "Save changes" }).click();
-  const stale = page.getByRole("status").filter({ hasText: "Your edits were not saved" });
-  await expect(stale).toBeVisible();
-  await expect(stale).toContainText("now version 2");
-  await expect(stale).toContainText("Name, Schedule");
-  await snap(page, "task-edit-stale");
-  await stale.getByRole("button", { name: "Reload their version" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Merged with version 2, saved meanwhile" })).toContainText("Schedule was changed by Web UI / API and kept");
+  await expect(page.getByRole("status").filter({ hasText: /^.?Saved/ })).toContainText("Changed Description");
+  const task = await apiTask(server, "send-digest");
+  expect(task).toMatchObject({ schedule: "0 9 * * 1-5", description: "Mine: the morning digest", version: 3 });
+  await expect.poll(async () => (await yamlTasks(server))["send-digest"]?.description).toBe("Mine: the morning digest");
   await expect(page.getByLabel("Schedule (cron)", { exact: true })).toHaveValue("0 9 * * 1-5");
-  await expect(page.getByLabel("Name", { exact: true })).toHaveValue("Send digest");
+});
 
-  await page.getByLabel("Name", { exact: true }).fill("Send the morning digest");
+test("a stale save that changed the same field asks, showing mine and theirs", async ({ page, login, server }) => {
+  await login();
+  await page.goto("/tasks/rotate-logs");
+  await page.getByLabel("Schedule (cron)", { exact: true }).fill("0 1 * * *");
+  await page.getByLabel("Name", { exact: true }).fill("Rotate logs nightly");
+  expect((await server.api("/api/tasks/rotate-logs", { method: "PATCH", json: { schedule: "0 3 * * *" } })).status).toBe(200);
+
   await page.getByRole("button", { name: "Save changes" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Saved" })).toContainText("Changed Name");
-  expect((await apiTask(server, "send-digest")).name).toBe("Send the morning digest");
-  await expect.poll(async () => (await yamlTasks(server))["send-digest"]?.name).toBe("Send the morning digest");
+  const clash = page.getByRole("status").filter({ hasText: "both changed Schedule" });
+  await expect(clash).toBeVisible();
+  await expect(clash).toContainText("Name merges on its own");
+  await expect(clash.getByTestId("clash-table").getByRole("row", { name: /Schedule/ })).toContainText("0 1 * * *");
+  await expect(clash.getByTestId("clash-table").getByRole("row", { name: /Schedule/ })).toContainText("0 3 * * *");
+  await snap(page, "task-edit-clash");
+  expect((await apiTask(server, "rotate-logs")).name).toBe("Rotate logs");
+
+  await clash.getByRole("button", { name: "Take theirs, save the rest" }).click();
+  await expect(page.getByRole("status").filter({ hasText: /^.?Saved/ })).toContainText("Changed Name");
+  expect(await apiTask(server, "rotate-logs")).toMatchObject({ schedule: "0 3 * * *", name: "Rotate logs nightly" });
 });
 
 test("deletes a task after confirming, on both sides", async ({ page, login, server }) => {

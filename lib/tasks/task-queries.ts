@@ -87,3 +87,9 @@ export async function listEnabledSchedules(db: Database): Promise<{ id: string; 
   );
   return JSON.parse(rows[0].json);
 }
+
+/** The open conflict on a task id, whether or not the task still exists in the DB. */
+export async function openConflictOf(db: Database, id: string): Promise<{ id: string; kind: string } | null> {
+  const rows = await db.prisma.$queryRawUnsafe<{ id: string; kind: string }[]>(`SELECT id::text AS id, kind FROM conflicts WHERE task_id = $1 AND status = 'open' LIMIT 1`, id);
+  return rows[0] ?? null;
+}

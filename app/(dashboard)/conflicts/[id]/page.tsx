@@ -7,7 +7,8 @@ import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { CONFLICT_KIND_LABELS, FIELD_LABELS } from "@/lib/client/format";
+import { conflictFields, describeConflictFields } from "@/lib/client/conflict-fields";
+import { CONFLICT_KIND_LABELS } from "@/lib/client/format";
 import { AppError } from "@/lib/api/errors";
 import { getServices } from "@/lib/server/registry";
 import { conflictDetail } from "@/lib/sync/sync-queries";
@@ -59,9 +60,7 @@ export default async function ConflictPage({ params }: { params: Promise<{ id: s
                 </>
               )}
             </span>
-            <span>
-              · differs in <strong>{conflict.fields.map((f) => FIELD_LABELS[f as keyof typeof FIELD_LABELS] ?? f).join(", ")}</strong>
-            </span>
+            <span data-testid="conflict-summary">· {describeConflictFields(conflictFields(conflict.base, conflict.yaml, conflict.db))}</span>
           </span>
         }
         actions={

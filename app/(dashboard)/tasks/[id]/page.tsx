@@ -13,7 +13,7 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { CONFLICT_KIND_LABELS, SOURCE_LABELS } from "@/lib/client/format";
 import { getServices } from "@/lib/server/registry";
 import { taskHistory } from "@/lib/sync/sync-repository";
-import { getTask } from "@/lib/tasks/task-queries";
+import { getTask, openConflictOf } from "@/lib/tasks/task-queries";
 import { plainTask } from "@/lib/client/plain-task";
 import { taskIdSchema } from "@/lib/tasks/task-schema";
 
@@ -36,8 +36,9 @@ export default async function TaskPage({
   if (!parsedId.success) notFound();
   const id = parsedId.data;
   const services = getServices();
-  const [task, history] = await Promise.all([getTask(services.db, id), taskHistory(services.db.prisma, id)]);
-  if (!task && history.length === 0) notFound();
+  const [task, history, deletedConflict] = await Promise.all([getTask(services.db, id), taskHistory(services.db.prisma, id), openConflictOf(services.db, id)]);
+  if (!task && history.length === 0 && !deletedConflict) notFound();
+  const conflict = task?.conflict ?? deletedConflict;
 
   return (
     <>
@@ -67,22 +68,31 @@ export default async function TaskPage({
 
       <div className="mb-4 space-y-3">
         {query.created === "1" && task && <TaskSavedNotice created result={{ merged: query.merged === "1", conflict: null }} />}
-        {task?.conflict && (
+        {conflict && (
           <Notice
             tone="warning"
-            title={`Open conflict: ${CONFLICT_KIND_LABELS[task.conflict.kind] ?? task.conflict.kind}`}
+            title={`Open conflict: ${CONFLICT_KIND_LABELS[conflict.kind] ?? conflict.kind}`}
             actions={
-              <Link href={`/conflicts/${task.conflict.id}`} className="text-sm font-semibold text-amber-950 underline">
+              <Link href={`/conflicts/${conflict.id}`} className="text-sm font-semibold text-amber-950 underline">
                 Resolve the conflict
               </Link>
             }
           >
-            <p>The YAML file and the database disagree about this task. It is not synced until someone picks a version.</p>
+            <p>
+              {task
+                ? "The YAML file and the database disagree about this task. It is not synced until someone picks a version."
+                : conflict.kind === "modify_delete"
+                  ? "It was deleted from the database while the YAML file holds an unsynced edit of it. Resolving decides whether it comes back."
+                  : "It was deleted while the other side held an unsynced edit of it. Resolving decides whether it comes back."}
+            </p>
           </Notice>
         )}
         {!task && (
-          <Notice tone="info" title="This task does not exist any more">
-            <p>It was deleted. Its history is below: revert to any version to bring it back on both sides.</p>
+          <Notice tone="info" title={conflict ? "Deleted from the database, with an open conflict" : "This task does not exist any more"}>
+            <p>
+              {conflict ? "Until the conflict is resolved the deletion is not synced. " : "It was deleted. "}Its history is below: revert to any version to bring it back
+              on both sides.
+            </p>
           </Notice>
         )}
       </div>
