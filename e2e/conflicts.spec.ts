@@ -133,14 +133,21 @@ test("a UI edit over an unsynced hand edit says so: merged, or a conflict with a
   expect((await yamlTasks(server))["rotate-logs"].command).toBe("logrotate -f /etc/logrotate.conf");
 });
 
+/** A task of a test's own, written to both sides at once; the shared server's seed tasks stay as other tests left them. */
+async function createTask(server: AppServer, id: string): Promise<void> {
+  const res = await server.api("/api/tasks", { json: { id, name: `Task ${id}`, schedule: "0 2 * * *", command: `/opt/${id}.sh` } });
+  expect(res.status, `POST ${id}`).toBe(201);
+}
+
 test("conflict wording separates the real clash from fields that merge, and names deletions", async ({ page, login, server }) => {
+  for (const id of ["words-clash", "words-deleted", "words-edited"]) await createTask(server, id);
   await login();
   // Schedule changed on both sides, Command only in the file, Description only in the UI.
   await editYaml(server, (doc) => {
-    doc.setIn(["tasks", "daily-backup", "schedule"], "0 4 * * *");
-    doc.setIn(["tasks", "daily-backup", "command"], "/opt/scripts/backup.sh --incremental");
+    doc.setIn(["tasks", "words-clash", "schedule"], "0 4 * * *");
+    doc.setIn(["tasks", "words-clash", "command"], "/opt/words-clash.sh --incremental");
   });
-  await page.goto("/tasks/daily-backup");
+  await page.goto("/tasks/words-clash");
   await page.getByLabel("Schedule (cron)", { exact: true }).fill("0 5 * * *");
   await page.getByLabel("Description", { exact: true }).fill("Full dump, at five");
   await page.getByRole("button", { name: "Save changes" }).click();
@@ -150,48 +157,59 @@ test("conflict wording separates the real clash from fields that merge, and name
   await expect(page.getByTestId("conflict-summary")).toHaveText("· Schedule was changed differently on both sides; Command (YAML), Description (DB) merge on their own.");
 
   // Deleted in the file by hand, edited in the UI: a deletion, not "a hand edit of all 7 fields".
-  await editYaml(server, (doc) => doc.deleteIn(["tasks", "cleanup-tmp"]));
-  await page.goto("/tasks/cleanup-tmp");
-  await page.getByLabel("Name", { exact: true }).fill("Clean temp files daily");
+  await editYaml(server, (doc) => doc.deleteIn(["tasks", "words-deleted"]));
+  await page.goto("/tasks/words-deleted");
+  await page.getByLabel("Name", { exact: true }).fill("Renamed in the UI");
   await page.getByRole("button", { name: "Save changes" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Conflict with a hand edit" })).toContainText("deleted from the YAML file by hand");
 
   // Edited in the file by hand, deleted in the UI: the task page says there is a conflict.
-  await editYaml(server, (doc) => doc.setIn(["tasks", "warm-cache", "command"], "/opt/scripts/warm.sh --all"));
-  await page.goto("/tasks/warm-cache");
+  await editYaml(server, (doc) => doc.setIn(["tasks", "words-edited", "command"], "/opt/words-edited.sh --all"));
+  await page.goto("/tasks/words-edited");
   await page.getByRole("button", { name: "Delete task…" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Delete", exact: true }).click();
-  await page.goto("/tasks/warm-cache");
+  await expect(page).toHaveURL(/deleted=words-edited/);
+  await page.goto("/tasks/words-edited");
   await expect(page.getByText("Deleted from the database, with an open conflict")).toBeVisible();
   await expect(page.getByRole("link", { name: "Resolve the conflict" })).toBeVisible();
 
   await page.goto("/conflicts");
   const rows = page.getByTestId("conflicts-table");
-  await expect(rows.locator('tr[data-conflict-task="daily-backup"]')).toContainText("merge on their own: Command, Description");
-  await expect(rows.locator('tr[data-conflict-task="cleanup-tmp"]')).toContainText("Deleted in YAML; changed in DB: Name");
-  await expect(rows.locator('tr[data-conflict-task="warm-cache"]')).toContainText("Deleted in DB; changed in YAML: Command");
+  await expect(rows.locator('tr[data-conflict-task="words-clash"]')).toContainText("merge on their own: Command, Description");
+  await expect(rows.locator('tr[data-conflict-task="words-deleted"]')).toContainText("Deleted in YAML; changed in DB: Name");
+  await expect(rows.locator('tr[data-conflict-task="words-edited"]')).toContainText("Deleted in DB; changed in YAML: Command");
   await snap(page, "conflicts-wording");
+  // Leave the shared server as the next tests expect it: no open conflicts of ours.
+  for (const id of ["words-clash", "words-deleted", "words-edited"]) {
+    const open = (await server.api<{ items: { id: string; taskId: string }[] }>("/api/sync/conflicts?status=open")).body.items.filter((c) => c.taskId === id);
+    for (const c of open) expect((await server.api(`/api/sync/conflicts/${c.id}/resolve`, { json: { resolution: "keep_db" } })).status).toBe(200);
+  }
 });
 
 test("a one-sided sync that throws away a hand edit shows the values and asks with a red button", async ({ page, login, server }) => {
-  await editYaml(server, (doc) => doc.setIn(["tasks", "rotate-logs", "command"], "logrotate --HAND /etc/logrotate.conf"));
+  await createTask(server, "hand-edited");
+  await editYaml(server, (doc) => doc.setIn(["tasks", "hand-edited", "command"], "/opt/hand-edited.sh --HAND"));
   await login();
   await page.getByLabel("Direction", { exact: true }).selectOption("db_to_yaml");
   await page.getByTestId("sync-now").click();
   const dialog = page.getByRole("dialog", { name: /^Sync DB → YAML/ });
-  const task = dialog.locator('[data-plan-task="rotate-logs"]');
+  const task = dialog.locator('[data-plan-task="hand-edited"]');
   await expect(task).toContainText("YAML file changes");
   await expect(task).toContainText("discards 1 edit");
   const command = task.getByRole("row", { name: /Command/ });
-  await expect(command).toContainText("logrotate --HAND /etc/logrotate.conf");
-  await expect(command).toContainText("logrotate /etc/logrotate.conf");
+  await expect(command).toContainText("/opt/hand-edited.sh --HAND");
+  await expect(command).toContainText("/opt/hand-edited.sh");
   await expect(dialog.getByTestId("plan-losses")).toContainText("throws away 1 edit");
   const apply = dialog.getByTestId("apply-plan");
   await expect(apply).toHaveText("Apply and discard 1 edit");
   await expect(apply).toHaveClass(/bg-red-700/);
   await snap(page, "sync-plan-discards");
   await dialog.getByRole("button", { name: "Cancel" }).click();
-  expect((await yamlTasks(server))["rotate-logs"].command).toBe("logrotate --HAND /etc/logrotate.conf");
+  expect((await yamlTasks(server))["hand-edited"].command).toBe("/opt/hand-edited.sh --HAND");
+  await page.getByTestId("sync-now").click();
+  await page.getByRole("dialog").getByTestId("apply-plan").click();
+  await expect(page.getByTestId("sync-outcome")).toContainText("Sync finished");
+  expect((await yamlTasks(server))["hand-edited"].command).toBe("/opt/hand-edited.sh");
 });
 
 test("bulk keep_db: the inbox shows what will happen, then resolves every selected conflict", async ({ page, login, server }) => {

@@ -179,11 +179,12 @@ test("a stale save of other fields merges into the newer version and saves", asy
 });
 
 test("a stale save that changed the same field asks, showing mine and theirs", async ({ page, login, server }) => {
+  expect((await server.api("/api/tasks", { json: { id: "clash-me", name: "Clash me", schedule: "0 2 * * *", command: "/opt/clash.sh" } })).status).toBe(201);
   await login();
-  await page.goto("/tasks/rotate-logs");
+  await page.goto("/tasks/clash-me");
   await page.getByLabel("Schedule (cron)", { exact: true }).fill("0 1 * * *");
-  await page.getByLabel("Name", { exact: true }).fill("Rotate logs nightly");
-  expect((await server.api("/api/tasks/rotate-logs", { method: "PATCH", json: { schedule: "0 3 * * *" } })).status).toBe(200);
+  await page.getByLabel("Name", { exact: true }).fill("Clash me nightly");
+  expect((await server.api("/api/tasks/clash-me", { method: "PATCH", json: { schedule: "0 3 * * *" } })).status).toBe(200);
 
   await page.getByRole("button", { name: "Save changes" }).click();
   const clash = page.getByRole("status").filter({ hasText: "both changed Schedule" });
@@ -192,11 +193,11 @@ test("a stale save that changed the same field asks, showing mine and theirs", a
   await expect(clash.getByTestId("clash-table").getByRole("row", { name: /Schedule/ })).toContainText("0 1 * * *");
   await expect(clash.getByTestId("clash-table").getByRole("row", { name: /Schedule/ })).toContainText("0 3 * * *");
   await snap(page, "task-edit-clash");
-  expect((await apiTask(server, "rotate-logs")).name).toBe("Rotate logs");
+  expect((await apiTask(server, "clash-me")).name).toBe("Clash me");
 
   await clash.getByRole("button", { name: "Take theirs, save the rest" }).click();
   await expect(page.getByRole("status").filter({ hasText: /^.?Saved/ })).toContainText("Changed Name");
-  expect(await apiTask(server, "rotate-logs")).toMatchObject({ schedule: "0 3 * * *", name: "Rotate logs nightly" });
+  expect(await apiTask(server, "clash-me")).toMatchObject({ schedule: "0 3 * * *", name: "Clash me nightly" });
 });
 
 test("deletes a task after confirming, on both sides", async ({ page, login, server }) => {

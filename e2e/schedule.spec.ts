@@ -1,5 +1,8 @@
 import { expect, snap, test } from "./_support/fixtures";
 
+// A server of its own (another option value means another worker): the counts below are of the seed file.
+test.use({ serverEnv: { SYNC_DEBOUNCE_MS: "60" } });
+
 test("the week at a glance: runs per hour, the next 24 h, and Berlin's March clock change warned about", async ({ page, login, server }) => {
   const created = await server.api("/api/tasks", {
     json: { id: "nightly-berlin", name: "Nightly in Berlin", schedule: "30 2 * * *", timezone: "Europe/Berlin", command: "/opt/nightly.sh", tags: ["ops"] },

@@ -98,6 +98,8 @@ export function MergeEditor({
               <div key={field} role="radiogroup" aria-labelledby={`${fid(field)}-pick`} className={`rounded-md border p-3 ${clash ? "border-amber-400 bg-amber-50/60" : "border-slate-200"}`}>
                 <p id={`${fid(field)}-pick`} className="mb-2 text-sm font-medium">
                   {FIELD_LABELS[field]}
+                  {/* The separator keeps a screen reader from running the words together ("Schedulechanged…"). */}
+                  <span className="sr-only">: </span>
                   <span className="ml-2 text-xs font-normal text-slate-600">
                     {clash ? "changed on both sides" : proposal.choices[field] === "db" ? "changed in the database only" : "changed in the YAML file only"}
                     {picks[field] === "custom" ? " · edited by hand below" : ""}

@@ -13,7 +13,7 @@ export function TaskHistoryLookup() {
   const [error, setError] = useState<string | null>(null);
   return (
     <form
-      className="flex flex-wrap items-start gap-2"
+      className="flex flex-wrap items-end gap-2"
       onSubmit={(event) => {
         event.preventDefault();
         const parsed = taskIdSchema.safeParse(id.trim());
@@ -26,7 +26,7 @@ export function TaskHistoryLookup() {
       }}
     >
       <div>
-        <label htmlFor="history-task-id" className="sr-only">
+        <label htmlFor="history-task-id" className="mb-1 block text-xs font-semibold text-slate-700">
           Task id
         </label>
         <input

@@ -6,6 +6,8 @@ import { LiveActivity } from "@/components/live/live-activity";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Notice } from "@/components/ui/notice";
 import { Spinner } from "@/components/ui/spinner";
+import { CodeFrameView } from "@/components/yaml/code-frame-view";
+import type { CodeFrame } from "@/lib/yaml-view/code-frame";
 
 const STATE_STYLES = {
   idle: "bg-green-50 text-green-800 ring-green-200",
@@ -16,7 +18,7 @@ const STATE_STYLES = {
 const STATE_LABELS = { idle: "Idle", running: "Syncing", error: "Error" } as const;
 
 /** Sync state, last run, open conflicts and YAML validity, with banners when something needs a person. */
-export function SyncStatusBar({ status }: { status: SyncStatus }) {
+export function SyncStatusBar({ status, frame = null }: { status: SyncStatus; frame?: CodeFrame | null }) {
   const last = status.lastRun;
   return (
     <div className="border-b border-slate-200 bg-white">
@@ -110,6 +112,7 @@ export function SyncStatusBar({ status }: { status: SyncStatus }) {
                   </>
                 ) : null}
               </p>
+              {frame && status.yaml.error && <CodeFrameView frame={frame} label={`The file around line ${status.yaml.error.line}`} />}
               {status.yaml.issues.length > 1 && (
                 <ul className="list-disc pl-5">
                   {status.yaml.issues.slice(1, 6).map((issue, i) => (

@@ -10,6 +10,7 @@ import { Dialog } from "@/components/ui/dialog";
 import { inputClass } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
 import { Spinner } from "@/components/ui/spinner";
+import { useLiveEvent } from "@/components/live/live-provider";
 import { PlanCounts, SyncPlanView, planLosses } from "./sync-plan-view";
 
 const DIRECTIONS: { value: Direction; label: string; help: string }[] = [
@@ -55,6 +56,13 @@ export function SyncNowPanel() {
       setPhase({ kind: "failed", message: errorMessage(error) });
     }
   }
+
+  // A failure is stale once a later sync succeeded (e.g. after the file was fixed).
+  useLiveEvent((event) => {
+    if (event.name === "schedule_config_updated" || (event.name === "sync_status_changed" && event.payload.status.state === "idle")) {
+      setPhase((p) => (p.kind === "failed" ? { kind: "idle" } : p));
+    }
+  });
 
   const help = DIRECTIONS.find((d) => d.value === direction)!.help;
   const confirm = phase.kind === "confirm" ? phase : null;

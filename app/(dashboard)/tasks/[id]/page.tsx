@@ -1,3 +1,4 @@
+import path from "node:path";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { DeleteTaskButton } from "@/components/tasks/delete-task-button";
@@ -14,6 +15,8 @@ import { CONFLICT_KIND_LABELS, SOURCE_LABELS } from "@/lib/client/format";
 import { getServices } from "@/lib/server/registry";
 import { taskHistory } from "@/lib/sync/sync-repository";
 import { getTask, openConflictOf } from "@/lib/tasks/task-queries";
+import { readTaskYamlSource } from "@/lib/tasks/task-yaml-source";
+import { CopyButton } from "@/components/ui/copy-button";
 import { plainTask } from "@/lib/client/plain-task";
 import { taskIdSchema } from "@/lib/tasks/task-schema";
 
@@ -39,6 +42,8 @@ export default async function TaskPage({
   const [task, history, deletedConflict] = await Promise.all([getTask(services.db, id), taskHistory(services.db.prisma, id), openConflictOf(services.db, id)]);
   if (!task && history.length === 0 && !deletedConflict) notFound();
   const conflict = task?.conflict ?? deletedConflict;
+  const source = task ? await readTaskYamlSource(services.config.scheduleConfigPath, id, services.config.yamlMaxBytes) : null;
+  const shownPath = path.relative(process.cwd(), services.config.scheduleConfigPath).startsWith("..") ? services.config.scheduleConfigPath : path.relative(process.cwd(), services.config.scheduleConfigPath);
 
   return (
     <>
@@ -102,6 +107,7 @@ export default async function TaskPage({
           <Card title="Edit task">
             <TaskForm mode="edit" task={task} />
           </Card>
+          <div className="space-y-4">
           <Card title="Schedule">
             <ScheduleSummary schedule={task.schedule} timezone={task.timezone} runs={5} />
             <dl className="mt-4 grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
@@ -117,6 +123,23 @@ export default async function TaskPage({
               </dd>
             </dl>
           </Card>
+          <Card title="In the YAML file" id="yaml-source" actions={source ? <CopyButton text={source.text} label="Copy YAML" /> : undefined}>
+            {source ? (
+              <>
+                <p className="mb-2 text-xs text-slate-600">
+                  <code className="font-mono break-all" data-testid="yaml-location">
+                    {shownPath}:{source.line}
+                  </code>
+                </p>
+                <pre className="overflow-x-auto rounded bg-slate-100 p-2 font-mono text-xs leading-5 text-slate-900" data-testid="yaml-source">
+                  {source.text}
+                </pre>
+              </>
+            ) : (
+              <p className="text-sm text-slate-700">Not in the file right now (not synced yet, or the file is invalid).</p>
+            )}
+          </Card>
+          </div>
         </div>
       )}
 
