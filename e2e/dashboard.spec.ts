@@ -254,8 +254,10 @@ test("the connection indicator shows a lost connection and recovers by itself", 
   // makes Next load the page in full, which offline is the browser's error page.
   await page.waitForLoadState("networkidle");
   await context.setOffline(true);
-  await expect(indicator).toHaveAttribute("data-connection", "reconnecting", { timeout: 30_000 });
-  await expect(indicator).toContainText("Reconnecting…");
+  // The socket drops and a request to the server fails too: unreachable, said in a banner.
+  await expect(indicator).toHaveAttribute("data-connection", "unreachable", { timeout: 30_000 });
+  await expect(indicator).toContainText("Offline");
+  await expect(page.getByTestId("server-unreachable")).toBeVisible();
   await context.setOffline(false);
   await expect(indicator).toHaveAttribute("data-connection", "connected", { timeout: 30_000 });
 });
