@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../_support/app-process";
 
-const check = (env: Record<string, string>) => spawnSync(process.execPath, [path.join(ROOT, "scripts/chromium.mjs")], { env: { PATH: process.env.PATH, ...env } as NodeJS.ProcessEnv, encoding: "utf8" });
+const check = (env: Record<string, string>) => spawnSync(process.execPath, [path.join(ROOT, "scripts/chromium.mjs")], { env: { PATH: process.env.PATH, NODE_ENV: "test", ...env }, encoding: "utf8" });
 
 describe("the Chromium check npm test runs first", () => {
   it("a missing browser stops the run at once and says how to install one", () => {
