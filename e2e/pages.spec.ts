@@ -101,8 +101,8 @@ tasks:
     schedule: "61 * * * *"
     command: /bin/true
 `);
-  // The watcher is off here: a sync reads the file.
-  expect((await server.api("/api/sync/trigger", { json: {} })).status).toBe(200);
+  // The watcher is off here: a sync reads the file (and answers 409: the file is invalid).
+  expect((await server.api("/api/sync/trigger", { json: {} })).status).toBe(409);
   await page.reload();
   const frame = page.getByTestId("code-frame");
   await expect(frame).toBeVisible();

@@ -63,3 +63,32 @@ test("the task list sorts by next run and by last change, and shows each command
   await expect(page).toHaveURL(/sort=changed/);
   await expect(table.locator("tbody tr").first()).toHaveAttribute("data-task-id", "rotate-logs");
 });
+
+test("the editor explains cron errors once, in plain words, tells a bad zone from a bad cron, and warns about DST", async ({ page, login }) => {
+  await login();
+  await page.goto("/tasks/new");
+  const preview = page.getByTestId("schedule-preview");
+  await page.getByLabel("Name", { exact: true }).fill("Nightly Berlin job");
+  await page.getByLabel("Command", { exact: true }).fill("/opt/nightly.sh");
+  await page.getByLabel("Schedule (cron)", { exact: true }).fill("61 2 * * *");
+  await expect(preview).toHaveText("Not a valid cron expression yet: minute 61 is out of range 0–59");
+  await page.getByRole("button", { name: "Create task" }).click();
+  // Said once: next to the field, not again in the preview.
+  await expect(page.getByText("minute 61 is out of range 0–59")).toHaveCount(2); // the field and the summary at the top
+  await expect(preview).not.toContainText("minute 61");
+
+  await page.getByLabel("Schedule (cron)", { exact: true }).fill("30 2 * * *");
+  await page.getByLabel("Time zone", { exact: true }).fill("Europe/Berln");
+  await expect(preview).toContainText("At 02:30");
+  await expect(preview).toContainText("“Europe/Berln” is not a known time zone");
+  await expect(preview).not.toContainText("Not a valid cron expression");
+
+  await page.getByLabel("Time zone", { exact: true }).fill("Europe/Berlin");
+  await expect(page.getByTestId("dst-warning")).toContainText("the clocks in Europe/Berlin jump from 02:00 to 03:00: 02:30 does not exist that day");
+  await page.getByLabel("Schedule (cron)", { exact: true }).fill("@daily");
+  await expect(preview).toContainText("At 00:00");
+  await expect(page.getByTestId("dst-warning")).toHaveCount(0);
+  await page.getByRole("button", { name: "Create task" }).click();
+  await expect(page).toHaveURL(/\/tasks\/nightly-berlin-job\?created=1/);
+  await expect(page.getByLabel("Schedule (cron)", { exact: true })).toHaveValue("0 0 * * *");
+});

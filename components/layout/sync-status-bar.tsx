@@ -24,6 +24,7 @@ export function SyncStatusBar({ status, frame = null }: { status: SyncStatus; fr
     <div className="border-b border-slate-200 bg-white">
       <div className="mx-auto max-w-7xl px-4 py-2 sm:px-6">
         <h2 className="sr-only">Sync status</h2>
+        <div className="flex flex-wrap items-center gap-x-5 gap-y-1.5">
         <dl className="flex flex-wrap items-center gap-x-5 gap-y-1.5 text-sm text-slate-700" data-testid="sync-status">
           <div className="flex items-center gap-1.5">
             <dt className="sr-only">State</dt>
@@ -89,10 +90,12 @@ export function SyncStatusBar({ status, frame = null }: { status: SyncStatus; fr
               </dd>
             </div>
           )}
+        </dl>
+          {/* Outside the <dl>: a definition list may hold only dt/dd groups. */}
           <div className="min-w-0 flex-1 basis-48 sm:text-right">
             <LiveActivity />
           </div>
-        </dl>
+        </div>
       </div>
       {(!status.yaml.valid || status.yaml.missing || status.state === "error") && (
         <div className="mx-auto max-w-7xl space-y-2 px-4 pb-3 sm:px-6">

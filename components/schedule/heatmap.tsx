@@ -34,7 +34,9 @@ export function Heatmap({ caption, corner, columns, rows, testId }: { caption: s
   const lo = counts.length ? Math.min(...counts) : 0;
   const hi = counts.length ? Math.max(...counts) : 0;
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+    // `relative`: the screen-reader-only texts in the cells are positioned absolutely; without a
+    // positioned ancestor they would escape the scroll box and widen the whole page on a phone.
+    <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
       <table className="w-full border-separate border-spacing-0.5 p-1 text-xs" data-testid={testId}>
         <caption className="sr-only">{caption}</caption>
         <thead>

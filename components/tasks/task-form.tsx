@@ -2,11 +2,12 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useDeferredValue, useEffect, useId, useRef, useState } from "react";
+import { useDeferredValue, useEffect, useId, useMemo, useRef, useState } from "react";
 import { createTaskSchema, changedFields, patchTaskSchema, taskSchema, LIMITS, type Task, type TaskField } from "@/lib/tasks/task-schema";
 import { ApiError, apiFetch, errorMessage } from "@/lib/client/api-fetch";
 import type { StoredTask, TaskWriteResult } from "@/lib/client/api-types";
 import { describeSchedule } from "@/lib/client/describe-schedule";
+import { dstWarnings } from "@/lib/schedule/dst-warnings";
 import { EMPTY_DRAFT, draftFromTask, taskInputFromDraft, type TaskDraft } from "@/lib/client/task-draft";
 import { fieldErrorsFromApi, fieldErrorsFromZod, type FieldErrors } from "@/lib/client/field-errors";
 import { FIELD_LABELS, SOURCE_LABELS, formatDateTime, formatFieldValue } from "@/lib/client/format";
@@ -93,6 +94,11 @@ export function TaskForm({ mode, task }: { mode: "create" | "edit"; task?: Store
   const schedule = useDeferredValue(values.schedule);
   const timezone = useDeferredValue(values.timezone);
   const preview = mounted && schedule.trim() ? describeSchedule(schedule, timezone.trim() || "UTC", 3) : null;
+  // Clock changes in the next 12 months that skip or repeat this schedule's local time.
+  const dst = useMemo(
+    () => (preview && !preview.error && !preview.zoneError ? dstWarnings(schedule, timezone.trim() || "UTC", Date.now()) : []),
+    [preview, schedule, timezone],
+  );
 
   function set<K extends keyof FormValues>(key: K, value: FormValues[K]) {
     setValues((v) => {
@@ -386,13 +392,25 @@ export function TaskForm({ mode, task }: { mode: "create" | "edit"; task?: Store
           hint={
             <div aria-live="polite" data-testid="schedule-preview">
               {preview === null ? (
-                <span>5 fields (minute hour day month weekday) or 6 with seconds first, e.g. “0 2 * * *” for 02:00 every day.</span>
+                <span>5 fields (minute hour day month weekday) or 6 with seconds first, e.g. “0 2 * * *” for 02:00 every day; or @daily, @hourly, …</span>
               ) : preview.error ? (
-                <span className="text-amber-800">Not a valid cron expression yet: {preview.error}</span>
+                // Once the form shows the field's error, the preview does not say it a second time.
+                errors.schedule ? null : <span className="text-amber-800">Not a valid cron expression yet: {preview.error}</span>
               ) : (
                 <span>
                   <strong className="font-semibold text-slate-800">{preview.text}</strong>
-                  {preview.next.length > 0 && <> · next: {preview.next.map((r) => r.label).join(" · ")}</>}
+                  {preview.zoneError ? (
+                    <span className="text-amber-800"> · next runs need a known time zone: {preview.zoneError}</span>
+                  ) : (
+                    preview.next.length > 0 && <> · next: {preview.next.map((r) => r.label).join(" · ")}</>
+                  )}
+                </span>
+              )}
+              {dst.length > 0 && (
+                <span className="mt-1 block text-amber-800" data-testid="dst-warning">
+                  <span aria-hidden="true">⚠ </span>
+                  {dst[0]!.message}
+                  {dst.length > 1 && ` (and ${dst.length - 1} more clock change${dst.length > 2 ? "s" : ""} in the next 12 months)`}
                 </span>
               )}
             </div>
