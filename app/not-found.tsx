@@ -1,9 +1,11 @@
-import Link from "next/link";
 import { buttonClass } from "@/components/ui/button";
 
 export const metadata = { title: "Page not found · schedule-sync" };
 
-/** Any address no route answers (/nope): the app's own page, not the framework's bare one. */
+/**
+ * Any address no route answers (/nope): the app's own page, not the framework's bare one.
+ * Plain links: next/link would add its router code to every page (this boundary is part of the root layout).
+ */
 export default function NotFound() {
   return (
     <main className="flex min-h-screen items-center justify-center bg-slate-100 px-4 py-10">
@@ -19,15 +21,15 @@ export default function NotFound() {
           <h1 className="mt-1 text-2xl font-semibold tracking-tight text-slate-900">Page not found</h1>
           <p className="mt-2 text-sm text-slate-700">There is no page at this address. It may have been mistyped, or the link is out of date.</p>
           <div className="mt-5 flex flex-wrap justify-center gap-2">
-            <Link href="/" className={buttonClass("primary")}>
+            <a href="/" className={buttonClass("primary")}>
               Tasks
-            </Link>
-            <Link href="/schedule" className={buttonClass("secondary")}>
+            </a>
+            <a href="/schedule" className={buttonClass("secondary")}>
               Schedule
-            </Link>
-            <Link href="/history" className={buttonClass("secondary")}>
+            </a>
+            <a href="/history" className={buttonClass("secondary")}>
               History
-            </Link>
+            </a>
           </div>
         </div>
       </div>

@@ -1,7 +1,8 @@
 // `node bench/page-js.mjs`: JavaScript each page of the production build loads, gzipped.
 // Per page: Next's root main files (runtime, React, router) plus every chunk its client
 // reference manifest lists for the page and the layouts, error and not-found boundaries
-// above it — the <script> chunks the server puts in that page's HTML. Needs `npm run build`.
+// above it — the <script> chunks the server puts in that page's HTML, less the `nomodule`
+// polyfill chunk, which browsers that run the app's modules skip. Needs `npm run build`.
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";

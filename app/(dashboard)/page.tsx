@@ -7,7 +7,8 @@ import { buttonClass } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
-import { hasFilters, parseTaskListParams, taskListHref } from "@/lib/client/task-list-query";
+import { hasFilters, taskListHref } from "@/lib/client/task-list-query";
+import { parseTaskListParams } from "@/lib/tasks/parse-task-list-params";
 import { getServices } from "@/lib/server/registry";
 import { listTasks } from "@/lib/tasks/task-queries";
 

@@ -3,7 +3,7 @@
 import { useId, useState } from "react";
 import { changedFields, taskSchema, LIMITS, TASK_FIELDS, type Task, type TaskField } from "@/lib/tasks/task-schema";
 import type { ConflictDetail } from "@/lib/client/api-types";
-import { describeSchedule } from "@/lib/client/describe-schedule";
+import { useSchedulePreview } from "@/components/tasks/use-schedule-preview";
 import { draftFromTask, taskInputFromDraft, type TaskDraft } from "@/lib/client/task-draft";
 import { fieldErrorsFromZod, type FieldErrors } from "@/lib/client/field-errors";
 import { FIELD_LABELS, formatFieldValue } from "@/lib/client/format";
@@ -67,7 +67,7 @@ export function MergeEditor({
   const parsed = taskSchema.safeParse(candidate);
   const toYaml = parsed.success ? changedFields(conflict.yaml, parsed.data) : [];
   const toDb = parsed.success ? changedFields(conflict.db, parsed.data) : [];
-  const schedulePreview = draft.schedule.trim() ? describeSchedule(draft.schedule, draft.timezone.trim() || "UTC", 1) : null;
+  const schedulePreview = useSchedulePreview(draft.schedule, draft.timezone, 1);
 
   function save(event: React.FormEvent) {
     event.preventDefault();

@@ -1,4 +1,4 @@
-import { TASK_FIELDS, changedFields, type Task } from "@/lib/tasks/task-schema";
+import { TASK_FIELDS, changedFields, type Task } from "@/lib/tasks/task-fields";
 import { FIELD_LABELS, formatFieldValue } from "@/lib/client/format";
 
 /**

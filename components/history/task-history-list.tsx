@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { tasksEqual, type Task } from "@/lib/tasks/task-schema";
+import { tasksEqual, type Task } from "@/lib/tasks/task-fields";
 import { apiFetch, errorMessage } from "@/lib/client/api-fetch";
 import type { TaskChange, TaskWriteResult } from "@/lib/client/api-types";
 import { TRIGGER_LABELS, formatDateTime } from "@/lib/client/format";

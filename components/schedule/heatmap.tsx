@@ -14,7 +14,7 @@ const LEVELS = [
   "bg-slate-100 text-slate-500",
   "bg-sky-100 text-sky-950",
   "bg-sky-300 text-sky-950",
-  "bg-sky-600 text-white",
+  "bg-sky-700 text-white",
   "bg-sky-900 text-white",
 ] as const;
 

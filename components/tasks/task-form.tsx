@@ -2,12 +2,11 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useDeferredValue, useEffect, useId, useMemo, useRef, useState } from "react";
+import { useDeferredValue, useEffect, useId, useRef, useState } from "react";
 import { createTaskSchema, changedFields, patchTaskSchema, taskSchema, LIMITS, type Task, type TaskField } from "@/lib/tasks/task-schema";
 import { ApiError, apiFetch, errorMessage } from "@/lib/client/api-fetch";
 import type { StoredTask, TaskWriteResult } from "@/lib/client/api-types";
-import { describeSchedule } from "@/lib/client/describe-schedule";
-import { dstWarnings } from "@/lib/schedule/dst-warnings";
+import { useSchedulePreview } from "./use-schedule-preview";
 import { EMPTY_DRAFT, draftFromTask, taskInputFromDraft, type TaskDraft } from "@/lib/client/task-draft";
 import { fieldErrorsFromApi, fieldErrorsFromZod, type FieldErrors } from "@/lib/client/field-errors";
 import { FIELD_LABELS, SOURCE_LABELS, formatDateTime, formatFieldValue } from "@/lib/client/format";
@@ -66,13 +65,11 @@ export function TaskForm({ mode, task }: { mode: "create" | "edit"; task?: Store
   const [saving, setSaving] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [idTouched, setIdTouched] = useState(mode === "edit");
-  const [mounted, setMounted] = useState(false);
   const [zones, setZones] = useState<string[]>([]);
   const summaryRef = useRef<HTMLDivElement>(null);
   const fieldRefs = useRef<Partial<Record<string, HTMLElement | null>>>({});
 
   useEffect(() => {
-    setMounted(true);
     try {
       setZones(["UTC", ...Intl.supportedValuesOf("timeZone").filter((z) => z !== "UTC")]);
     } catch {
@@ -93,12 +90,8 @@ export function TaskForm({ mode, task }: { mode: "create" | "edit"; task?: Store
 
   const schedule = useDeferredValue(values.schedule);
   const timezone = useDeferredValue(values.timezone);
-  const preview = mounted && schedule.trim() ? describeSchedule(schedule, timezone.trim() || "UTC", 3) : null;
-  // Clock changes in the next 12 months that skip or repeat this schedule's local time.
-  const dst = useMemo(
-    () => (preview && !preview.error && !preview.zoneError ? dstWarnings(schedule, timezone.trim() || "UTC", Date.now()) : []),
-    [preview, schedule, timezone],
-  );
+  const preview = useSchedulePreview(schedule, timezone, 3);
+  const dst = preview?.dst ?? [];
 
   function set<K extends keyof FormValues>(key: K, value: FormValues[K]) {
     setValues((v) => {

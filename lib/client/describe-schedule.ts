@@ -1,6 +1,6 @@
 import cronstrue from "cronstrue";
 import { cronError, normalizeCron, nextRuns } from "@/lib/tasks/cron";
-import { isValidTimezone } from "@/lib/tasks/task-schema";
+import { isValidTimezone } from "@/lib/tasks/task-fields";
 
 export interface ScheduleDescription {
   /** Plain words, e.g. "At 02:00"; null when the expression is not valid. */

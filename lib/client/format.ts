@@ -1,4 +1,4 @@
-import { TASK_FIELDS, type Task, type TaskField } from "@/lib/tasks/task-schema";
+import { TASK_FIELDS, type Task, type TaskField } from "@/lib/tasks/task-fields";
 
 /** Pure formatting shared by server and client components. */
 

@@ -1,4 +1,4 @@
-import { changedFields, type Task, type TaskField } from "@/lib/tasks/task-schema";
+import { changedFields, type Task, type TaskField } from "@/lib/tasks/task-fields";
 
 /**
  * A form's edits merged field by field into a newer version saved meanwhile: the three-way

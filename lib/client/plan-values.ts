@@ -1,4 +1,4 @@
-import { TASK_FIELDS, changedFields, type Task, type TaskField } from "@/lib/tasks/task-schema";
+import { TASK_FIELDS, changedFields, type Task, type TaskField } from "@/lib/tasks/task-fields";
 import type { TaskDecision } from "@/lib/client/api-types";
 import { formatFieldValue } from "./format";
 
