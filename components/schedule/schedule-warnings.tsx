@@ -19,6 +19,11 @@ function TaskLinks({ ids, total }: { ids: string[]; total: number }) {
   );
 }
 
+function minuteIn(iso: string, zone: string): string {
+  const text = new Intl.DateTimeFormat("en-GB", { timeZone: zone, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(iso));
+  return `${text} ${zone}`;
+}
+
 /** Clock changes that skip or repeat a schedule's local time, and crowded minutes. */
 export function ScheduleWarnings({ timeline }: { timeline: ScheduleTimeline }) {
   const soon = timeline.dst.filter((w) => w.inWindow);
@@ -42,7 +47,7 @@ export function ScheduleWarnings({ timeline }: { timeline: ScheduleTimeline }) {
           <ul className="list-disc space-y-0.5 pl-5">
             {timeline.crowded.map((minute) => (
               <li key={minute.at}>
-                <time dateTime={minute.at}>{new Date(minute.at).toISOString().slice(0, 16).replace("T", " ")} UTC</time>: {pluralize(minute.tasks, "task")} (
+                <time dateTime={minute.at}>{minuteIn(minute.at, timeline.viewerZone)}</time>: {pluralize(minute.tasks, "task")} (
                 <TaskLinks ids={minute.sample} total={minute.tasks} />)
               </li>
             ))}

@@ -2,8 +2,9 @@ import Link from "next/link";
 import type { Task } from "@/lib/tasks/task-schema";
 import type { RunResult, TaskDecision } from "@/lib/client/api-types";
 import { conflictFields, describeConflictFields } from "@/lib/client/conflict-fields";
-import { CONFLICT_KIND_LABELS, FIELD_LABELS, formatFieldValue, pluralize } from "@/lib/client/format";
+import { CONFLICT_KIND_LABELS, formatFieldValue, pluralize } from "@/lib/client/format";
 import { sideChanges, type SideChange } from "@/lib/client/plan-values";
+import { FieldValuesTable } from "@/components/tasks/field-values-table";
 
 type Counts = RunResult["counts"];
 type ChangeDecision = Exclude<TaskDecision, { action: "in_sync" }>;
@@ -64,38 +65,21 @@ function SideTable({ change }: { change: SideChange }) {
           </span>
         )}
       </p>
-      <table className="mt-1 w-full text-left text-xs">
-        <caption className="sr-only">
-          {SIDE_NAME[change.side]}: values now and after the sync
-        </caption>
-        <thead className="text-slate-600">
-          <tr>
-            <th scope="col" className="w-24 py-0.5 pr-2 font-medium">
-              Field
-            </th>
-            <th scope="col" className="py-0.5 pr-2 font-medium">
-              Now
-            </th>
-            <th scope="col" className="py-0.5 font-medium">
-              After
-            </th>
-          </tr>
-        </thead>
-        <tbody className="align-top">
-          {change.fields.map((f) => (
-            <tr key={f.field} className={f.discards ? "bg-red-50" : ""}>
-              <th scope="row" className="py-0.5 pr-2 font-medium text-slate-700">
-                {FIELD_LABELS[f.field]}
-              </th>
-              <td className={`py-0.5 pr-2 font-mono break-all ${f.discards ? "font-semibold text-red-900" : "text-slate-700"}`}>
-                {f.discards && <span className="sr-only">edit that is discarded: </span>}
-                {change.kind === "create" ? "—" : f.before}
-              </td>
-              <td className="py-0.5 font-mono break-all text-slate-900">{change.kind === "delete" ? "(deleted)" : f.after}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <FieldValuesTable
+        caption={`${SIDE_NAME[change.side]}: values now and after the sync`}
+        headers={["Now", "After"]}
+        rows={change.fields.map((f) => ({
+          field: f.field,
+          tone: f.discards ? "loss" : undefined,
+          values: [
+            <>
+              {f.discards && <span className="sr-only">edit that is discarded: </span>}
+              {change.kind === "create" ? "—" : f.before}
+            </>,
+            change.kind === "delete" ? "(deleted)" : f.after,
+          ],
+        }))}
+      />
     </div>
   );
 }
@@ -108,34 +92,14 @@ function ConflictValues({ decision }: { decision: Extract<ChangeDecision, { acti
     <div className="text-xs">
       <p className="text-amber-900">{describeConflictFields(fields)} Both sides are left as they are until someone resolves it.</p>
       {shown.length > 0 && (
-        <table className="mt-1 w-full text-left">
-          <caption className="sr-only">YAML and database values of the conflicting task</caption>
-          <thead className="text-slate-600">
-            <tr>
-              <th scope="col" className="w-24 py-0.5 pr-2 font-medium">
-                Field
-              </th>
-              <th scope="col" className="py-0.5 pr-2 font-medium">
-                YAML
-              </th>
-              <th scope="col" className="py-0.5 font-medium">
-                Database
-              </th>
-            </tr>
-          </thead>
-          <tbody className="align-top">
-            {shown.map((field) => (
-              <tr key={field} className={fields.clash.includes(field) ? "bg-amber-50" : ""}>
-                <th scope="row" className="py-0.5 pr-2 font-medium text-slate-700">
-                  {FIELD_LABELS[field]}
-                  {fields.clash.includes(field) ? <span className="block text-amber-900">clash</span> : <span className="block text-slate-600">merges</span>}
-                </th>
-                <td className="py-0.5 pr-2 font-mono break-all">{val(decision.yaml, field)}</td>
-                <td className="py-0.5 font-mono break-all">{val(decision.db, field)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <FieldValuesTable
+          caption="YAML and database values of the conflicting task"
+          headers={["YAML", "Database"]}
+          rows={shown.map((field) => {
+            const clash = fields.clash.includes(field);
+            return { field, tone: clash ? "clash" : undefined, note: clash ? "clash" : "merges", values: [val(decision.yaml, field), val(decision.db, field)] };
+          })}
+        />
       )}
     </div>
   );

@@ -15,6 +15,7 @@ import { Button } from "@/components/ui/button";
 import { Field, fieldAria, inputClass } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
 import { Spinner } from "@/components/ui/spinner";
+import { FieldValuesTable } from "./field-values-table";
 import { TaskSavedNotice } from "./task-saved-notice";
 
 type FormValues = TaskDraft;
@@ -559,33 +560,12 @@ function ClashNotice({
         Nothing was saved yet: while you were editing version {opened.version}, it was saved as version {current.version} ({formatDateTime(current.updatedAt)}).
         {others.length > 0 && ` ${others.map((f) => FIELD_LABELS[f]).join(", ")} ${others.length === 1 ? "merges" : "merge"} on ${others.length === 1 ? "its" : "their"} own.`}
       </p>
-      <table className="mt-1 w-full text-left text-sm" data-testid="clash-table">
-        <caption className="sr-only">Fields both of you changed</caption>
-        <thead className="text-xs text-amber-900">
-          <tr>
-            <th scope="col" className="w-28 py-0.5 pr-2 font-semibold">
-              Field
-            </th>
-            <th scope="col" className="py-0.5 pr-2 font-semibold">
-              Mine
-            </th>
-            <th scope="col" className="py-0.5 font-semibold">
-              Theirs
-            </th>
-          </tr>
-        </thead>
-        <tbody className="align-top">
-          {merge.clash.map((f) => (
-            <tr key={f}>
-              <th scope="row" className="py-0.5 pr-2 font-medium">
-                {FIELD_LABELS[f]}
-              </th>
-              <td className="py-0.5 pr-2 font-mono text-xs break-all">{formatFieldValue(f, mine[f])}</td>
-              <td className="py-0.5 font-mono text-xs break-all">{formatFieldValue(f, current[f])}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <FieldValuesTable
+        caption="Fields both of you changed"
+        headers={["Mine", "Theirs"]}
+        testId="clash-table"
+        rows={merge.clash.map((f) => ({ field: f, values: [formatFieldValue(f, mine[f]), formatFieldValue(f, current[f])] }))}
+      />
     </Notice>
   );
 }

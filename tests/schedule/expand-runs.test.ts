@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { cronFields } from "@/lib/schedule/cron-fields";
 import { expandRuns } from "@/lib/schedule/expand-runs";
-import { runsInWindow } from "@/lib/schedule/runs-in-window";
+import { runsInWindow } from "./_cron-parser-runs";
 import { zoneTransitions } from "@/lib/schedule/zone-offsets";
 
 const DAY = 86_400_000;

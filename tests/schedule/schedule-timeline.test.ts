@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { crowdedMinutes } from "@/lib/schedule/crowded-minutes";
-import { runsInWindow } from "@/lib/schedule/runs-in-window";
+import { runsInWindow } from "./_cron-parser-runs";
 import { NO_TAG, OTHER_TAGS, scheduleTimeline, type TimelineTask } from "@/lib/schedule/schedule-timeline";
 
 const task = (id: string, schedule: string, timezone = "UTC", tags: string[] = []): TimelineTask => ({ id, name: id, schedule, timezone, command: `run ${id}`, tags });

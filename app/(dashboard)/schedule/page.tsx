@@ -22,7 +22,7 @@ export const metadata = { title: "Schedule · schedule-sync" };
 
 export default async function SchedulePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = parseTimelineParams(await searchParams);
-  const cookieZone = decodeURIComponent((await cookies()).get(VIEWER_ZONE_COOKIE)?.value ?? "");
+  const cookieZone = decodeCookie((await cookies()).get(VIEWER_ZONE_COOKIE)?.value);
   const savedZone = isValidTimezone(cookieZone) ? cookieZone : null;
   const viewerZone = params.tz ?? savedZone ?? "UTC";
   const now = params.from ? Date.parse(params.from) : Date.now();
@@ -83,6 +83,14 @@ export default async function SchedulePage({ searchParams }: { searchParams: Pro
       )}
     </>
   );
+}
+
+function decodeCookie(value: string | undefined): string {
+  try {
+    return decodeURIComponent(value ?? "");
+  } catch {
+    return "";
+  }
 }
 
 const HOURS = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, "0"));

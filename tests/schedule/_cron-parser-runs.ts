@@ -1,7 +1,8 @@
 import { CronExpressionParser } from "cron-parser";
-import { normalizeCron } from "../tasks/cron";
+import { normalizeCron } from "@/lib/tasks/cron";
 
 /**
+ * The reference the schedule expansion is checked against: cron-parser iterating itself.
  * Run instants (ms) of a valid cron expression in `zone` within [from, to), at most `limit`.
  * `capped` says the limit cut the list short. Every instant is one cron-parser yields.
  */
