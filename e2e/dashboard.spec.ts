@@ -106,7 +106,7 @@ test("a hand edit of the YAML file updates two open pages without a reload", asy
     await expect(table.locator('tr[data-task-id="rotate-logs"]')).toContainText("Rotate and compress logs");
     await expect(table.locator('tr[data-task-id="hand-added"]')).toContainText("At 04:05");
     await expect(table.locator('tr[data-task-id="rotate-logs"]')).toContainText("YAML file");
-    await expect(p.getByTestId("live-activity")).toContainText("updated");
+    await expect(p.getByTestId("live-activity")).toContainText("changed");
     expect(await p.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
   }
   expect((await apiTask(server, "rotate-logs")).name).toBe("Rotate and compress logs");

@@ -37,7 +37,7 @@ export default async function ConflictPage({ params }: { params: Promise<{ id: s
   return (
     <>
       <nav aria-label="Breadcrumb" className="mb-2 text-sm">
-        <Link href="/conflicts" className="text-blue-700 underline-offset-2 hover:underline">
+        <Link href="/conflicts" className="text-blue-700 underline underline-offset-2">
           Conflicts
         </Link>{" "}
         <span aria-hidden="true">/</span> <span className="font-mono">{conflict.taskId}</span>

@@ -45,7 +45,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
   return (
     <>
       <nav aria-label="Breadcrumb" className="mb-2 text-sm">
-        <Link href="/history" className="text-blue-700 underline-offset-2 hover:underline">
+        <Link href="/history" className="text-blue-700 underline underline-offset-2">
           History
         </Link>{" "}
         <span aria-hidden="true">/</span> run
