@@ -41,6 +41,11 @@ test("the week at a glance: runs per hour, the next 24 h, and Berlin's March clo
   await expect(page.getByText("3 tasks,")).toBeVisible();
   await snap(page, "schedule-week");
 
+  // Viewed from Berlin the week has 167 hours: Sunday's 02:00 does not exist there.
+  await page.goto("/schedule?from=2027-03-26&tz=Europe/Berlin");
+  await expect(week.locator("tbody tr")).toHaveCount(7);
+  await expect(week.locator("tbody tr").nth(2).locator("td").nth(2)).toHaveText("no such hour");
+
   await page.goto("/schedule?range=24h&from=2027-03-26&tz=America/New_York");
   await expect(page.getByTestId("tag-heatmap").locator("tbody tr").first()).toContainText("All tasks");
   await snap(page, "schedule-24h");

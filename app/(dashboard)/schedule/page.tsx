@@ -28,12 +28,10 @@ export default async function SchedulePage({ searchParams }: { searchParams: Pro
   const now = params.from ? Date.parse(params.from) : Date.now();
   const week = params.range === "7d";
   const tasks = await listEnabledSchedules(getServices().db);
-  const timeline = scheduleTimeline(tasks, {
-    from: week ? startOfLocalDay(viewerZone, now) : now,
-    hours: week ? 168 : 24,
-    viewerZone,
-    tag: params.tag,
-  });
+  // A week is 7 local days: 167 or 169 hours when the viewer's clocks change in it.
+  const from = week ? startOfLocalDay(viewerZone, now) : now;
+  const hours = week ? Math.round((startOfLocalDay(viewerZone, from + 7.5 * DAY) - from) / HOUR) : 24;
+  const timeline = scheduleTimeline(tasks, { from, hours, viewerZone, tag: params.tag, listLimit: 40 });
 
   return (
     <>
@@ -92,6 +90,9 @@ function decodeCookie(value: string | undefined): string {
     return "";
   }
 }
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 const HOURS = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, "0"));
 
