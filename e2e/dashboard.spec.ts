@@ -136,6 +136,22 @@ tasks:
   await expect(page.getByTestId("tasks-table").locator('tr[data-task-id="daily-backup"]')).toBeVisible();
   await snap(page, "dashboard-invalid-yaml");
 
+  // "Sync now" fails while the file is invalid; the failure goes once a later sync succeeds.
+  await page.getByTestId("sync-now").click();
+  const failed = page.getByTestId("sync-outcome").getByRole("alert").filter({ hasText: "Sync failed" });
+  await expect(failed).toBeVisible();
+  await server.writeYaml(good);
+  await expect(failed).toBeHidden();
+  await expect(banner).toBeHidden();
+  await server.writeYaml(\`version: 1
+tasks:
+  bad-cron:
+    name: Bad
+    schedule: "every day"
+    command: /bin/true
+\`);
+  await expect(banner).toBeVisible();
+
   // A write through the UI is refused while the file is invalid, and says why.
   await page.goto("/tasks/cleanup-tmp");
   await page.getByLabel("Name", { exact: true }).fill("Clean temp files daily");
@@ -155,6 +171,10 @@ test("Sync now runs a sync and shows its outcome", async ({ page, login }) => {
   await expect(outcome).toContainText("YAML file: no change");
   await outcome.getByRole("link", { name: "See what changed" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Sync run – Sync now");
+  // A run that changed nothing is not in the default history list: the way back leads to the list that has it.
+  await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: "History (all runs)" }).click();
+  await expect(page).toHaveURL(/\/history\?changed=false$/);
+  await expect(page.getByTestId("runs-table").locator("tbody tr").first()).toContainText("Sync now");
 });
 
 test("a stale save of other fields merges into the newer version and saves", async ({ page, login, server }) => {
