@@ -143,13 +143,13 @@ tasks:
   await server.writeYaml(good);
   await expect(failed).toBeHidden();
   await expect(banner).toBeHidden();
-  await server.writeYaml(\`version: 1
+  await server.writeYaml(`version: 1
 tasks:
   bad-cron:
     name: Bad
     schedule: "every day"
     command: /bin/true
-\`);
+`);
   await expect(banner).toBeVisible();
 
   // A write through the UI is refused while the file is invalid, and says why.
