@@ -73,18 +73,22 @@ test("/nope gets the app's own 404 page, not the framework's bare one", async ({
   await expect(page.getByRole("heading", { level: 1, name: "Tasks" })).toBeVisible();
 });
 
-test("the task page shows the task's YAML with its comments, file:line and a copy button", async ({ page, login, context }) => {
+test("the task page shows the task's YAML with its comments, file:line and a copy button", async ({ page, login, context, server }) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  // Written by hand at the end of the file (the seed ends inside tasks:), then synced (the watcher is off here).
+  const before = (await server.readYaml()).replace(/\n*$/, "\n");
+  const line = before.split("\n").length; // the key's line: after the file and the comment line
+  const block = `  # how to copy\n  copied-task:                  # comment on the key\n    name: Copied task\n    schedule: "0 3 * * *"   # at three\n    command: /opt/copy.sh\n`;
+  await server.writeYaml(`${before}${block}`);
+  expect((await server.api("/api/sync/trigger", { json: {} })).status).toBe(200);
   await login();
-  await page.goto("/tasks/daily-backup");
-  await expect(page.getByTestId("yaml-location")).toHaveText(/schedule_config\.yml:4$/);
-  const source = page.getByTestId("yaml-source");
-  await expect(source).toContainText("daily-backup:                 # the important one");
-  await expect(source).toContainText("command: /opt/scripts/backup.sh --full");
+  await page.goto("/tasks/copied-task");
+  await expect(page.getByTestId("yaml-location")).toHaveText(new RegExp(`schedule_config\\.yml:${line + 1}$`));
+  const expected = `# how to copy\ncopied-task:                  # comment on the key\n  name: Copied task\n  schedule: "0 3 * * *"   # at three\n  command: /opt/copy.sh\n`;
+  await expect(page.getByTestId("yaml-source")).toHaveText(expected);
   await page.getByRole("button", { name: "Copy YAML" }).click();
   await expect(page.getByRole("button", { name: "Copied" })).toBeVisible();
-  const copied = await page.evaluate(() => navigator.clipboard.readText());
-  expect(copied).toContain("daily-backup:                 # the important one\n  name: Daily database backup\n");
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(expected);
 });
 
 test("an invalid file's banner shows the lines around the error with a caret under the column", async ({ page, login, server }) => {

@@ -12,7 +12,7 @@ export function TaskChangeDiff({ before, after, labels = ["Before", "After"] }: 
   return (
     <div className="overflow-x-auto">
       <FieldValuesTable
-        caption={`${labels[0]} and ${labels[1].toLowerCase()}`}
+        caption={`Field values: ${labels[0]} → ${labels[1]}`}
         headers={labels}
         rows={fields.map((field) => ({
           field,
