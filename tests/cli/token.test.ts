@@ -39,8 +39,10 @@ describe("first start under a service manager (no terminal, no ADMIN_TOKEN)", ()
 
   it("logs the login URL without the token and the exact command that prints the link", async () => {
     const token = (await fs.readFile(path.join(app.dataDir, "admin-token"), "utf8")).trim();
-    const line = app.output().split("\n").find((l) => l.includes("log in at"));
-    expect(line).toBeDefined();
+    // Logged right after "listening on", which is what start-up waits for: it may arrive a moment later.
+    const loginLine = () => app.output().split("\n").find((l) => l.includes("log in at"));
+    await expect.poll(loginLine, { timeout: 10_000 }).toBeDefined();
+    const line = loginLine();
     expect(line).toContain(`${app.url}/login`);
     expect(app.output()).not.toContain(token);
     const command = /`DATA_DIR=(\S+) npx schedule-sync token --url (\S+)`/.exec(line!);
