@@ -1,8 +1,9 @@
 import { defineConfig } from "@playwright/test";
+import { chromiumPath } from "./scripts/chromium.mjs";
 
 /**
  * End-to-end tests against the real server (server.ts, production build) driving
- * Debian's Chromium. Each spec starts its own server on a free port with a fresh
+ * Debian's Chromium (CHROMIUM_PATH to use another). Each spec starts its own server on a free port with a fresh
  * data folder, YAML file and PGlite database (e2e/_support/app-server.ts);
  * global-setup makes sure the production build is current first.
  */
@@ -26,7 +27,7 @@ export default defineConfig({
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
     launchOptions: {
-      executablePath: "/usr/bin/chromium",
+      executablePath: chromiumPath(),
       args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     },
   },

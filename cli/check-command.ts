@@ -1,9 +1,11 @@
 import fs from "node:fs/promises";
 import path from "node:path";
+import { scheduleWarnings, type ScheduleWarning } from "../lib/schedule/schedule-warnings";
 import { parseSchedule, type YamlIssue } from "../lib/yaml";
 import { EXIT, type CliIo } from "./cli-io";
 import { displayPath, formatIssues } from "./format-issues";
 import { loadCliConfig } from "./load-cli-config";
+import { scheduleLines } from "./task-lines";
 import { plural } from "./plural";
 
 export interface CheckedFile {
@@ -12,6 +14,8 @@ export interface CheckedFile {
   /** Number of tasks when valid. */
   tasks: number;
   issues: YamlIssue[];
+  /** Of a valid file: clock changes that skip or repeat a run time, crowded minutes. */
+  warnings: (ScheduleWarning & { line: number; column: number })[];
   /** Set when the file could not be read at all. */
   error?: string;
 }
@@ -32,7 +36,11 @@ export async function checkCommand(files: string[], options: { json: boolean }, 
   } else {
     for (const result of results) {
       if (result.error) io.stdout.write(`${result.file}: ${result.error}\n`);
-      else if (result.valid) io.stdout.write(`${result.file}: valid (${plural(result.tasks, "task")})\n`);
+      else if (result.valid) {
+        for (const warning of result.warnings) io.stdout.write(`${result.file}:${warning.line}:${warning.column}: warning: ${warning.taskIds.length === 1 ? `${warning.taskIds[0]}: ` : ""}${warning.message}\n`);
+        const warned = result.warnings.length ? `, ${plural(result.warnings.length, "warning")}` : "";
+        io.stdout.write(`${result.file}: valid (${plural(result.tasks, "task")}${warned})\n`);
+      }
       else io.stdout.write(`${formatIssues(result.file, result.issues)}\n`);
     }
     const invalid = results.filter((r) => !r.valid);
@@ -52,8 +60,11 @@ async function checkFile(file: string, absolute: string, maxBytes: number): Prom
     const code = (error as NodeJS.ErrnoException).code;
     const reason =
       code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory, not a schedule file" : code === "EACCES" ? "permission denied" : (error as Error).message;
-    return { file, valid: false, tasks: 0, issues: [], error: `cannot read: ${reason}` };
+    return { file, valid: false, tasks: 0, issues: [], warnings: [], error: `cannot read: ${reason}` };
   }
   const parsed = parseSchedule(bytes, { maxBytes });
-  return parsed.ok ? { file, valid: true, tasks: parsed.tasks.size, issues: [] } : { file, valid: false, tasks: 0, issues: parsed.issues };
+  if (!parsed.ok) return { file, valid: false, tasks: 0, issues: parsed.issues, warnings: [] };
+  const lines = scheduleLines(Buffer.from(bytes).toString("utf8"));
+  const warnings = scheduleWarnings([...parsed.tasks.values()], Date.now()).map((warning) => ({ ...warning, ...(lines.get(warning.taskIds[0]!) ?? { line: 1, column: 1 }) }));
+  return { file, valid: true, tasks: parsed.tasks.size, issues: [], warnings };
 }

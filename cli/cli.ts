@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import type { Direction } from "../lib/sync/reconcile/plan";
 import { directionSchema } from "../lib/sync/sync-schemas";
 import { checkCommand } from "./check-command";
+import { tokenCommand } from "./token-command";
 import { CliError, UsageError } from "./cli-error";
 import { EXIT, type CliIo } from "./cli-io";
 import { displayPath, formatIssues } from "./format-issues";
@@ -63,6 +64,11 @@ const COMMANDS: Record<string, Command> = {
         return hasDrift(result) ? EXIT.attention : EXIT.ok;
       }),
   },
+  token: {
+    options: { ...HELP, ...REMOTE },
+    positionals: false,
+    run: (values, _, io) => tokenCommand({ url: typeof values.url === "string" ? values.url : undefined, json: values.json === true }, io),
+  },
   status: {
     options: { ...HELP, ...REMOTE },
     positionals: false,
@@ -76,7 +82,7 @@ const COMMANDS: Record<string, Command> = {
 };
 
 /**
- * The `schedule-sync` command line: `check`, `sync`, `diff`, `status`. Returns the exit
+ * The `schedule-sync` command line: `check`, `sync`, `diff`, `status`, `token`. Returns the exit
  * code instead of exiting, and writes only to `io`, so tests call it in-process.
  *
  * @example

@@ -1,9 +1,8 @@
-import fs from "node:fs/promises";
-import path from "node:path";
 import type { AppConfig } from "../lib/config/env";
 import { CliError } from "./cli-error";
 import type { CliIo } from "./cli-io";
 import { createHttpBackend } from "./http-backend";
+import { readAdminToken } from "./read-admin-token";
 import type { SyncBackend } from "./sync-backend";
 
 /**
@@ -18,7 +17,7 @@ export async function openSyncBackend(options: { url?: string }, config: AppConf
     return openDirectBackend(config, (message) => io.stderr.write(`schedule-sync: ${message}\n`));
   }
   const { url, source } = serverUrl(options.url, io.env, config.port);
-  const { token, tokenSource } = await adminToken(config);
+  const { token, tokenSource } = await readAdminToken(config);
   return createHttpBackend({ url, urlSource: source, token, tokenSource, reason: config.databaseUrl ? "url" : "pglite" });
 }
 
@@ -47,15 +46,3 @@ export function serverUrl(flag: string | undefined, env: CliIo["env"], port: num
   return { url: parsed.toString().replace(/\/+$/, ""), source };
 }
 
-/** The server's rule (lib/auth/admin-token.ts) read-only: ADMIN_TOKEN, else DATA_DIR/admin-token. The CLI never creates one. */
-async function adminToken(config: AppConfig): Promise<{ token: string | null; tokenSource: string }> {
-  if (config.adminToken) return { token: config.adminToken, tokenSource: "ADMIN_TOKEN" };
-  const file = path.join(config.dataDir, "admin-token");
-  try {
-    const token = (await fs.readFile(file, "utf8")).trim();
-    return { token: token || null, tokenSource: file };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { token: null, tokenSource: file };
-    throw new CliError("token_unreadable", `cannot read the admin token file ${file}: ${(error as Error).message}`, { cause: error });
-  }
-}

@@ -7,6 +7,7 @@ Commands:
   sync              run one sync now and print what changed
   diff              show the drift between the YAML file and the database (a dry run)
   status            show the sync status
+  token             print the admin token for the login page (--url: the whole login link)
 
 Run \`schedule-sync <command> --help\` for a command's options.
 
@@ -26,7 +27,7 @@ server: for pre-commit hooks and CI. Each problem prints as \`file:line:column: 
 With no file, checks SCHEDULE_CONFIG_PATH (default config/schedule_config.yml).
 
 Options:
-  --json       print {valid, files: [{file, valid, tasks, issues}]} instead
+  --json       print {valid, files: [{file, valid, tasks, issues, warnings}]} instead
   -h, --help   show this help
 
 Exit codes: 0 every file is valid, 2 a file is invalid or unreadable.
@@ -75,6 +76,19 @@ Options:
   -h, --help       show this help
 
 Exit codes: 0 healthy, 1 open conflicts, an invalid file or a failed last run, 2 error.
+`,
+  token: `Usage: schedule-sync token [--url <url>] [--json]
+
+Prints the admin token the server accepts: ADMIN_TOKEN when set, else the one the server
+generated in DATA_DIR/admin-token on its first start (the CLI never creates one). Paste it on
+the login page, or open the link that --url prints.
+
+Options:
+      --url <url>  print the login link for the server at <url>: <url>/login?token=…
+      --json       print {token, source, loginUrl?}
+  -h, --help       show this help
+
+Exit codes: 0 printed, 2 no token yet (start the server once) or an error.
 `,
 };
 

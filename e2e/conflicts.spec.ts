@@ -133,7 +133,90 @@ test("a UI edit over an unsynced hand edit says so: merged, or a conflict with a
   expect((await yamlTasks(server))["rotate-logs"].command).toBe("logrotate -f /etc/logrotate.conf");
 });
 
+/** A task of a test's own, written to both sides at once; the shared server's seed tasks stay as other tests left them. */
+async function createTask(server: AppServer, id: string): Promise<void> {
+  const res = await server.api("/api/tasks", { json: { id, name: `Task ${id}`, schedule: "0 2 * * *", command: `/opt/${id}.sh` } });
+  expect(res.status, `POST ${id}`).toBe(201);
+}
+
+test("conflict wording separates the real clash from fields that merge, and names deletions", async ({ page, login, server }) => {
+  for (const id of ["words-clash", "words-deleted", "words-edited"]) await createTask(server, id);
+  await login();
+  // Schedule changed on both sides, Command only in the file, Description only in the UI.
+  await editYaml(server, (doc) => {
+    doc.setIn(["tasks", "words-clash", "schedule"], "0 4 * * *");
+    doc.setIn(["tasks", "words-clash", "command"], "/opt/words-clash.sh --incremental");
+  });
+  await page.goto("/tasks/words-clash");
+  await page.getByLabel("Schedule (cron)", { exact: true }).fill("0 5 * * *");
+  await page.getByLabel("Description", { exact: true }).fill("Full dump, at five");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  const warning = page.getByRole("status").filter({ hasText: "Conflict with a hand edit in the YAML file" });
+  await expect(warning).toContainText("unsynced hand edit of Schedule, which you changed too. Its edit of Command merges on its own.");
+  await warning.getByRole("link", { name: "Resolve the conflict" }).click();
+  await expect(page.getByTestId("conflict-summary")).toHaveText("· Schedule was changed differently on both sides; Command (YAML), Description (DB) merge on their own.");
+
+  // Deleted in the file by hand, edited in the UI: a deletion, not "a hand edit of all 7 fields".
+  await editYaml(server, (doc) => doc.deleteIn(["tasks", "words-deleted"]));
+  await page.goto("/tasks/words-deleted");
+  await page.getByLabel("Name", { exact: true }).fill("Renamed in the UI");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Conflict with a hand edit" })).toContainText("deleted from the YAML file by hand");
+
+  // Edited in the file by hand, deleted in the UI: the task page says there is a conflict.
+  await editYaml(server, (doc) => doc.setIn(["tasks", "words-edited", "command"], "/opt/words-edited.sh --all"));
+  await page.goto("/tasks/words-edited");
+  await page.getByRole("button", { name: "Delete task…" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Delete", exact: true }).click();
+  await expect(page.getByText("Deleted from the database, with an open conflict")).toBeVisible();
+  await page.reload();
+  await expect(page.getByText("Deleted from the database, with an open conflict")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Resolve the conflict" })).toBeVisible();
+
+  await page.goto("/conflicts");
+  const rows = page.getByTestId("conflicts-table");
+  await expect(rows.locator('tr[data-conflict-task="words-clash"]')).toContainText("merge on their own: Command, Description");
+  await expect(rows.locator('tr[data-conflict-task="words-deleted"]')).toContainText("Deleted in YAML; changed in DB: Name");
+  await expect(rows.locator('tr[data-conflict-task="words-edited"]')).toContainText("Deleted in DB; changed in YAML: Command");
+  await snap(page, "conflicts-wording");
+  // Leave the shared server as the next tests expect it: no open conflicts of ours.
+  for (const id of ["words-clash", "words-deleted", "words-edited"]) {
+    const open = (await server.api<{ items: { id: string; taskId: string }[] }>("/api/sync/conflicts?status=open")).body.items.filter((c) => c.taskId === id);
+    for (const c of open) expect((await server.api(`/api/sync/conflicts/${c.id}/resolve`, { json: { resolution: "keep_db" } })).status).toBe(200);
+  }
+});
+
+test("a one-sided sync that throws away a hand edit shows the values and asks with a red button", async ({ page, login, server }) => {
+  await createTask(server, "hand-edited");
+  await editYaml(server, (doc) => doc.setIn(["tasks", "hand-edited", "command"], "/opt/hand-edited.sh --HAND"));
+  await login();
+  await page.getByLabel("Direction", { exact: true }).selectOption("db_to_yaml");
+  await page.getByTestId("sync-now").click();
+  const dialog = page.getByRole("dialog", { name: /^Sync DB → YAML/ });
+  const task = dialog.locator('[data-plan-task="hand-edited"]');
+  await expect(task).toContainText("YAML file changes");
+  await expect(task).toContainText("discards 1 edit");
+  const command = task.getByRole("row", { name: /Command/ });
+  await expect(command).toContainText("/opt/hand-edited.sh --HAND");
+  await expect(command).toContainText("/opt/hand-edited.sh");
+  await expect(dialog.getByTestId("plan-losses")).toContainText("throws away 1 edit");
+  const apply = dialog.getByTestId("apply-plan");
+  await expect(apply).toHaveText("Apply and discard 1 edit");
+  await expect(apply).toHaveClass(/bg-red-700/);
+  await snap(page, "sync-plan-discards");
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  expect((await yamlTasks(server))["hand-edited"].command).toBe("/opt/hand-edited.sh --HAND");
+  await page.getByTestId("sync-now").click();
+  await page.getByRole("dialog").getByTestId("apply-plan").click();
+  await expect(page.getByTestId("sync-outcome")).toContainText("Sync finished");
+  expect((await yamlTasks(server))["hand-edited"].command).toBe("/opt/hand-edited.sh");
+});
+
 test("bulk keep_db: the inbox shows what will happen, then resolves every selected conflict", async ({ page, login, server }) => {
+  // Only this test's two conflicts in the inbox (earlier tests on this server leave theirs), so resolving them empties it.
+  for (const c of (await server.api<{ items: { id: string }[] }>("/api/sync/conflicts?status=open")).body.items) {
+    expect((await server.api(`/api/sync/conflicts/${c.id}/resolve`, { json: { resolution: "keep_db" } })).status).toBe(200);
+  }
   await makeConflict(server, "warm-cache", { schedule: "*/5 * * * *" }, { schedule: "*/45 * * * *" });
   await makeConflict(server, "weekly-report", { command: "/opt/scripts/report-v2.sh" }, { command: "/opt/scripts/report-v3.sh" });
   await login();
@@ -152,6 +235,9 @@ test("bulk keep_db: the inbox shows what will happen, then resolves every select
   await expect(plan).toContainText("The YAML file takes the database's version (Command change).");
   await dialog.getByRole("button", { name: "Keep DB for 2 conflicts" }).click();
 
+  await expect(page.getByRole("status").filter({ hasText: "2 conflicts resolved" })).toBeVisible();
+  // The inbox is now empty; the outcome stays next to the empty state.
+  await expect(page.getByText("No open conflicts")).toBeVisible();
   await expect(page.getByRole("status").filter({ hasText: "2 conflicts resolved" })).toBeVisible();
   await expect(page.getByTestId("conflicts-table").getByRole("link", { name: "warm-cache", exact: true })).toBeHidden();
   const file = await yamlTasks(server);
@@ -190,9 +276,12 @@ test("Sync now in one direction shows the dry-run plan and applies it only after
   await page.getByTestId("sync-now").click();
   const dialog = page.getByRole("dialog", { name: /^Sync YAML → DB/ });
   await expect(dialog).toContainText("Nothing has changed yet");
-  const row = dialog.getByRole("row", { name: /weekly-report/ });
+  const row = dialog.locator('[data-plan-task="weekly-report"]');
   await expect(row).toContainText("Updated in the database");
-  await expect(row).toContainText("Time zone");
+  // Value level: the field, its value now and after.
+  await expect(row.getByRole("row", { name: /Time zone/ })).toContainText("Europe/Berlin");
+  await expect(row.getByRole("row", { name: /Time zone/ })).toContainText("Europe/London");
+  await expect(dialog.getByTestId("plan-losses")).toHaveCount(0);
   await expect(dialog).toContainText("Database: gains 0 tasks, changes 1 task, loses 0 tasks");
   await snap(page, "sync-plan");
 

@@ -49,7 +49,7 @@ test("creates a task in the UI and it appears in the YAML file on disk", async (
   await page.getByLabel("Name", { exact: true }).fill("Nightly invoice run");
   await expect(page.getByLabel("ID", { exact: true })).toHaveValue("nightly-invoice-run");
   await page.getByLabel("Schedule (cron)", { exact: true }).fill("every night");
-  await expect(page.getByTestId("schedule-preview")).toContainText("Not a valid cron expression");
+  await expect(page.getByTestId("schedule-preview")).toContainText("Not a valid cron expression yet: expected 5 fields");
   await page.getByLabel("Schedule (cron)", { exact: true }).fill("15 1 * * *");
   await expect(page.getByTestId("schedule-preview")).toContainText("At 01:15");
   await page.getByLabel("Time zone", { exact: true }).fill("Europe/Paris");
@@ -106,7 +106,7 @@ test("a hand edit of the YAML file updates two open pages without a reload", asy
     await expect(table.locator('tr[data-task-id="rotate-logs"]')).toContainText("Rotate and compress logs");
     await expect(table.locator('tr[data-task-id="hand-added"]')).toContainText("At 04:05");
     await expect(table.locator('tr[data-task-id="rotate-logs"]')).toContainText("YAML file");
-    await expect(p.getByTestId("live-activity")).toContainText("updated");
+    await expect(p.getByTestId("live-activity")).toContainText("changed");
     expect(await p.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
   }
   expect((await apiTask(server, "rotate-logs")).name).toBe("Rotate and compress logs");
@@ -136,6 +136,22 @@ tasks:
   await expect(page.getByTestId("tasks-table").locator('tr[data-task-id="daily-backup"]')).toBeVisible();
   await snap(page, "dashboard-invalid-yaml");
 
+  // "Sync now" fails while the file is invalid; the failure goes once a later sync succeeds.
+  await page.getByTestId("sync-now").click();
+  const failed = page.getByTestId("sync-outcome").getByRole("alert").filter({ hasText: "Sync failed" });
+  await expect(failed).toBeVisible();
+  await server.writeYaml(good);
+  await expect(failed).toBeHidden();
+  await expect(banner).toBeHidden();
+  await server.writeYaml(`version: 1
+tasks:
+  bad-cron:
+    name: Bad
+    schedule: "every day"
+    command: /bin/true
+`);
+  await expect(banner).toBeVisible();
+
   // A write through the UI is refused while the file is invalid, and says why.
   await page.goto("/tasks/cleanup-tmp");
   await page.getByLabel("Name", { exact: true }).fill("Clean temp files daily");
@@ -155,34 +171,53 @@ test("Sync now runs a sync and shows its outcome", async ({ page, login }) => {
   await expect(outcome).toContainText("YAML file: no change");
   await outcome.getByRole("link", { name: "See what changed" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Sync run – Sync now");
+  // A run that changed nothing is not in the default history list: the way back leads to the list that has it.
+  await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: "History (all runs)" }).click();
+  await expect(page).toHaveURL(/\/history\?changed=false$/);
+  await expect(page.getByTestId("runs-table").locator("tbody tr").first()).toContainText("Sync now");
 });
 
-test("editing a task someone else just changed explains the conflict and reloads their version", async ({ page, login, server }) => {
+test("a stale save of other fields merges into the newer version and saves", async ({ page, login, server }) => {
   await login();
   await page.goto("/tasks/send-digest");
   await expect(page.getByText("Editing version 1")).toBeVisible();
-  await page.getByLabel("Name", { exact: true }).fill("Send the morning digest");
+  await page.getByLabel("Description", { exact: true }).fill("Mine: the morning digest");
 
-  // Someone else saves first (another tab, the API, a hand edit synced…).
+  // Someone else saves the schedule first (another tab, the API, a hand edit synced…).
   const theirs = await server.api<{ task: TaskJson }>("/api/tasks/send-digest", { method: "PATCH", json: { schedule: "0 9 * * 1-5" } });
   expect(theirs.status).toBe(200);
   await expect(page.getByText("Someone else changed this task while you were editing")).toBeVisible();
+  await expect(page.getByText("Saving merges your edits into it field by field")).toBeVisible();
 
   await page.getByRole("button", { name: "Save changes" }).click();
-  const stale = page.getByRole("status").filter({ hasText: "Your edits were not saved" });
-  await expect(stale).toBeVisible();
-  await expect(stale).toContainText("now version 2");
-  await expect(stale).toContainText("Name, Schedule");
-  await snap(page, "task-edit-stale");
-  await stale.getByRole("button", { name: "Reload their version" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Merged with version 2, saved meanwhile" })).toContainText("Schedule was changed by Web UI / API and kept");
+  await expect(page.getByRole("status").filter({ hasText: /^.?Saved/ })).toContainText("Changed Description");
+  const task = await apiTask(server, "send-digest");
+  expect(task).toMatchObject({ schedule: "0 9 * * 1-5", description: "Mine: the morning digest", version: 3 });
+  await expect.poll(async () => (await yamlTasks(server))["send-digest"]?.description).toBe("Mine: the morning digest");
   await expect(page.getByLabel("Schedule (cron)", { exact: true })).toHaveValue("0 9 * * 1-5");
-  await expect(page.getByLabel("Name", { exact: true })).toHaveValue("Send digest");
+});
 
-  await page.getByLabel("Name", { exact: true }).fill("Send the morning digest");
+test("a stale save that changed the same field asks, showing mine and theirs", async ({ page, login, server }) => {
+  expect((await server.api("/api/tasks", { json: { id: "clash-me", name: "Clash me", schedule: "0 2 * * *", command: "/opt/clash.sh" } })).status).toBe(201);
+  await login();
+  await page.goto("/tasks/clash-me");
+  await page.getByLabel("Schedule (cron)", { exact: true }).fill("0 1 * * *");
+  await page.getByLabel("Name", { exact: true }).fill("Clash me nightly");
+  expect((await server.api("/api/tasks/clash-me", { method: "PATCH", json: { schedule: "0 3 * * *" } })).status).toBe(200);
+
   await page.getByRole("button", { name: "Save changes" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Saved" })).toContainText("Changed Name");
-  expect((await apiTask(server, "send-digest")).name).toBe("Send the morning digest");
-  await expect.poll(async () => (await yamlTasks(server))["send-digest"]?.name).toBe("Send the morning digest");
+  const clash = page.getByRole("status").filter({ hasText: "both changed Schedule" });
+  await expect(clash).toBeVisible();
+  await expect(clash).toContainText("Name merges on its own");
+  await expect(clash.getByTestId("clash-table").getByRole("row", { name: /Schedule/ })).toContainText("0 1 * * *");
+  await expect(clash.getByTestId("clash-table").getByRole("row", { name: /Schedule/ })).toContainText("0 3 * * *");
+  await snap(page, "task-edit-clash");
+  expect((await apiTask(server, "clash-me")).name).toBe("Clash me");
+
+  await clash.getByRole("button", { name: "Take theirs, save the rest" }).click();
+  await expect(page.getByRole("status").filter({ hasText: /^.?Saved/ })).toContainText("Changed Name");
+  expect(await apiTask(server, "clash-me")).toMatchObject({ schedule: "0 3 * * *", name: "Clash me nightly" });
 });
 
 test("deletes a task after confirming, on both sides", async ({ page, login, server }) => {
@@ -239,8 +274,10 @@ test("the connection indicator shows a lost connection and recovers by itself", 
   // makes Next load the page in full, which offline is the browser's error page.
   await page.waitForLoadState("networkidle");
   await context.setOffline(true);
-  await expect(indicator).toHaveAttribute("data-connection", "reconnecting", { timeout: 30_000 });
-  await expect(indicator).toContainText("Reconnecting…");
+  // The socket drops and a request to the server fails too: unreachable, said in a banner.
+  await expect(indicator).toHaveAttribute("data-connection", "unreachable", { timeout: 30_000 });
+  await expect(indicator).toContainText("Offline");
+  await expect(page.getByTestId("server-unreachable")).toBeVisible();
   await context.setOffline(false);
   await expect(indicator).toHaveAttribute("data-connection", "connected", { timeout: 30_000 });
 });

@@ -6,15 +6,23 @@ import { SyncStatusBar } from "@/components/layout/sync-status-bar";
 import { ConnectionIndicator } from "@/components/live/connection-indicator";
 import { LiveProvider } from "@/components/live/live-provider";
 import { LiveRefresh } from "@/components/live/live-refresh";
+import { ServerReachability } from "@/components/live/server-reachability";
 import { getServices } from "@/lib/core/services";
 import { syncStatus } from "@/lib/sync/sync-reads";
 import { requirePageAccess } from "@/lib/auth/page-access";
+import { readScheduleText } from "@/lib/tasks/task-yaml-source";
+import { codeFrame } from "@/lib/yaml-view/code-frame";
 
 export const dynamic = "force-dynamic";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   await requirePageAccess();
-  const status = await syncStatus(getServices());
+  const services = getServices();
+  const status = await syncStatus(services);
+  // An invalid file: the lines around its first error, like a compiler prints them.
+  const issue = status.yaml.valid === false ? status.yaml.error : null;
+  const text = issue && issue.line > 0 ? await readScheduleText(services.config.scheduleConfigPath, services.config.yamlMaxBytes) : null;
+  const frame = issue && text !== null ? codeFrame(text, issue.line, issue.column) : null;
   return (
     <LiveProvider>
       <LiveRefresh />
@@ -41,10 +49,12 @@ export default async function DashboardLayout({ children }: { children: ReactNod
           </div>
         </div>
       </header>
-      <SyncStatusBar status={status} />
-      <main id="main" tabIndex={-1} className="mx-auto max-w-7xl px-4 py-6 focus:outline-none sm:px-6">
-        {children}
-      </main>
+      <ServerReachability>
+        <SyncStatusBar status={status} frame={frame} />
+        <main id="main" tabIndex={-1} className="mx-auto max-w-7xl px-4 py-6 focus:outline-none sm:px-6">
+          {children}
+        </main>
+      </ServerReachability>
     </LiveProvider>
   );
 }

@@ -2,17 +2,19 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { ApiError, apiFetch, errorMessage } from "@/lib/client/api-fetch";
 import type { ConflictRecord } from "@/lib/client/api-types";
+import { conflictFields, fieldList } from "@/lib/client/conflict-fields";
 import { describeKeep, type KeepSide } from "@/lib/client/describe-resolution";
-import { CONFLICT_KIND_LABELS, FIELD_LABELS, RESOLUTION_LABELS, pluralize } from "@/lib/client/format";
+import { CONFLICT_KIND_LABELS, RESOLUTION_LABELS, pluralize } from "@/lib/client/format";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { Notice } from "@/components/ui/notice";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Spinner } from "@/components/ui/spinner";
+import { Table } from "@/components/ui/table";
 
 type ItemResult = { id: string; taskId: string; status: "resolved" | "stale" | "error"; message?: string };
 
@@ -20,9 +22,10 @@ const SIDE_LABEL = { yaml: "Keep YAML", db: "Keep DB" } as const;
 
 /**
  * The conflict inbox: every conflict with its task, kind and fields. Open ones can be
- * selected and resolved together; the dialog first says what happens to each.
+ * selected and resolved together; the dialog first says what happens to each. With no items it
+ * shows `empty`, below the outcome of a bulk resolve that just emptied it.
  */
-export function ConflictInbox({ items }: { items: ConflictRecord[] }) {
+export function ConflictInbox({ items, empty }: { items: ConflictRecord[]; empty?: ReactNode }) {
   const router = useRouter();
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [confirm, setConfirm] = useState<KeepSide | null>(null);
@@ -128,43 +131,35 @@ export function ConflictInbox({ items }: { items: ConflictRecord[] }) {
         )}
       </div>
 
-      <div className="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm">
-        <table className="block w-full text-sm md:table" data-testid="conflicts-table">
-          <caption className="sr-only">Conflicts</caption>
-          <thead className="hidden bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600 md:table-header-group">
-            <tr>
-              <th scope="col" className="w-10 px-3 py-2.5">
-                {openItems.length > 0 && (
-                  <input
-                    type="checkbox"
-                    aria-label="Select all open conflicts"
-                    checked={allSelected}
-                    ref={(el) => {
-                      if (el) el.indeterminate = chosen.length > 0 && !allSelected;
-                    }}
-                    onChange={(e) => setSelected(e.target.checked ? new Set(openItems.map((c) => c.id)) : new Set())}
-                    className="size-4 accent-blue-700"
-                  />
-                )}
-              </th>
-              <th scope="col" className="px-3 py-2.5">
-                Task
-              </th>
-              <th scope="col" className="px-3 py-2.5">
-                What happened
-              </th>
-              <th scope="col" className="px-3 py-2.5">
-                Fields
-              </th>
-              <th scope="col" className="px-3 py-2.5">
-                Detected
-              </th>
-              <th scope="col" className="px-3 py-2.5">
-                Status
-              </th>
-            </tr>
-          </thead>
-          <tbody className="block divide-y divide-slate-200 md:table-row-group">
+      {items.length === 0 ? (
+        empty
+      ) : (
+        <Table
+          caption="Conflicts"
+          testId="conflicts-table"
+          columns={[
+            {
+              className: "w-10",
+              label: openItems.length > 0 && (
+                <input
+                  type="checkbox"
+                  aria-label="Select all open conflicts"
+                  checked={allSelected}
+                  ref={(el) => {
+                    if (el) el.indeterminate = chosen.length > 0 && !allSelected;
+                  }}
+                  onChange={(e) => setSelected(e.target.checked ? new Set(openItems.map((c) => c.id)) : new Set())}
+                  className="size-4 accent-blue-700"
+                />
+              ),
+            },
+            { label: "Task" },
+            { label: "What happened" },
+            { label: "Fields (clash first)" },
+            { label: "Detected" },
+            { label: "Status" },
+          ]}
+        >
             {items.map((c) => (
               <tr key={c.id} className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 px-3 py-3 md:table-row md:p-0" data-conflict-task={c.taskId}>
                 <td className="row-span-5 md:table-cell md:px-3 md:py-3 md:align-top">
@@ -186,7 +181,7 @@ export function ConflictInbox({ items }: { items: ConflictRecord[] }) {
                 <td className="md:table-cell md:px-3 md:py-3 md:align-top">{CONFLICT_KIND_LABELS[c.kind] ?? c.kind}</td>
                 <td className="text-slate-700 md:table-cell md:px-3 md:py-3 md:align-top">
                   <span className="sr-only md:hidden">Fields: </span>
-                  {c.fields.map((f) => FIELD_LABELS[f as keyof typeof FIELD_LABELS] ?? f).join(", ") || "—"}
+                  <InboxFields conflict={c} />
                 </td>
                 <td className="text-slate-700 md:table-cell md:px-3 md:py-3 md:align-top md:whitespace-nowrap">
                   <span className="text-xs text-slate-500 md:hidden">Detected </span>
@@ -197,9 +192,8 @@ export function ConflictInbox({ items }: { items: ConflictRecord[] }) {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
-      </div>
+        </Table>
+      )}
 
       <Dialog
         open={confirm !== null}
@@ -241,5 +235,26 @@ export function ConflictInbox({ items }: { items: ConflictRecord[] }) {
         )}
       </Dialog>
     </div>
+  );
+}
+
+/** The clashing fields first; fields that merge on their own, or a deletion, after them. */
+function InboxFields({ conflict }: { conflict: ConflictRecord }) {
+  const fields = conflictFields(conflict.base, conflict.yaml, conflict.db);
+  if (fields.deletedIn) {
+    const changed = fields.deletedIn === "yaml" ? fields.fromDb : fields.fromYaml;
+    return (
+      <span>
+        Deleted in {fields.deletedIn === "yaml" ? "YAML" : "DB"}
+        {changed.length > 0 && <span className="text-slate-600">; changed in {fields.deletedIn === "yaml" ? "DB" : "YAML"}: {fieldList(changed)}</span>}
+      </span>
+    );
+  }
+  const merging = [...fields.fromYaml, ...fields.fromDb.filter((f) => !fields.fromYaml.includes(f))];
+  return (
+    <span>
+      <strong className="font-semibold">{fieldList(fields.clash) || "—"}</strong>
+      {merging.length > 0 && <span className="block text-xs text-slate-600">merge on their own: {fieldList(merging)}</span>}
+    </span>
   );
 }

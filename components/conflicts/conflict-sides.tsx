@@ -1,4 +1,4 @@
-import { TASK_FIELDS, type Task, type TaskField } from "@/lib/tasks/task-schema";
+import { TASK_FIELDS, type Task, type TaskField } from "@/lib/tasks/task-fields";
 import { FIELD_LABELS, formatFieldValue } from "@/lib/client/format";
 
 const CELL = "flex gap-2 px-3 py-0.5 md:table-cell md:py-2";

@@ -3,7 +3,7 @@
 import { useId, useState } from "react";
 import { changedFields, taskSchema, LIMITS, TASK_FIELDS, type Task, type TaskField } from "@/lib/tasks/task-schema";
 import type { ConflictDetail } from "@/lib/client/api-types";
-import { describeSchedule } from "@/lib/client/describe-schedule";
+import { useSchedulePreview } from "@/components/tasks/use-schedule-preview";
 import { draftFromTask, taskInputFromDraft, type TaskDraft } from "@/lib/client/task-draft";
 import { fieldErrorsFromZod, type FieldErrors } from "@/lib/client/field-errors";
 import { FIELD_LABELS, formatFieldValue } from "@/lib/client/format";
@@ -67,7 +67,7 @@ export function MergeEditor({
   const parsed = taskSchema.safeParse(candidate);
   const toYaml = parsed.success ? changedFields(conflict.yaml, parsed.data) : [];
   const toDb = parsed.success ? changedFields(conflict.db, parsed.data) : [];
-  const schedulePreview = draft.schedule.trim() ? describeSchedule(draft.schedule, draft.timezone.trim() || "UTC", 1) : null;
+  const schedulePreview = useSchedulePreview(draft.schedule, draft.timezone, 1);
 
   function save(event: React.FormEvent) {
     event.preventDefault();
@@ -98,6 +98,8 @@ export function MergeEditor({
               <div key={field} role="radiogroup" aria-labelledby={`${fid(field)}-pick`} className={`rounded-md border p-3 ${clash ? "border-amber-400 bg-amber-50/60" : "border-slate-200"}`}>
                 <p id={`${fid(field)}-pick`} className="mb-2 text-sm font-medium">
                   {FIELD_LABELS[field]}
+                  {/* The separator keeps a screen reader from running the words together ("Schedulechanged…"). */}
+                  <span className="sr-only">: </span>
                   <span className="ml-2 text-xs font-normal text-slate-600">
                     {clash ? "changed on both sides" : proposal.choices[field] === "db" ? "changed in the database only" : "changed in the YAML file only"}
                     {picks[field] === "custom" ? " · edited by hand below" : ""}

@@ -36,8 +36,8 @@ function DiffTable({ from, to, fromLabel, toLabel }: { from: string; to: string;
             <tbody>
               {lines.map((line, i) => (
                 <tr key={i} className={ROW[line.kind]} data-kind={line.kind}>
-                  <td className="w-8 px-1.5 text-right text-slate-500 select-none">{line.oldLine ?? ""}</td>
-                  <td className="w-8 px-1.5 text-right text-slate-500 select-none">{line.newLine ?? ""}</td>
+                  <td className="w-8 px-1.5 text-right text-slate-700 select-none">{line.oldLine ?? ""}</td>
+                  <td className="w-8 px-1.5 text-right text-slate-700 select-none">{line.newLine ?? ""}</td>
                   <td className="w-4 px-1 text-center font-bold select-none" aria-label={LABEL[line.kind] || undefined}>
                     {SIGN[line.kind]}
                   </td>

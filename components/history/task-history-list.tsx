@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { tasksEqual, type Task } from "@/lib/tasks/task-schema";
+import { tasksEqual, type Task } from "@/lib/tasks/task-fields";
 import { apiFetch, errorMessage } from "@/lib/client/api-fetch";
 import type { TaskChange, TaskWriteResult } from "@/lib/client/api-types";
 import { TRIGGER_LABELS, formatDateTime } from "@/lib/client/format";
@@ -59,16 +59,22 @@ function same(a: Task | null, b: Task | null): boolean {
 
 const ACTION_TONE = { create: "success", update: "info", delete: "danger" } as const;
 
-/** A task's own history, newest first, with one-click revert to any earlier version. */
+/**
+ * A task's own history, newest first. Reverting to an earlier version first shows what it
+ * changes against the current version and asks.
+ */
 export function TaskHistoryList({ taskId, items, current }: { taskId: string; items: TaskChange[]; current: Task | null }) {
   const router = useRouter();
   const [busy, setBusy] = useState<string | null>(null);
-  const [confirmDelete, setConfirmDelete] = useState<Entry | null>(null);
+  const [confirm, setConfirm] = useState<Entry | null>(null);
   const [outcome, setOutcome] = useState<{ ok: true; entry: Entry; result: TaskWriteResult } | { ok: false; message: string } | null>(null);
   const entries = group(items);
+  // Newest first: only the newest entry equal to the current version is it (a task deleted
+  // twice has two entries equal to "absent").
+  const currentIndex = entries.findIndex((entry) => same(entry.after, current));
 
   async function revert(entry: Entry) {
-    setConfirmDelete(null);
+    setConfirm(null);
     setBusy(entry.revertId);
     setOutcome(null);
     try {
@@ -105,8 +111,8 @@ export function TaskHistoryList({ taskId, items, current }: { taskId: string; it
         )}
       </div>
       <ol className="space-y-3" data-testid="task-history">
-        {entries.map((entry) => {
-          const isCurrent = same(entry.after, current);
+        {entries.map((entry, index) => {
+          const isCurrent = index === currentIndex;
           return (
             <li key={entry.runId} className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm">
               <div className="flex flex-wrap items-start justify-between gap-2">
@@ -135,10 +141,10 @@ export function TaskHistoryList({ taskId, items, current }: { taskId: string; it
                   <Button
                     size="sm"
                     disabled={busy !== null}
-                    onClick={() => (entry.after === null ? setConfirmDelete(entry) : revert(entry))}
+                    onClick={() => setConfirm(entry)}
                     aria-label={`Revert ${taskId} to the version of ${formatDateTime(entry.createdAt)}`}
                   >
-                    {busy === entry.revertId ? <Spinner label="Reverting…" /> : entry.after === null ? "Revert (deletes the task)" : "Revert to this version"}
+                    {busy === entry.revertId ? <Spinner label="Reverting…" /> : entry.after === null ? "Revert (deletes the task)…" : "Revert to this version…"}
                   </Button>
                 )}
               </div>
@@ -153,19 +159,32 @@ export function TaskHistoryList({ taskId, items, current }: { taskId: string; it
         })}
       </ol>
       <Dialog
-        open={confirmDelete !== null}
-        onClose={() => setConfirmDelete(null)}
-        title="Revert to a deleted state?"
-        description={`Right after that change the task did not exist, so reverting deletes ${taskId} from the database and the YAML file. You can restore it again from this history.`}
+        open={confirm !== null}
+        onClose={() => setConfirm(null)}
+        wide
+        title={confirm?.after === null ? "Revert to a deleted state?" : `Revert ${taskId} to the version of ${confirm ? formatDateTime(confirm.createdAt) : ""}?`}
+        description={
+          confirm?.after === null
+            ? `Right after that change the task did not exist, so reverting deletes ${taskId} from the database and the YAML file. You can restore it again from this history.`
+            : current === null
+              ? "The task is deleted now: reverting brings it back on both sides with these values."
+              : "This is what changes against the current version, on both sides (database and YAML file)."
+        }
         footer={
           <>
-            <Button onClick={() => setConfirmDelete(null)}>Cancel</Button>
-            <Button variant="danger" onClick={() => confirmDelete && revert(confirmDelete)}>
-              Delete the task
+            <Button onClick={() => setConfirm(null)}>Cancel</Button>
+            <Button variant={confirm?.after === null ? "danger" : "primary"} onClick={() => confirm && revert(confirm)} data-testid="confirm-revert">
+              {confirm?.after === null ? "Delete the task" : "Revert"}
             </Button>
           </>
         }
-      />
+      >
+        {confirm && (
+          <div data-testid="revert-diff">
+            <TaskChangeDiff before={current} after={confirm.after} labels={["Current", "After revert"]} />
+          </div>
+        )}
+      </Dialog>
     </div>
   );
 }

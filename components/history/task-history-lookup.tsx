@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { taskIdSchema } from "@/lib/tasks/task-schema";
+import { TASK_ID_PATTERN } from "@/lib/tasks/task-fields";
 import { Button } from "@/components/ui/button";
 import { inputClass } from "@/components/ui/field";
 
@@ -13,20 +13,20 @@ export function TaskHistoryLookup() {
   const [error, setError] = useState<string | null>(null);
   return (
     <form
-      className="flex flex-wrap items-start gap-2"
+      className="flex flex-wrap items-end gap-2"
       onSubmit={(event) => {
         event.preventDefault();
-        const parsed = taskIdSchema.safeParse(id.trim());
-        if (!parsed.success) {
+        const taskId = id.trim();
+        if (!TASK_ID_PATTERN.test(taskId)) {
           setError("Enter a task id: lowercase letters, digits, “-” or “_”.");
           return;
         }
         setError(null);
-        router.push(`/tasks/${parsed.data}#history`);
+        router.push(`/tasks/${taskId}#history`);
       }}
     >
       <div>
-        <label htmlFor="history-task-id" className="sr-only">
+        <label htmlFor="history-task-id" className="mb-1 block text-xs font-semibold text-slate-700">
           Task id
         </label>
         <input

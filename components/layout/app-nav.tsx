@@ -12,6 +12,7 @@ export function AppNav({ openConflicts }: { openConflicts: number }) {
   const pathname = usePathname();
   const links = [
     { href: "/", label: "Dashboard" },
+    { href: "/schedule", label: "Schedule" },
     { href: "/conflicts", label: "Conflicts", count: openConflicts },
     { href: "/history", label: "History" },
   ];

@@ -6,6 +6,8 @@ import { LiveActivity } from "@/components/live/live-activity";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Notice } from "@/components/ui/notice";
 import { Spinner } from "@/components/ui/spinner";
+import { CodeFrameView } from "@/components/yaml/code-frame-view";
+import type { CodeFrame } from "@/lib/yaml-view/code-frame";
 
 const STATE_STYLES = {
   idle: "bg-green-50 text-green-800 ring-green-200",
@@ -16,12 +18,13 @@ const STATE_STYLES = {
 const STATE_LABELS = { idle: "Idle", running: "Syncing", error: "Error" } as const;
 
 /** Sync state, last run, open conflicts and YAML validity, with banners when something needs a person. */
-export function SyncStatusBar({ status }: { status: SyncStatus }) {
+export function SyncStatusBar({ status, frame = null }: { status: SyncStatus; frame?: CodeFrame | null }) {
   const last = status.lastRun;
   return (
     <div className="border-b border-slate-200 bg-white">
       <div className="mx-auto max-w-7xl px-4 py-2 sm:px-6">
         <h2 className="sr-only">Sync status</h2>
+        <div className="flex flex-wrap items-center gap-x-5 gap-y-1.5">
         <dl className="flex flex-wrap items-center gap-x-5 gap-y-1.5 text-sm text-slate-700" data-testid="sync-status">
           <div className="flex items-center gap-1.5">
             <dt className="sr-only">State</dt>
@@ -87,10 +90,12 @@ export function SyncStatusBar({ status }: { status: SyncStatus }) {
               </dd>
             </div>
           )}
+        </dl>
+          {/* Outside the <dl>: a definition list may hold only dt/dd groups. */}
           <div className="min-w-0 flex-1 basis-48 sm:text-right">
             <LiveActivity />
           </div>
-        </dl>
+        </div>
       </div>
       {(!status.yaml.valid || status.yaml.missing || status.state === "error") && (
         <div className="mx-auto max-w-7xl space-y-2 px-4 pb-3 sm:px-6">
@@ -110,6 +115,7 @@ export function SyncStatusBar({ status }: { status: SyncStatus }) {
                   </>
                 ) : null}
               </p>
+              {frame && status.yaml.error && <CodeFrameView frame={frame} label={`The file around line ${status.yaml.error.line}`} />}
               {status.yaml.issues.length > 1 && (
                 <ul className="list-disc pl-5">
                   {status.yaml.issues.slice(1, 6).map((issue, i) => (

@@ -6,6 +6,7 @@ const STATES = {
   connected: { dot: "bg-green-600", text: "Live", title: "Connected: this page updates by itself" },
   connecting: { dot: "bg-slate-400", text: "Connecting…", title: "Connecting to live updates" },
   reconnecting: { dot: "bg-amber-500 animate-pulse", text: "Reconnecting…", title: "Lost the live connection; reconnecting. The page catches up once it is back." },
+  unreachable: { dot: "bg-red-600", text: "Offline", title: "The server does not answer; retrying" },
 } as const;
 
 export function ConnectionIndicator() {

@@ -10,7 +10,8 @@ function describe(event: LiveEvent): string | null {
     case "schedule_config_updated": {
       const ids = event.payload.changedTaskIds;
       const which = ids.length === 1 ? ids[0] : `${ids.length} tasks`;
-      return `${which} updated (${SOURCE_LABELS[event.payload.source] ?? event.payload.source})`;
+      // The event does not say whether a task was created, changed or deleted: "changed" covers all three.
+      return `${which} changed (${SOURCE_LABELS[event.payload.source] ?? event.payload.source})`;
     }
     case "sync_conflict_detected":
       return `Conflict detected on ${event.payload.conflict.taskId}`;

@@ -10,7 +10,8 @@ import { Dialog } from "@/components/ui/dialog";
 import { inputClass } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
 import { Spinner } from "@/components/ui/spinner";
-import { PlanCounts, SyncPlanView } from "./sync-plan-view";
+import { useLiveEvent } from "@/components/live/live-provider";
+import { PlanCounts, SyncPlanView, planLosses } from "./sync-plan-view";
 
 const DIRECTIONS: { value: Direction; label: string; help: string }[] = [
   { value: "bidirectional", label: "Both ways", help: "Each side's changes go to the other; same-field edits on both sides become conflicts for you to resolve." },
@@ -56,9 +57,16 @@ export function SyncNowPanel() {
     }
   }
 
+  // A failure is stale once a later sync succeeded (e.g. after the file was fixed).
+  useLiveEvent((event) => {
+    if (event.name === "schedule_config_updated" || (event.name === "sync_status_changed" && event.payload.status.state === "idle")) {
+      setPhase((p) => (p.kind === "failed" ? { kind: "idle" } : p));
+    }
+  });
+
   const help = DIRECTIONS.find((d) => d.value === direction)!.help;
   const confirm = phase.kind === "confirm" ? phase : null;
-  const losses = confirm ? confirm.plan.counts.toYaml.delete + confirm.plan.counts.toDb.delete : 0;
+  const losses = confirm ? planLosses(confirm.plan) : 0;
 
   return (
     <section aria-labelledby={`${id}-title`} className="mb-4 rounded-lg border border-slate-200 bg-white p-3 shadow-sm">
@@ -170,15 +178,15 @@ export function SyncNowPanel() {
           confirm?.apply ? (
             <>
               <Button onClick={() => setPhase({ kind: "idle" })}>Cancel</Button>
-              <Button variant={losses > 0 ? "danger" : "primary"} onClick={run} autoFocus={false}>
-                {losses > 0 ? `Apply (deletes ${pluralize(losses, "task")})` : "Apply"}
+              <Button variant={losses > 0 ? "danger" : "primary"} onClick={run} autoFocus={false} data-testid="apply-plan">
+                {losses > 0 ? `Apply and discard ${pluralize(losses, "edit")}` : "Apply"}
               </Button>
             </>
           ) : (
             <>
               <Button onClick={() => setPhase({ kind: "idle" })}>Close</Button>
-              <Button variant="primary" onClick={run}>
-                Sync now
+              <Button variant={losses > 0 ? "danger" : "primary"} onClick={run}>
+                {losses > 0 ? `Sync now and discard ${pluralize(losses, "edit")}` : "Sync now"}
               </Button>
             </>
           )

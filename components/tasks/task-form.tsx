@@ -6,14 +6,16 @@ import { useDeferredValue, useEffect, useId, useRef, useState } from "react";
 import { createTaskSchema, changedFields, patchTaskSchema, taskSchema, LIMITS, type Task, type TaskField } from "@/lib/tasks/task-schema";
 import { ApiError, apiFetch, errorMessage } from "@/lib/client/api-fetch";
 import type { StoredTask, TaskWriteResult } from "@/lib/client/api-types";
-import { describeSchedule } from "@/lib/client/describe-schedule";
+import { useSchedulePreview } from "./use-schedule-preview";
 import { EMPTY_DRAFT, draftFromTask, taskInputFromDraft, type TaskDraft } from "@/lib/client/task-draft";
 import { fieldErrorsFromApi, fieldErrorsFromZod, type FieldErrors } from "@/lib/client/field-errors";
-import { FIELD_LABELS, SOURCE_LABELS, formatDateTime } from "@/lib/client/format";
+import { FIELD_LABELS, SOURCE_LABELS, formatDateTime, formatFieldValue } from "@/lib/client/format";
+import { mergeEdits, type MergedEdits } from "@/lib/client/merge-edits";
 import { Button } from "@/components/ui/button";
 import { Field, fieldAria, inputClass } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
 import { Spinner } from "@/components/ui/spinner";
+import { FieldValuesTable } from "./field-values-table";
 import { TaskSavedNotice } from "./task-saved-notice";
 
 type FormValues = TaskDraft;
@@ -40,9 +42,15 @@ function slugify(name: string): string {
 }
 
 type Outcome =
-  | { kind: "saved"; result: TaskWriteResult; fields: TaskField[] }
-  | { kind: "stale"; current: StoredTask; mine: FormValues }
+  | { kind: "saved"; result: TaskWriteResult; fields: TaskField[]; mergedWith?: { version: number; source: string; fields: TaskField[] } }
+  | { kind: "clash"; current: StoredTask; mine: Task; merge: MergedEdits }
   | { kind: "error"; message: string; title?: string };
+
+/** A save answered 409 with the newer version. */
+function staleCurrent(error: unknown): StoredTask | null {
+  if (!(error instanceof ApiError) || error.code !== "stale_version") return null;
+  return (error.details as { current?: StoredTask } | undefined)?.current ?? null;
+}
 
 /**
  * Create or edit a task. Validates with the same zod schema as the API, shows the
@@ -58,13 +66,11 @@ export function TaskForm({ mode, task }: { mode: "create" | "edit"; task?: Store
   const [saving, setSaving] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [idTouched, setIdTouched] = useState(mode === "edit");
-  const [mounted, setMounted] = useState(false);
   const [zones, setZones] = useState<string[]>([]);
   const summaryRef = useRef<HTMLDivElement>(null);
   const fieldRefs = useRef<Partial<Record<string, HTMLElement | null>>>({});
 
   useEffect(() => {
-    setMounted(true);
     try {
       setZones(["UTC", ...Intl.supportedValuesOf("timeZone").filter((z) => z !== "UTC")]);
     } catch {
@@ -85,7 +91,8 @@ export function TaskForm({ mode, task }: { mode: "create" | "edit"; task?: Store
 
   const schedule = useDeferredValue(values.schedule);
   const timezone = useDeferredValue(values.timezone);
-  const preview = mounted && schedule.trim() ? describeSchedule(schedule, timezone.trim() || "UTC", 3) : null;
+  const preview = useSchedulePreview(schedule, timezone, 3);
+  const dst = preview?.dst ?? [];
 
   function set<K extends keyof FormValues>(key: K, value: FormValues[K]) {
     setValues((v) => {
@@ -125,72 +132,107 @@ export function TaskForm({ mode, task }: { mode: "create" | "edit"; task?: Store
     }
     setErrors({});
 
-    let path = "/api/tasks";
-    let init: Parameters<typeof apiFetch>[1];
-    let fields: TaskField[] = [];
     if (mode === "edit" && base) {
-      fields = changedFields(base, parsed.data);
+      const fields = changedFields(base, parsed.data);
       if (fields.length === 0) {
         setOutcome({ kind: "error", title: "Nothing to save", message: "The task already has these values." });
         return;
       }
-      const patch = Object.fromEntries(fields.map((f) => [f, parsed.data[f]]));
-      const checked = patchTaskSchema.safeParse({ ...patch, version: base.version });
+      const checked = patchTaskSchema.safeParse({ ...Object.fromEntries(fields.map((f) => [f, parsed.data[f]])), version: base.version });
       if (!checked.success) {
         showErrors(fieldErrorsFromZod(checked.error));
         return;
       }
-      path = `/api/tasks/${encodeURIComponent(base.id)}`;
-      init = { method: "PATCH", json: { ...patch, version: base.version } };
-    } else {
-      init = { method: "POST", json: parsed.data };
+      await saveEdits(base, parsed.data);
+      return;
     }
 
     setSaving(true);
     try {
-      const result = await apiFetch<TaskWriteResult>(path, init);
-      if (mode === "create") {
-        const params = new URLSearchParams({ created: "1" });
-        if (result.merged) params.set("merged", "1");
-        router.push(`/tasks/${encodeURIComponent(parsed.data.id)}?${params}`);
-        return;
-      }
-      if (result.task) {
-        setBase(result.task);
-        setValues(valuesFrom(result.task));
-      }
-      setOutcome({ kind: "saved", result, fields });
-      // Fresh server data, and drop one-off notices such as ?created=1 from the address.
-      router.replace(`/tasks/${encodeURIComponent(parsed.data.id)}`, { scroll: false });
+      const result = await apiFetch<TaskWriteResult>("/api/tasks", { method: "POST", json: parsed.data });
+      const params = new URLSearchParams({ created: "1" });
+      if (result.merged) params.set("merged", "1");
+      router.push(`/tasks/${encodeURIComponent(parsed.data.id)}?${params}`);
     } catch (error) {
-      if (error instanceof ApiError && error.code === "stale_version") {
-        const current = (error.details as { current?: StoredTask } | undefined)?.current;
-        if (current) {
-          setOutcome({ kind: "stale", current, mine: values });
-          requestAnimationFrame(() => summaryRef.current?.focus());
-          return;
-        }
-      }
-      if (error instanceof ApiError && error.code === "already_exists") {
-        showErrors({ id: "A task with this id already exists. Pick another id, or edit that task." });
-        return;
-      }
-      const apiFields = fieldErrorsFromApi(error);
-      if (apiFields) {
-        showErrors(apiFields);
-        return;
-      }
-      const title =
-        error instanceof ApiError && error.code === "yaml_invalid"
-          ? "The YAML file is invalid, so nothing was saved"
-          : error instanceof ApiError && error.status === 404
-            ? "This task no longer exists"
-            : "Could not save";
-      setOutcome({ kind: "error", title, message: errorMessage(error) });
-      requestAnimationFrame(() => summaryRef.current?.focus());
+      failed(error);
     } finally {
       setSaving(false);
     }
+  }
+
+  /**
+   * Saves the form's edits of `opened` (the version the form was editing). When someone saved a
+   * newer version meanwhile, the edits are merged into it field by field and saved again; only
+   * a field both changed to different values stops the save and asks. `keep` lists clashing
+   * fields the person chose to overwrite with their own value.
+   */
+  async function saveEdits(opened: StoredTask, mine: Task, keep: TaskField[] = []) {
+    setSaving(true);
+    setOutcome(null);
+    let onto = opened;
+    let patch: Partial<Task> = Object.fromEntries(changedFields(opened, mine).map((f) => [f, mine[f]]));
+    let mergedWith: { version: number; source: string; fields: TaskField[] } | undefined;
+    try {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+          const result = await apiFetch<TaskWriteResult>(`/api/tasks/${encodeURIComponent(opened.id)}`, { method: "PATCH", json: { ...patch, version: onto.version } });
+          if (result.task) {
+            setBase(result.task);
+            setValues(valuesFrom(result.task));
+          }
+          setOutcome({ kind: "saved", result, fields: Object.keys(patch) as TaskField[], mergedWith });
+          // Fresh server data, and drop one-off notices such as ?created=1 from the address.
+          router.replace(`/tasks/${encodeURIComponent(opened.id)}`, { scroll: false });
+          return;
+        } catch (error) {
+          const current = staleCurrent(error);
+          if (!current) throw error;
+          const merge = mergeEdits(opened, mine, current);
+          const clash = merge.clash.filter((f) => !keep.includes(f));
+          if (clash.length > 0) {
+            setOutcome({ kind: "clash", current, mine, merge: { ...merge, clash } });
+            requestAnimationFrame(() => summaryRef.current?.focus());
+            return;
+          }
+          for (const f of keep) (merge.patch as Record<string, unknown>)[f] = mine[f];
+          if (Object.keys(merge.patch).length === 0) {
+            // Their version already holds every one of my edits.
+            setBase(current);
+            setValues(valuesFrom(current));
+            setOutcome({ kind: "saved", result: { task: current, runId: "", conflict: null, merged: false }, fields: [], mergedWith: { version: current.version, source: current.source, fields: merge.theirs } });
+            return;
+          }
+          onto = current;
+          patch = merge.patch;
+          mergedWith = { version: current.version, source: current.source, fields: merge.theirs };
+        }
+      }
+      setOutcome({ kind: "error", title: "Could not save", message: "The task kept changing while saving. Try again." });
+    } catch (error) {
+      failed(error);
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  function failed(error: unknown) {
+    if (error instanceof ApiError && error.code === "already_exists") {
+      showErrors({ id: "A task with this id already exists. Pick another id, or edit that task." });
+      return;
+    }
+    const apiFields = fieldErrorsFromApi(error);
+    if (apiFields) {
+      showErrors(apiFields);
+      return;
+    }
+    const title =
+      error instanceof ApiError && error.code === "yaml_invalid"
+        ? "The YAML file is invalid, so nothing was saved"
+        : error instanceof ApiError && error.status === 404
+          ? "This task no longer exists"
+          : "Could not save";
+    setOutcome({ kind: "error", title, message: errorMessage(error) });
+    requestAnimationFrame(() => summaryRef.current?.focus());
   }
 
   const errorList = FIELD_ORDER.filter((f) => errors[f]);
@@ -203,7 +245,7 @@ export function TaskForm({ mode, task }: { mode: "create" | "edit"; task?: Store
   return (
     <form onSubmit={submit} noValidate aria-describedby={`${formId}-required`} className="space-y-5" data-testid="task-form">
       <div ref={summaryRef} tabIndex={-1} className="space-y-3 focus:outline-none" aria-live="polite">
-        {newer && dirty && outcome?.kind !== "stale" && (
+        {newer && dirty && outcome?.kind !== "clash" && (
           <Notice
             tone="warning"
             title="Someone else changed this task while you were editing"
@@ -216,8 +258,8 @@ export function TaskForm({ mode, task }: { mode: "create" | "edit"; task?: Store
             }
           >
             <p>
-              It is now at version {newer.version} (changed by {SOURCE_LABELS[newer.source] ?? newer.source}, {formatDateTime(newer.updatedAt)}). Saving your
-              edits will be refused until you load their version.
+              It is now at version {newer.version} (changed by {SOURCE_LABELS[newer.source] ?? newer.source}, {formatDateTime(newer.updatedAt)}). Saving merges
+              your edits into it field by field; only a field you both changed asks which value wins.
             </p>
           </Notice>
         )}
@@ -236,35 +278,41 @@ export function TaskForm({ mode, task }: { mode: "create" | "edit"; task?: Store
             </ul>
           </Notice>
         )}
-        {outcome?.kind === "stale" && (
-          <Notice
-            tone="warning"
-            title="Someone else changed this task"
-            actions={
-              <>
-                <Button size="sm" variant="primary" onClick={() => loadTheirs(outcome.current)}>
-                  Reload their version
-                </Button>
-                <Button size="sm" onClick={() => setOutcome(null)}>
-                  Keep my edits
-                </Button>
-              </>
-            }
-          >
-            <p>
-              Your edits were <strong>not saved</strong>: while you were editing version {base?.version}, the task was changed (now version {outcome.current.version},
-              by {SOURCE_LABELS[outcome.current.source] ?? outcome.current.source}, {formatDateTime(outcome.current.updatedAt)}).
-            </p>
-            <StaleDifferences current={outcome.current} mine={outcome.mine} />
-            <p>Reload their version, then apply your change again.</p>
-          </Notice>
+        {outcome?.kind === "clash" && base && (
+          <ClashNotice
+            outcome={outcome}
+            opened={base}
+            saving={saving}
+            onKeepMine={() => saveEdits(base, outcome.mine, outcome.merge.clash)}
+            onTakeTheirs={() => saveEdits(base, { ...outcome.mine, ...Object.fromEntries(outcome.merge.clash.map((f) => [f, outcome.current[f]])) })}
+            onReload={() => loadTheirs(outcome.current)}
+          />
         )}
         {outcome?.kind === "error" && (
           <Notice tone="error" title={outcome.title}>
             <p>{outcome.message}</p>
           </Notice>
         )}
-        {outcome?.kind === "saved" && <TaskSavedNotice result={outcome.result} fields={outcome.fields} />}
+        {outcome?.kind === "saved" && (
+          <>
+            {outcome.mergedWith && (
+              <Notice tone="info" title={`Merged with version ${outcome.mergedWith.version}, saved meanwhile`}>
+                <p>
+                  {outcome.mergedWith.fields.length
+                    ? `${outcome.mergedWith.fields.map((f) => FIELD_LABELS[f]).join(", ")} ${outcome.mergedWith.fields.length === 1 ? "was" : "were"} changed by ${SOURCE_LABELS[outcome.mergedWith.source] ?? outcome.mergedWith.source} and kept; your edits were saved on top.`
+                    : "Your edits were saved on top of it."}
+                </p>
+              </Notice>
+            )}
+            {outcome.fields.length > 0 ? (
+              <TaskSavedNotice result={outcome.result} fields={outcome.fields} />
+            ) : (
+              <Notice tone="success" title="Nothing left to save">
+                <p>The newer version already has your edits.</p>
+              </Notice>
+            )}
+          </>
+        )}
       </div>
 
       <p id={`${formId}-required`} className="text-xs text-slate-600">
@@ -338,13 +386,25 @@ export function TaskForm({ mode, task }: { mode: "create" | "edit"; task?: Store
           hint={
             <div aria-live="polite" data-testid="schedule-preview">
               {preview === null ? (
-                <span>5 fields (minute hour day month weekday) or 6 with seconds first, e.g. “0 2 * * *” for 02:00 every day.</span>
+                <span>5 fields (minute hour day month weekday) or 6 with seconds first, e.g. “0 2 * * *” for 02:00 every day; or @daily, @hourly, …</span>
               ) : preview.error ? (
-                <span className="text-amber-800">Not a valid cron expression yet: {preview.error}</span>
+                // Once the form shows the field's error, the preview does not say it a second time.
+                errors.schedule ? null : <span className="text-amber-800">Not a valid cron expression yet: {preview.error}</span>
               ) : (
                 <span>
                   <strong className="font-semibold text-slate-800">{preview.text}</strong>
-                  {preview.next.length > 0 && <> · next: {preview.next.map((r) => r.label).join(" · ")}</>}
+                  {preview.zoneError ? (
+                    <span className="text-amber-800"> · next runs need a known time zone: {preview.zoneError}</span>
+                  ) : (
+                    preview.next.length > 0 && <> · next: {preview.next.map((r) => r.label).join(" · ")}</>
+                  )}
+                </span>
+              )}
+              {dst.length > 0 && (
+                <span className="mt-1 block text-amber-800" data-testid="dst-warning">
+                  <span aria-hidden="true">⚠ </span>
+                  {dst[0]!.message}
+                  {dst.length > 1 && ` (and ${dst.length - 1} more clock change${dst.length > 2 ? "s" : ""} in the next 12 months)`}
                 </span>
               )}
             </div>
@@ -460,14 +520,52 @@ export function TaskForm({ mode, task }: { mode: "create" | "edit"; task?: Store
   );
 }
 
-function StaleDifferences({ current, mine }: { current: StoredTask; mine: FormValues }) {
-  const parsed = taskSchema.safeParse(bodyFrom({ ...mine, id: current.id }));
-  if (!parsed.success) return null;
-  const fields = changedFields(current, parsed.data);
-  if (fields.length === 0) return <p>Their version already has the same values as your edits.</p>;
+/** A save that met a newer version changing the same field differently: mine and theirs, per field. */
+function ClashNotice({
+  outcome,
+  opened,
+  saving,
+  onKeepMine,
+  onTakeTheirs,
+  onReload,
+}: {
+  outcome: Extract<Outcome, { kind: "clash" }>;
+  opened: StoredTask;
+  saving: boolean;
+  onKeepMine: () => void;
+  onTakeTheirs: () => void;
+  onReload: () => void;
+}) {
+  const { current, mine, merge } = outcome;
+  const others = [...merge.mine, ...merge.theirs];
   return (
-    <p>
-      Their version differs from your edits in: <strong>{fields.map((f) => FIELD_LABELS[f]).join(", ")}</strong>.
-    </p>
+    <Notice
+      tone="warning"
+      title={`You and ${SOURCE_LABELS[current.source] ?? current.source} both changed ${merge.clash.map((f) => FIELD_LABELS[f]).join(", ")}`}
+      actions={
+        <>
+          <Button size="sm" variant="primary" onClick={onKeepMine} disabled={saving}>
+            Keep mine for {merge.clash.length === 1 ? "this field" : "these fields"}
+          </Button>
+          <Button size="sm" onClick={onTakeTheirs} disabled={saving}>
+            Take theirs, save the rest
+          </Button>
+          <Button size="sm" variant="ghost" onClick={onReload} disabled={saving}>
+            Discard my edits
+          </Button>
+        </>
+      }
+    >
+      <p>
+        Nothing was saved yet: while you were editing version {opened.version}, it was saved as version {current.version} ({formatDateTime(current.updatedAt)}).
+        {others.length > 0 && ` ${others.map((f) => FIELD_LABELS[f]).join(", ")} ${others.length === 1 ? "merges" : "merge"} on ${others.length === 1 ? "its" : "their"} own.`}
+      </p>
+      <FieldValuesTable
+        caption="Fields both of you changed"
+        headers={["Mine", "Theirs"]}
+        testId="clash-table"
+        rows={merge.clash.map((f) => ({ field: f, values: [formatFieldValue(f, mine[f]), formatFieldValue(f, current[f])] }))}
+      />
+    </Notice>
   );
 }

@@ -119,18 +119,20 @@ export async function apiTask(server: AppServer, id: string): Promise<TaskJson> 
 export const SCREENSHOTS = path.join(ROOT, "test-results", "screenshots");
 
 /**
- * Saves a full-page screenshot at laptop width and at phone width (375 px), and
- * checks that nothing overflows sideways on the phone.
+ * Saves full-page screenshots at laptop size (1440×900) and phone size (390×844), and checks
+ * that nothing overflows sideways on the phone. Restores the viewport afterwards.
  */
 export async function snap(page: Page, name: string): Promise<void> {
   await fs.mkdir(SCREENSHOTS, { recursive: true });
   const size = page.viewportSize() ?? { width: 1280, height: 900 };
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  await page.setViewportSize({ width: 375, height: 812 });
   try {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.waitForTimeout(100);
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForTimeout(150);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow, `${name} must not scroll sideways at 375 px`).toBeLessThanOrEqual(0);
+    expect(overflow, `${name} must not scroll sideways at 390 px`).toBeLessThanOrEqual(0);
     await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-phone.png`), fullPage: true });
   } finally {
     await page.setViewportSize(size);

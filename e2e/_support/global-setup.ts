@@ -1,6 +1,7 @@
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { buildApp, ensureFreshBuild } from "../../scripts/build.mjs";
+import { missingChromium } from "../../scripts/chromium.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -10,6 +11,9 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
  * stale build is rebuilt here so a test run never exercises yesterday's UI.
  */
 export default async function globalSetup() {
+  // Said once, before any test, instead of every test failing on "executable doesn't exist".
+  const missing = missingChromium();
+  if (missing) throw new Error(missing);
   // Screenshots of this run only.
   rmSync(path.join(ROOT, "test-results", "screenshots"), { recursive: true, force: true });
   await (process.env.E2E_FORCE_BUILD ? buildApp() : ensureFreshBuild());

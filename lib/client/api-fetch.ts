@@ -15,6 +15,9 @@ export class ApiError extends Error {
   }
 }
 
+/** Dispatched on `window` when a request could not reach the server at all. */
+export const SERVER_UNREACHABLE_EVENT = "schedule-sync:unreachable";
+
 export interface ApiFetchInit {
   method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   json?: unknown;
@@ -34,6 +37,8 @@ export async function apiFetch<T>(path: string, init: ApiFetchInit = {}): Promis
     });
   } catch (error) {
     if (error instanceof DOMException && error.name === "AbortError") throw error;
+    // The page's live connection re-checks the server and shows the "unreachable" banner.
+    if (typeof window !== "undefined") window.dispatchEvent(new Event(SERVER_UNREACHABLE_EVENT));
     throw new ApiError(0, "network_error", "Could not reach the server. Check your connection and try again.");
   }
   const body = await res.json().catch(() => null);

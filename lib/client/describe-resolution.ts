@@ -1,4 +1,4 @@
-import { changedFields, type Task, type TaskField } from "@/lib/tasks/task-schema";
+import { changedFields, type Task, type TaskField } from "@/lib/tasks/task-fields";
 import { FIELD_LABELS } from "./format";
 
 export type KeepSide = "yaml" | "db";

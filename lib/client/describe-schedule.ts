@@ -1,12 +1,16 @@
 import cronstrue from "cronstrue";
-import { cronError, nextRuns } from "@/lib/tasks/cron";
+import { cronError, normalizeCron, nextRuns } from "@/lib/tasks/cron";
+import { isValidTimezone } from "@/lib/tasks/task-fields";
 
 export interface ScheduleDescription {
   /** Plain words, e.g. "At 02:00"; null when the expression is not valid. */
   text: string | null;
   /** The next runs formatted in the task's own time zone. */
   next: { iso: string; label: string }[];
+  /** Why the expression is invalid, in plain words. */
   error: string | null;
+  /** Set instead when the expression is fine but the time zone is not one this runtime knows. */
+  zoneError?: string;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -62,14 +66,15 @@ export function describeSchedule(expr: string, timezone: string, count = 3, from
 }
 
 function describeUncached(expr: string, timezone: string, count: number, from: Date): ScheduleDescription {
-  const error = cronError(expr, timezone);
+  const error = cronError(expr);
   if (error) return { text: null, next: [], error };
   let text: string | null = null;
   try {
-    text = cronstrue.toString(expr, { use24HourTimeFormat: true, verbose: false });
+    text = cronstrue.toString(normalizeCron(expr), { use24HourTimeFormat: true, verbose: false });
   } catch {
     text = null;
   }
+  if (!isValidTimezone(timezone)) return { text, next: [], error: null, zoneError: `“${timezone}” is not a known time zone (e.g. UTC, Europe/Berlin)` };
   let next: ScheduleDescription["next"] = [];
   try {
     const seconds = expr.trim().split(/\s+/).length === 6;

@@ -1,4 +1,4 @@
-import { TASK_FIELDS, type Task, type TaskField } from "@/lib/tasks/task-schema";
+import { TASK_FIELDS, type Task, type TaskField } from "@/lib/tasks/task-fields";
 
 /** Pure formatting shared by server and client components. */
 
@@ -15,11 +15,12 @@ export function formatDateTime(iso: string | null | undefined): string {
   return Number.isNaN(date.getTime()) ? iso : `${absolute.format(date)} UTC`;
 }
 
-/** `3 min ago`, `in 2 h`, `just now`. */
+/** `3 min ago`, `in 2 h`, `just now`, `in under a minute`. */
 export function formatRelative(iso: string, now = Date.now()): string {
   const diff = new Date(iso).getTime() - now;
   const abs = Math.abs(diff);
-  if (abs < 45_000) return "just now";
+  // "just now" is for the past: a sync due in 20 s has not happened yet.
+  if (abs < 45_000) return diff > 5_000 ? "in under a minute" : "just now";
   const units: [number, string][] = [
     [86_400_000, "d"],
     [3_600_000, "h"],

@@ -3,8 +3,10 @@
 import { useEffect, useRef, useState } from "react";
 import { io, type Socket } from "socket.io-client";
 import { EVENT_NAMES, type EventName, type EventPayload, type ServerToClientEvents } from "@/lib/events/events";
+import { SERVER_UNREACHABLE_EVENT } from "./api-fetch";
 
-export type ConnectionState = "connecting" | "connected" | "reconnecting";
+/** `unreachable`: the socket is down and a plain request to the server failed too. */
+export type ConnectionState = "connecting" | "connected" | "reconnecting" | "unreachable";
 
 /**
  * A live event, or a (re)connection: events sent before the socket was up (between the
@@ -20,6 +22,18 @@ export type LiveListener = (event: LiveEvent) => void;
 export interface LiveSocket {
   connection: ConnectionState;
   subscribe(listener: LiveListener): () => void;
+  /** Asks the server whether it answers; updates `connection` and resolves to the answer. */
+  probe(): Promise<boolean>;
+}
+
+/** Any answer, even 401 or 503, means the server is there; only a network failure is "unreachable". */
+async function serverAnswers(): Promise<boolean> {
+  try {
+    await fetch("/api/health", { cache: "no-store", credentials: "same-origin" });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -38,6 +52,14 @@ export function useLiveSocket(): LiveSocket {
     };
   }).current;
 
+  const connected = useRef(false);
+  const probe = useRef(async () => {
+    const answers = await serverAnswers();
+    if (!answers) setConnection("unreachable");
+    else if (!connected.current) setConnection((c) => (c === "unreachable" ? "reconnecting" : c));
+    return answers;
+  }).current;
+
   useEffect(() => {
     const socket: Socket<ServerToClientEvents> = io({ withCredentials: true });
     const emit = (event: LiveEvent) => {
@@ -47,12 +69,15 @@ export function useLiveSocket(): LiveSocket {
     let retry: ReturnType<typeof setTimeout> | undefined;
 
     socket.on("connect", () => {
+      connected.current = true;
       setConnection("connected");
       emit({ name: everConnected ? "reconnected" : "connected", payload: null });
       everConnected = true;
     });
     socket.on("disconnect", (reason) => {
+      connected.current = false;
       setConnection("reconnecting");
+      void probe();
       // The server closed this socket on purpose (e.g. a restart): socket.io does not retry that by itself.
       if (reason === "io server disconnect") retry = setTimeout(() => socket.connect(), 1000);
     });
@@ -63,17 +88,20 @@ export function useLiveSocket(): LiveSocket {
         .then((res) => {
           if (res.status === 401) window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
         })
-        .catch(() => undefined);
+        .catch(() => setConnection("unreachable"));
     });
     for (const name of EVENT_NAMES) {
       (socket.on as (event: string, fn: (payload: unknown) => void) => void)(name, (payload) => emit({ name, payload } as LiveEvent));
     }
+    const unreachable = () => void probe();
+    window.addEventListener(SERVER_UNREACHABLE_EVENT, unreachable);
     return () => {
+      window.removeEventListener(SERVER_UNREACHABLE_EVENT, unreachable);
       clearTimeout(retry);
       socket.removeAllListeners();
       socket.disconnect();
     };
   }, []);
 
-  return { connection, subscribe };
+  return { connection, subscribe, probe };
 }

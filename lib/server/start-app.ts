@@ -193,6 +193,9 @@ function announce(log: ReturnType<typeof createLogger>, listening: string, token
     // Only to an interactive terminal: log files and CI output never get the token.
     console.log(`\n  Open ${url}/login?token=${token}\n`);
   } else {
-    log.info(`log in at ${url}/login with the token in ${path.join(config.dataDir, "admin-token")}${generated ? " (generated now)" : ""}`);
+    // Logs never get the token: the link without it, and the command that prints it.
+    const tokenFile = path.join(config.dataDir, "admin-token");
+    const env = config.dataDir === path.resolve("data") ? "" : `DATA_DIR=${config.dataDir} `;
+    log.info(`log in at ${url}/login with the token in ${tokenFile}${generated ? " (generated now)" : ""}; \`${env}npx schedule-sync token --url ${url}\` prints the login link`);
   }
 }

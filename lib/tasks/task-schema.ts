@@ -1,7 +1,9 @@
 import { z } from "zod";
-import { boundedMemo } from "./bounded-memo";
 import { cronError, normalizeCron } from "./cron";
 import { invisibleCharacterProblem } from "./invisible-characters";
+import { isValidTimezone, TASK_ID_PATTERN } from "./task-fields";
+
+export { changedFields, isValidTimezone, TASK_FIELDS, TASK_ID_PATTERN, tasksEqual, type TaskField } from "./task-fields";
 
 /**
  * One definition of a task, shared by the API, the YAML store and the UI forms.
@@ -9,11 +11,8 @@ import { invisibleCharacterProblem } from "./invisible-characters";
  * two sides holding the same task compare equal field by field.
  */
 
-export const TASK_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 export const TAG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 
-export const TASK_FIELDS = ["name", "schedule", "timezone", "command", "enabled", "description", "tags"] as const;
-export type TaskField = (typeof TASK_FIELDS)[number];
 
 export const LIMITS = {
   name: 200,
@@ -22,15 +21,6 @@ export const LIMITS = {
   tags: 32,
 } as const;
 
-/** Whether `zone` is an IANA time zone this runtime knows. Memoized: each check costs ~0.1 ms. */
-export const isValidTimezone: (zone: string) => boolean = boundedMemo(1_000, (zone) => {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-});
 
 /**
  * A string without bidi controls and other invisible characters (lib/tasks/invisible-characters.ts),
@@ -113,21 +103,4 @@ export const patchTaskSchema = z
 /** Parses anything task-shaped into its normalized form; throws a ZodError otherwise. */
 export function normalizeTask(input: unknown): Task {
   return taskSchema.parse(input);
-}
-
-/** Field-by-field equality of two normalized tasks (ids are compared too). */
-export function tasksEqual(a: Task, b: Task): boolean {
-  if (a.id !== b.id) return false;
-  for (const field of TASK_FIELDS) if (!fieldEqual(a[field], b[field])) return false;
-  return true;
-}
-
-/** The fields whose values differ between two normalized tasks. */
-export function changedFields(a: Task, b: Task): TaskField[] {
-  return TASK_FIELDS.filter((field) => !fieldEqual(a[field], b[field]));
-}
-
-function fieldEqual(a: Task[TaskField], b: Task[TaskField]): boolean {
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => v === b[i]);
-  return a === b;
 }

@@ -32,6 +32,25 @@ describe("schedule-sync check", () => {
     expect(run).toMatchObject({ code: 0, stdout: "valid.yml: valid (2 tasks)\n", stderr: "" });
   });
 
+  it("warns, still exit 0, about a run time a clock change skips or repeats and about crowded minutes", async () => {
+    const crowd = Array.from({ length: 8 }, (_, i) => `  crowd-${i}:\n    name: Crowd ${i}\n    schedule: "0 4 * * *"\n    command: /bin/true\n`).join("");
+    await write(
+      "warnings.yml",
+      `version: 1\ntasks:\n  nightly:\n    name: Nightly\n    schedule: "30 2 * * *"\n    timezone: Europe/Berlin\n    command: /opt/nightly.sh\n  off:\n    name: Off\n    schedule: "30 2 * * *"\n    timezone: Europe/Berlin\n    command: x\n    enabled: false\n${crowd}`,
+    );
+    const run = await runCli(["check", "warnings.yml"], { cwd: dir });
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trimEnd().split("\n");
+    expect(lines).toEqual([
+      expect.stringMatching(/^warnings\.yml:5:15: warning: nightly: On \d{4}-03-\d\d the clocks in Europe\/Berlin jump from 02:00 to 03:00: 02:30 does not exist that day/),
+      expect.stringMatching(/^warnings\.yml:5:15: warning: nightly: On \d{4}-10-\d\d the clocks in Europe\/Berlin go back from 03:00 to 02:00: 02:30 happens twice/),
+      expect.stringMatching(/^warnings\.yml:\d+:15: warning: 8 tasks start at \d{4}-\d\d-\d\d 04:00 UTC \(crowd-0, crowd-1, .*crowd-7\)/),
+      "warnings.yml: valid (10 tasks, 3 warnings)",
+    ]);
+    const json = await runCli(["check", "--json", "warnings.yml"], { cwd: dir });
+    expect(JSON.parse(json.stdout).files[0].warnings.map((w: { kind: string }) => w.kind)).toEqual(expect.arrayContaining(["dst_skipped", "dst_doubled", "crowded"]));
+  });
+
   it("prints each problem as file:line:column: message and exits 2", async () => {
     const run = await runCli(["check", "invalid.yml"], { cwd: dir });
     expect(run.code).toBe(2);
@@ -81,7 +100,7 @@ describe("schedule-sync check", () => {
     expect(run.code).toBe(2);
     const body = JSON.parse(run.stdout);
     expect(body.valid).toBe(false);
-    expect(body.files[0]).toEqual({ file: "valid.yml", valid: true, tasks: 2, issues: [] });
+    expect(body.files[0]).toEqual({ file: "valid.yml", valid: true, tasks: 2, issues: [], warnings: [] });
     expect(body.files[1]).toMatchObject({ file: "invalid.yml", valid: false });
     expect(body.files[1].issues[0]).toMatchObject({ code: "invalid_task", line: 5, column: 15, path: ["tasks", "daily-backup", "schedule"] });
   });

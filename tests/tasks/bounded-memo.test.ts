@@ -31,8 +31,7 @@ describe("memoized task checks", () => {
     expect(cronError("0 2 * * *")).toBeNull();
     expect(cronError("99 * * * *")).toMatch(/59/);
     expect(cronError("99 * * * *")).toMatch(/59/);
-    expect(cronError("* * *")).toBe("expected 5 or 6 fields, got 3");
-    expect(cronError("0 2 * * *", "Europe/Berlin")).toBeNull();
+    expect(cronError("* * *")).toMatch(/^expected 5 fields .* got 3$/);
     expect(isValidTimezone("Europe/Berlin")).toBe(true);
     expect(isValidTimezone("Mars/Olympus")).toBe(false);
     expect(isValidTimezone("Mars/Olympus")).toBe(false);

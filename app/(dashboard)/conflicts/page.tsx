@@ -44,15 +44,16 @@ export default async function ConflictsPage({ searchParams }: { searchParams: Pr
           ))}
         </ul>
       </nav>
-      {items.length === 0 ? (
-        <EmptyState title={status === "open" ? "No open conflicts" : status === "resolved" ? "No resolved conflicts yet" : "No conflicts yet"}>
-          {status === "open"
-            ? "The YAML file and the database agree on every task, or their changes could be merged automatically. New conflicts show up here by themselves."
-            : "Conflicts appear here once the same field of a task is changed differently on both sides."}
-        </EmptyState>
-      ) : (
-        <ConflictInbox items={items} />
-      )}
+      <ConflictInbox
+        items={items}
+        empty={
+          <EmptyState title={status === "open" ? "No open conflicts" : status === "resolved" ? "No resolved conflicts yet" : "No conflicts yet"}>
+            {status === "open"
+              ? "The YAML file and the database agree on every task, or their changes could be merged automatically. New conflicts show up here by themselves."
+              : "Conflicts appear here once the same field of a task is changed differently on both sides."}
+          </EmptyState>
+        }
+      />
       {items.length === 500 && <p className="mt-2 text-sm text-slate-600">Showing the newest 500.</p>}
     </>
   );

@@ -55,6 +55,8 @@ export interface RunResult {
   reason?: string;
   /** Only for dry runs: every decision that would change something. */
   plan?: Plan["decisions"];
+  /** Only for dry runs: the base (last agreed version, null = none) of each task the plan writes. */
+  bases?: Record<string, Task | null>;
 }
 
 export interface SyncEngineDeps {
@@ -182,7 +184,14 @@ export function createSyncEngine(deps: SyncEngineDeps) {
             missing ? { direction: "db_to_yaml", force: true, autoMerge } : { direction, force, autoMerge, deleteGuard: parts.applyEnv.deleteGuard ?? undefined },
           );
           const counts = summarizePlan(plan);
-          return result(startedAt, { status: "dry_run", counts, conflicts: counts.conflicts, plan: plan.decisions.filter((d) => d.action !== "in_sync") });
+          return result(startedAt, {
+            status: "dry_run",
+            counts,
+            conflicts: counts.conflicts,
+            plan: plan.decisions.filter((d) => d.action !== "in_sync"),
+            // The agreed versions behind the writes, so a dry run can say which edits a write would discard.
+            bases: Object.fromEntries(plan.decisions.filter((d) => d.action === "write_yaml" || d.action === "write_db").map((d) => [d.id, base.get(d.id) ?? null])),
+          });
         });
       }
       // A run that may be skipped says "running" only once it holds the locks.

@@ -7,7 +7,8 @@ import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { CONFLICT_KIND_LABELS, FIELD_LABELS } from "@/lib/client/format";
+import { conflictFields, describeConflictFields } from "@/lib/client/conflict-fields";
+import { CONFLICT_KIND_LABELS } from "@/lib/client/format";
 import { isCodedError } from "@/lib/errors";
 import { getServices } from "@/lib/core/services";
 import { conflictDetail, listConflicts } from "@/lib/sync/sync-reads";
@@ -37,7 +38,7 @@ export default async function ConflictPage({ params }: { params: Promise<{ id: s
   return (
     <>
       <nav aria-label="Breadcrumb" className="mb-2 text-sm">
-        <Link href="/conflicts" className="text-blue-700 underline-offset-2 hover:underline">
+        <Link href="/conflicts" className="text-blue-700 underline underline-offset-2">
           Conflicts
         </Link>{" "}
         <span aria-hidden="true">/</span> <span className="font-mono">{conflict.taskId}</span>
@@ -60,9 +61,7 @@ export default async function ConflictPage({ params }: { params: Promise<{ id: s
                 </>
               )}
             </span>
-            <span>
-              · differs in <strong>{conflict.fields.map((f) => FIELD_LABELS[f as keyof typeof FIELD_LABELS] ?? f).join(", ")}</strong>
-            </span>
+            <span data-testid="conflict-summary">· {describeConflictFields(conflictFields(conflict.base, conflict.yaml, conflict.db))}</span>
           </span>
         }
         actions={

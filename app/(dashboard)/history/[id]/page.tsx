@@ -43,12 +43,14 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
     byTask.set(change.taskId, list);
   }
   const tasks = [...byTask.entries()];
+  // The same rule as the history list's default filter: a run that changed nothing is listed only under "All runs".
+  const listed = run.status === "error" || run.conflicts > 0 || run.changes.length > 0;
 
   return (
     <>
       <nav aria-label="Breadcrumb" className="mb-2 text-sm">
-        <Link href="/history" className="text-blue-700 underline-offset-2 hover:underline">
-          History
+        <Link href={listed ? "/history" : "/history?changed=false"} className="text-blue-700 underline underline-offset-2">
+          {listed ? "History" : "History (all runs)"}
         </Link>{" "}
         <span aria-hidden="true">/</span> run
       </nav>

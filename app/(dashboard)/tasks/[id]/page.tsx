@@ -1,3 +1,4 @@
+import path from "node:path";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { DeleteTaskButton } from "@/components/tasks/delete-task-button";
@@ -14,6 +15,8 @@ import { CONFLICT_KIND_LABELS, SOURCE_LABELS } from "@/lib/client/format";
 import { getServices } from "@/lib/core/services";
 import { taskHistory } from "@/lib/sync/sync-reads";
 import { getTask } from "@/lib/tasks/task-reads";
+import { readTaskYamlSource } from "@/lib/tasks/task-yaml-source";
+import { CopyButton } from "@/components/ui/copy-button";
 import { taskOf } from "@/lib/tasks/stored-task";
 import { taskIdSchema } from "@/lib/tasks/task-schema";
 import { requirePageAccess } from "@/lib/auth/page-access";
@@ -38,13 +41,16 @@ export default async function TaskPage({
   if (!parsedId.success) notFound();
   const id = parsedId.data;
   const services = getServices();
-  const [task, history] = await Promise.all([getTask(services.db, id), taskHistory(services, id)]);
-  if (!task && history.length === 0) notFound();
+  const [task, history, deletedConflict] = await Promise.all([getTask(services.db, id), taskHistory(services, id), services.storage.reads.loadOpenConflicts([id]).then((open) => open.get(id) ?? null)]);
+  if (!task && history.length === 0 && !deletedConflict) notFound();
+  const conflict = task?.conflict ?? deletedConflict;
+  const source = task ? await readTaskYamlSource(services.config.scheduleConfigPath, id, services.config.yamlMaxBytes) : null;
+  const shownPath = path.relative(process.cwd(), services.config.scheduleConfigPath).startsWith("..") ? services.config.scheduleConfigPath : path.relative(process.cwd(), services.config.scheduleConfigPath);
 
   return (
     <>
       <nav aria-label="Breadcrumb" className="mb-2 text-sm">
-        <Link href="/" className="text-blue-700 underline-offset-2 hover:underline">
+        <Link href="/" className="text-blue-700 underline underline-offset-2">
           Tasks
         </Link>{" "}
         <span aria-hidden="true">/</span> <span className="font-mono">{id}</span>
@@ -69,22 +75,31 @@ export default async function TaskPage({
 
       <div className="mb-4 space-y-3">
         {query.created === "1" && task && <TaskSavedNotice created result={{ merged: query.merged === "1", conflict: null }} />}
-        {task?.conflict && (
+        {conflict && (
           <Notice
             tone="warning"
-            title={`Open conflict: ${CONFLICT_KIND_LABELS[task.conflict.kind] ?? task.conflict.kind}`}
+            title={`Open conflict: ${CONFLICT_KIND_LABELS[conflict.kind] ?? conflict.kind}`}
             actions={
-              <Link href={`/conflicts/${task.conflict.id}`} className="text-sm font-semibold text-amber-950 underline">
+              <Link href={`/conflicts/${conflict.id}`} className="text-sm font-semibold text-amber-950 underline">
                 Resolve the conflict
               </Link>
             }
           >
-            <p>The YAML file and the database disagree about this task. It is not synced until someone picks a version.</p>
+            <p>
+              {task
+                ? "The YAML file and the database disagree about this task. It is not synced until someone picks a version."
+                : conflict.kind === "modify_delete"
+                  ? "It was deleted from the database while the YAML file holds an unsynced edit of it. Resolving decides whether it comes back."
+                  : "It was deleted while the other side held an unsynced edit of it. Resolving decides whether it comes back."}
+            </p>
           </Notice>
         )}
         {!task && (
-          <Notice tone="info" title="This task does not exist any more">
-            <p>It was deleted. Its history is below: revert to any version to bring it back on both sides.</p>
+          <Notice tone="info" title={conflict ? "Deleted from the database, with an open conflict" : "This task does not exist any more"}>
+            <p>
+              {conflict ? "Until the conflict is resolved the deletion is not synced. " : "It was deleted. "}Its history is below: revert to any version to bring it back
+              on both sides.
+            </p>
           </Notice>
         )}
       </div>
@@ -94,6 +109,7 @@ export default async function TaskPage({
           <Card title="Edit task">
             <TaskForm mode="edit" task={task} />
           </Card>
+          <div className="space-y-4">
           <Card title="Schedule">
             <ScheduleSummary schedule={task.schedule} timezone={task.timezone} runs={5} />
             <dl className="mt-4 grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
@@ -109,6 +125,23 @@ export default async function TaskPage({
               </dd>
             </dl>
           </Card>
+          <Card title="In the YAML file" id="yaml-source" actions={source ? <CopyButton text={source.text} label="Copy YAML" /> : undefined}>
+            {source ? (
+              <>
+                <p className="mb-2 text-xs text-slate-600">
+                  <code className="font-mono break-all" data-testid="yaml-location">
+                    {shownPath}:{source.line}
+                  </code>
+                </p>
+                <pre className="overflow-x-auto rounded bg-slate-100 p-2 font-mono text-xs leading-5 text-slate-900" data-testid="yaml-source">
+                  {source.text}
+                </pre>
+              </>
+            ) : (
+              <p className="text-sm text-slate-700">Not in the file right now (not synced yet, or the file is invalid).</p>
+            )}
+          </Card>
+          </div>
         </div>
       )}
 

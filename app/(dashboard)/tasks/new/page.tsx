@@ -11,7 +11,7 @@ export default async function NewTaskPage() {
   return (
     <>
       <nav aria-label="Breadcrumb" className="mb-2 text-sm">
-        <Link href="/" className="text-blue-700 underline-offset-2 hover:underline">
+        <Link href="/" className="text-blue-700 underline underline-offset-2">
           Tasks
         </Link>{" "}
         <span aria-hidden="true">/</span> New
