@@ -127,12 +127,13 @@ function cpuTable(results: EngineBenchResult[]): string {
 }
 
 function serverTable(results: ServerBenchResult[]): string {
-  const head = ["tasks", "db", "start", "file save → event p50/p95", "PATCH p50/p95", ...results[0]!.load.map((l) => `GET ${l.path} req/s, p99`), "RSS start/after load/idle/peak"];
+  const head = ["tasks", "db", "start", "save in place → event p50/p95", "save by rename → event p50/p95", "PATCH p50/p95", ...results[0]!.load.map((l) => `GET ${l.path} req/s, p99`), "RSS start/after load/idle/peak"];
   const rows = results.map((r) => [
     r.size.toLocaleString("en"),
     r.db,
     `${Math.round(r.startMs / 100) / 10} s`,
     `${r.fileSaveToEvent.median} / ${r.fileSaveToEvent.p95} ms`,
+    `${r.fileRenameToEvent.median} / ${r.fileRenameToEvent.p95} ms`,
     `${r.apiEditHttp.median} / ${r.apiEditHttp.p95} ms`,
     ...r.load.map((l) => `${l.requestsPerSecond}, ${l.latencyP99Ms} ms${l.non2xx + l.errors > 0 ? ` (${l.non2xx + l.errors} failed)` : ""}`),
     `${r.rssMiB.afterStart} / ${r.rssMiB.afterLoad} / ${r.rssMiB.idle} / ${r.rssMiB.peak} MiB`,

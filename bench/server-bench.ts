@@ -36,8 +36,10 @@ export interface ServerBenchResult {
   size: number;
   /** Start-up (first import included) until the port answers. */
   startMs: number;
-  /** Saving the file by hand until a socket gets schedule_config_updated for that task. */
+  /** Saving the file by hand (rewritten in place) until a socket gets schedule_config_updated for that task. */
   fileSaveToEvent: Stats;
+  /** The same for a save that renames a new file over the old one. */
+  fileRenameToEvent: Stats;
   /** PATCH /api/tasks/:id over HTTP, YAML write-through included. */
   apiEditHttp: Stats;
   load: LoadResult[];
@@ -74,19 +76,30 @@ export async function serverBench(opts: ServerBenchOptions): Promise<ServerBench
     const afterStart = await rssMiB(pid);
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-    const saves: number[] = [];
-    for (let i = 0; i < opts.samples; i++) {
-      const id = `task-${(i * 7919 + 3) % opts.size}`;
-      text = renameInText(text, id, `Saved by hand ${i}`);
-      const since = Date.now();
-      await fs.writeFile(app.yamlPath, text);
-      const matches = (event: ScheduleConfigUpdated) => event.changedTaskIds.includes(id);
-      await socket.next("schedule_config_updated", matches, 15_000, since);
-      const hit = socket.received.find((e) => e.name === "schedule_config_updated" && e.at >= since && matches(e.payload as ScheduleConfigUpdated));
-      saves.push(hit!.at - since);
-      await sleep(150);
-    }
-    opts.log(`${label}: file save → event median ${stats(saves).median} ms, p95 ${stats(saves).p95} ms`);
+    // Saves the way editors make them: rewritten in place (nano, `>`), or a new file renamed
+    // over the old one (vim, VS Code, sed -i).
+    const saveToEvent = async (how: "in place" | "rename", offset: number) => {
+      const samples: number[] = [];
+      for (let i = 0; i < opts.samples; i++) {
+        const id = `task-${((i + offset) * 7919 + 3) % opts.size}`;
+        text = renameInText(text, id, `Saved by hand ${how} ${i}`);
+        const since = Date.now();
+        if (how === "in place") await fs.writeFile(app.yamlPath, text);
+        else {
+          await fs.writeFile(`${app.yamlPath}.save~`, text);
+          await fs.rename(`${app.yamlPath}.save~`, app.yamlPath);
+        }
+        const matches = (event: ScheduleConfigUpdated) => event.changedTaskIds.includes(id);
+        await socket.next("schedule_config_updated", matches, 15_000, since);
+        const hit = socket.received.find((e) => e.name === "schedule_config_updated" && e.at >= since && matches(e.payload as ScheduleConfigUpdated));
+        samples.push(hit!.at - since);
+        await sleep(150);
+      }
+      opts.log(`${label}: file save (${how}) → event median ${stats(samples).median} ms, p95 ${stats(samples).p95} ms`);
+      return samples;
+    };
+    const saves = await saveToEvent("in place", 0);
+    const renamedSaves = await saveToEvent("rename", opts.samples);
 
     const edits: number[] = [];
     for (let i = 0; i < opts.samples; i++) {
@@ -126,6 +139,7 @@ export async function serverBench(opts: ServerBenchOptions): Promise<ServerBench
       size: opts.size,
       startMs,
       fileSaveToEvent: stats(saves),
+      fileRenameToEvent: stats(renamedSaves),
       apiEditHttp: stats(edits),
       load,
       rssMiB: { afterStart: afterStart.rss, afterLoad: afterLoad.rss, idle: idle.rss, peak: idle.peak },

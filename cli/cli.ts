@@ -9,6 +9,7 @@ import { EXIT, type CliIo } from "./cli-io";
 import { displayPath, formatIssues } from "./format-issues";
 import { formatPlan, hasDrift } from "./format-plan";
 import { formatRun } from "./format-run";
+import { formatHeld, formatHeldDecision } from "./format-held";
 import { formatStatus, statusNeedsAttention } from "./format-status";
 import { loadCliConfig } from "./load-cli-config";
 import { openSyncBackend } from "./open-sync-backend";
@@ -68,6 +69,27 @@ const COMMANDS: Record<string, Command> = {
     options: { ...HELP, ...REMOTE },
     positionals: false,
     run: (values, _, io) => tokenCommand({ url: typeof values.url === "string" ? values.url : undefined, json: values.json === true }, io),
+  },
+  held: {
+    options: { ...HELP, ...REMOTE, apply: { type: "boolean" }, restore: { type: "boolean" }, side: { type: "string" }, "dry-run": { type: "boolean" } },
+    positionals: false,
+    run: (values, _, io) => {
+      const action = values.apply ? "apply" : values.restore ? "restore" : null;
+      if (values.apply && values.restore) throw new UsageError("--apply and --restore exclude each other");
+      if (values.side !== undefined && values.side !== "yaml" && values.side !== "db") throw new UsageError(`--side must be yaml or db, not ${JSON.stringify(values.side)}`);
+      return withBackend(values, io, async (backend) => {
+        const held = await backend.held();
+        if (!action) {
+          io.stdout.write(values.json ? json(held) : formatHeld(held, backend.where));
+          return held.yaml.length + held.db.length > 0 ? EXIT.attention : EXIT.ok;
+        }
+        const sides = values.side ? [values.side as "yaml" | "db"] : (["yaml", "db"] as const).filter((side) => held[side].length > 0);
+        const results = [];
+        for (const deletedIn of sides) results.push({ deletedIn, ...(await backend.decideHeld({ deletedIn, action, dryRun: values["dry-run"] === true })) });
+        io.stdout.write(values.json ? json(results) : formatHeldDecision(results, action, values["dry-run"] === true));
+        return EXIT.ok;
+      });
+    },
   },
   status: {
     options: { ...HELP, ...REMOTE },

@@ -1,8 +1,10 @@
 import type { AppConfig } from "../lib/config/env";
 import { createCore, type Core } from "../lib/core/create-core";
 import { isCodedError } from "../lib/errors";
+import { heldDeletions, syncStatus } from "../lib/sync/sync-reads";
 import { CliError, cliErrorOf } from "./cli-error";
-import type { StatusView, SyncBackend } from "./sync-backend";
+import { statusView } from "./status-view";
+import type { SyncBackend } from "./sync-backend";
 
 /**
  * The CLI as one more instance of the app on PostgreSQL: the same core the server runs (it
@@ -37,36 +39,22 @@ export async function openDirectBackend(config: AppConfig, log: (message: string
       const conflicts = await storage.reads.listConflicts("open", 1000);
       return conflicts.map(({ id, taskId, kind, fields, detectedAt }) => ({ id, taskId, kind, fields, detectedAt }));
     },
-    async status(): Promise<StatusView> {
-      const [read, openConflicts, runs] = await Promise.all([store.read(), storage.reads.countOpenConflicts(), storage.reads.listRuns({ limit: 1 })]);
-      const run = runs[0];
-      return {
-        where,
-        state: null,
-        lastError: run?.status === "error" ? run.error : null,
-        db: core.db.kind,
-        yaml: {
-          path: store.path,
-          valid: read.status !== "invalid",
-          missing: read.status === "missing",
-          checksum: read.status === "missing" ? null : read.checksum,
-          issues: read.status === "invalid" ? read.issues : [],
-        },
-        openConflicts,
-        lastRun: run
-          ? {
-              id: run.id,
-              trigger: run.trigger,
-              direction: run.direction,
-              status: run.status,
-              error: run.error,
-              conflicts: run.conflicts,
-              startedAt: run.startedAt,
-              durationMs: run.durationMs,
-            }
-          : null,
-        nextCronRun: null,
-      };
+    async status() {
+      // A fresh core has read nothing yet: the file's state comes from a read now.
+      await sync.refreshYamlState();
+      return statusView(where, await syncStatus({ ...core, nextCronRun: () => null }), false);
+    },
+    held: async () => {
+      const held = await heldDeletions(core);
+      return { yaml: held.yaml.map(({ taskId, heldAt }) => ({ taskId, heldAt })), db: held.db.map(({ taskId, heldAt }) => ({ taskId, heldAt })) };
+    },
+    async decideHeld({ deletedIn, action, dryRun }) {
+      try {
+        return await sync.decideHeldDeletions(deletedIn, action, dryRun);
+      } catch (error) {
+        if (isCodedError(error)) throw cliErrorOf(error, store.path, error);
+        throw error;
+      }
     },
     close: () => core.close(),
   };

@@ -2,10 +2,10 @@ import { formatIssues } from "./format-issues";
 import { plural } from "./plural";
 import type { StatusView } from "./sync-backend";
 
-/** True when the status needs a person: an invalid file, open conflicts, or a failed last run. */
+/** True when the status needs a person: an invalid file, open conflicts, held deletions, drift, or a failed last run. */
 export function statusNeedsAttention(status: StatusView): boolean {
   const failing = status.state !== null ? status.state === "error" : status.lastRun?.status === "error";
-  return !status.yaml.valid || status.openConflicts > 0 || failing;
+  return !status.yaml.valid || status.openConflicts > 0 || failing || (status.pending ?? 0) > 0 || status.held.yaml + status.held.db > 0;
 }
 
 /** `status` as aligned lines; `file` is the YAML path as the user would type it. */
@@ -22,6 +22,11 @@ export function formatStatus(status: StatusView, file: string): string {
     `  database:       ${status.db}`,
     `  YAML file:      ${file}: ${yaml}`,
     `  open conflicts: ${status.openConflicts}`,
+    `  drift:          ${status.pending === null ? "unknown" : status.pending === 0 ? "none" : `${plural(status.pending, "task")} differ (\`schedule-sync diff\` shows them)`}`,
+    ...(status.held.yaml + status.held.db > 0
+      ? [`  held deletions: ${[status.held.yaml ? `${status.held.yaml} deleted in the file` : "", status.held.db ? `${status.held.db} deleted in the database` : ""].filter(Boolean).join(", ")} (\`schedule-sync held\`)`]
+      : []),
+    ...(status.retry ? [`  retrying:       ${status.retry.at} (attempt ${status.retry.attempt + 1}): ${status.retry.error ?? "?"}`] : []),
     `  last run:       ${
       run
         ? `${run.startedAt} · ${run.trigger} · ${run.direction} · ${run.status}${run.durationMs !== null ? ` · ${run.durationMs} ms` : ""}${run.error ? ` · ${run.error}` : ""}`

@@ -1,8 +1,9 @@
-import type { ConflictRecord, RunRecord } from "../lib/sync/storage/sync-storage";
+import type { ConflictRecord } from "../lib/sync/storage/sync-storage";
 import type { RunResult } from "../lib/sync/engine/sync-engine";
-import type { YamlIssue } from "../lib/yaml";
-import { CliError, cliErrorOf, isIssue } from "./cli-error";
-import type { LastRun, OpenConflict, StatusView, SyncBackend } from "./sync-backend";
+import { CliError, cliErrorOf } from "./cli-error";
+import type { SyncStatus } from "../lib/client/api-types";
+import type { HeldTask, OpenConflict, SyncBackend } from "./sync-backend";
+import { statusView } from "./status-view";
 
 export interface HttpTarget {
   /** Base URL without a trailing slash. */
@@ -19,15 +20,6 @@ export interface HttpTarget {
 const RUN_TIMEOUT_MS = 15 * 60_000;
 const READ_TIMEOUT_MS = 30_000;
 
-/** The slice of GET /api/sync/status the CLI reads. */
-interface ServerStatus {
-  state: "idle" | "running" | "error";
-  lastError: string | null;
-  openConflicts: number;
-  yaml: { path: string; checksum: string | null; valid: boolean; missing: boolean; issues: YamlIssue[] };
-  db: "pglite" | "postgresql";
-  nextCronRun: string | null;
-}
 
 /**
  * The running server's HTTP API as a SyncBackend (POST /api/sync/trigger, GET /api/sync/status…).
@@ -101,7 +93,7 @@ export function createHttpBackend(target: HttpTarget): SyncBackend {
 
   async function yamlPath(): Promise<string | null> {
     try {
-      return (await request<ServerStatus>("GET", "/api/sync/status")).yaml.path;
+      return (await request<SyncStatus>("GET", "/api/sync/status")).yaml.path;
     } catch {
       return null;
     }
@@ -114,30 +106,12 @@ export function createHttpBackend(target: HttpTarget): SyncBackend {
       const { items } = await request<{ items: ConflictRecord[] }>("GET", "/api/sync/conflicts?status=open&limit=1000");
       return items.map(({ id, taskId, kind, fields, detectedAt }) => ({ id, taskId, kind, fields, detectedAt }));
     },
-    async status(): Promise<StatusView> {
-      const status = await request<ServerStatus>("GET", "/api/sync/status");
-      const runs = await request<{ items: RunRecord[] }>("GET", "/api/sync/runs?limit=1");
-      const run = runs.items[0];
-      const lastRun: LastRun | null = run
-        ? { id: run.id, trigger: run.trigger, direction: run.direction, status: run.status, error: run.error, conflicts: run.conflicts, startedAt: run.startedAt, durationMs: run.durationMs }
-        : null;
-      return {
-        where: `server ${base}`,
-        state: status.state,
-        lastError: status.lastError,
-        db: status.db,
-        yaml: {
-          path: status.yaml.path,
-          valid: status.yaml.valid,
-          missing: status.yaml.missing,
-          checksum: status.yaml.checksum,
-          issues: (status.yaml.issues ?? []).filter(isIssue),
-        },
-        openConflicts: status.openConflicts,
-        lastRun,
-        nextCronRun: status.nextCronRun,
-      };
+    status: async () => statusView(`server ${base}`, await request<SyncStatus>("GET", "/api/sync/status"), true),
+    held: async () => {
+      const held = await request<Record<"yaml" | "db", HeldTask[]>>("GET", "/api/sync/held-deletions");
+      return { yaml: held.yaml.map(({ taskId, heldAt }) => ({ taskId, heldAt })), db: held.db.map(({ taskId, heldAt }) => ({ taskId, heldAt })) };
     },
+    decideHeld: (options) => request("POST", "/api/sync/held-deletions", options, RUN_TIMEOUT_MS),
     close: async () => undefined,
   };
 }

@@ -14,7 +14,16 @@ export interface SyncBackend {
   run(options: { direction: Direction; force: boolean; dryRun: boolean }): Promise<RunResult>;
   openConflicts(): Promise<OpenConflict[]>;
   status(): Promise<StatusView>;
+  /** The mass deletions held by the delete guard, by the side that deleted them. */
+  held(): Promise<Record<"yaml" | "db", HeldTask[]>>;
+  /** Applies or restores one side's held deletions (or says which, when dry). */
+  decideHeld(options: { deletedIn: "yaml" | "db"; action: "apply" | "restore"; dryRun: boolean }): Promise<{ taskIds: string[]; skipped: string[]; runId: string | null }>;
   close(): Promise<void>;
+}
+
+export interface HeldTask {
+  taskId: string;
+  heldAt: string;
 }
 
 export interface OpenConflict {
@@ -44,6 +53,11 @@ export interface StatusView {
   db: DbKind;
   yaml: { path: string; valid: boolean; missing: boolean; checksum: string | null; issues: YamlIssue[] };
   openConflicts: number;
+  /** Tasks whose sides differ outside conflicts; null when unknown. */
+  pending: number | null;
+  held: Record<"yaml" | "db", number>;
+  /** Set while the server's sync retries by itself after a failure (null from the database itself). */
+  retry: { at: string; attempt: number; error: string | null } | null;
   lastRun: LastRun | null;
   nextCronRun: string | null;
 }

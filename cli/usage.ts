@@ -7,6 +7,7 @@ Commands:
   sync              run one sync now and print what changed
   diff              show the drift between the YAML file and the database (a dry run)
   status            show the sync status
+  held              list mass deletions the delete guard holds; --apply or --restore them
   token             print the admin token for the login page (--url: the whole login link)
 
 Run \`schedule-sync <command> --help\` for a command's options.
@@ -20,6 +21,23 @@ Exit codes: 0 valid / in sync, 1 drift or open conflicts, 2 invalid input or err
 `;
 
 const COMMANDS: Record<string, string> = {
+  held: `Usage: schedule-sync held [--apply | --restore] [--side yaml|db] [--dry-run] [--url <url>] [--json]
+
+A run that would delete more tasks on one side than SYNC_DELETE_GUARD allows (by default more
+than 10 and more than 25 %) holds those deletions: the other side keeps the tasks until a
+person decides. Without options, lists them.
+
+Options:
+  --apply       delete them on the other side too
+  --restore     put them back on the side that deleted them
+  --side <s>    only the deletions made in yaml (the file) or db (the database)
+  --dry-run     with --apply or --restore: print what would happen, change nothing
+  --url <url>   the server to ask (PGlite; see \`schedule-sync --help\`)
+  --json        print machine-readable output
+  -h, --help    show this help
+
+Exit codes: 0 nothing held (or decided), 1 deletions are held, 2 invalid input or error.
+`,
   check: `Usage: schedule-sync check [file...] [--json]
 
 Validates schedule files with the server's own parser and limits, without a database or a

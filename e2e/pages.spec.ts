@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Page } from "@playwright/test";
 import { startAppServer, E2E_TOKEN } from "./_support/app-server";
@@ -6,11 +7,13 @@ import { SEED_YAML, editYaml, expect, snap, test } from "./_support/fixtures";
 // A server of its own with the watcher off, so a hand edit plus an API write opens a conflict.
 test.use({ serverEnv: { SYNC_WATCH: "off", SYNC_DEBOUNCE_MS: "70" } });
 
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 /** axe-core's serious and critical violations on the page as it is (the script is a devDependency: nothing is downloaded). */
 async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
+  // Evaluated through the DevTools protocol, which the page's Content-Security-Policy does not
+  // govern: a <script> tag would be an inline script the policy (rightly) blocks.
+  await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
     const result = await axe.run(document, { resultTypes: ["violations"] });

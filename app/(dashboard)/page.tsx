@@ -10,7 +10,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { hasFilters, taskListHref } from "@/lib/client/task-list-query";
 import { parseTaskListParams } from "@/lib/tasks/parse-task-list-params";
 import { getServices } from "@/lib/core/services";
-import { listTasks } from "@/lib/tasks/task-reads";
+import { listTasksWithSyncState } from "@/lib/sync/sync-reads";
 import { requirePageAccess } from "@/lib/auth/page-access";
 
 export const dynamic = "force-dynamic";
@@ -21,11 +21,11 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
   const raw = await searchParams;
   const params = parseTaskListParams(raw);
   const services = getServices();
-  let page = await listTasks(services.db, params);
+  let page = await listTasksWithSyncState(services, params);
   // Past the end (tasks were deleted meanwhile): show the last page instead of nothing.
   if (page.items.length === 0 && params.offset > 0 && page.total > 0) {
     params.offset = Math.floor((page.total - 1) / params.limit) * params.limit;
-    page = await listTasks(services.db, params);
+    page = await listTasksWithSyncState(services, params);
   }
   const deleted = typeof raw.deleted === "string" ? raw.deleted : null;
 

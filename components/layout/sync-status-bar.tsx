@@ -6,6 +6,7 @@ import { LiveActivity } from "@/components/live/live-activity";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Notice } from "@/components/ui/notice";
 import { Spinner } from "@/components/ui/spinner";
+import { HeldDeletionsPanel } from "@/components/sync/held-deletions-panel";
 import { CodeFrameView } from "@/components/yaml/code-frame-view";
 import type { CodeFrame } from "@/lib/yaml-view/code-frame";
 
@@ -66,6 +67,22 @@ export function SyncStatusBar({ status, frame = null }: { status: SyncStatus; fr
             </dd>
           </div>
           <div className="flex items-center gap-1.5">
+            <dt className="text-slate-600">Drift</dt>
+            <dd data-testid="drift">
+              {status.pending === null ? (
+                <span className="text-slate-600">unknown</span>
+              ) : status.pending > 0 ? (
+                <Link href="/?state=differs" className="font-semibold text-amber-800 underline underline-offset-2">
+                  {pluralize(status.pending, "task differs", "tasks differ")}
+                </Link>
+              ) : (
+                <span className="text-green-800">
+                  <span aria-hidden="true">✓ </span>none
+                </span>
+              )}
+            </dd>
+          </div>
+          <div className="flex items-center gap-1.5">
             <dt className="text-slate-600">YAML</dt>
             <dd data-testid="yaml-validity">
               {status.yaml.missing ? (
@@ -97,7 +114,7 @@ export function SyncStatusBar({ status, frame = null }: { status: SyncStatus; fr
           </div>
         </div>
       </div>
-      {(!status.yaml.valid || status.yaml.missing || status.state === "error") && (
+      {(!status.yaml.valid || status.yaml.missing || status.state === "error" || status.retry || status.held.yaml + status.held.db > 0 || !status.dbReachable) && (
         <div className="mx-auto max-w-7xl space-y-2 px-4 pb-3 sm:px-6">
           {!status.yaml.valid && (
             <Notice tone="error" title="The YAML file is invalid: syncing is paused until it is fixed" role="alert">
@@ -134,11 +151,27 @@ export function SyncStatusBar({ status, frame = null }: { status: SyncStatus; fr
               </p>
             </Notice>
           )}
-          {status.state === "error" && status.lastError && status.yaml.valid && (
-            <Notice tone="error" title="The last sync failed">
-              <p>{status.lastError}</p>
+          {status.retry ? (
+            <Notice tone="warning" title="The sync is retrying by itself" role="status">
+              <p data-testid="sync-retry">
+                Next try <RelativeTime iso={status.retry.at} /> (attempt {status.retry.attempt + 1}): {status.retry.error}
+              </p>
+            </Notice>
+          ) : (
+            status.state === "error" &&
+            status.lastError &&
+            status.yaml.valid && (
+              <Notice tone="error" title="The last sync failed">
+                <p>{status.lastError}</p>
+              </Notice>
+            )
+          )}
+          {!status.dbReachable && (
+            <Notice tone="warning" title="The database does not answer" role="status">
+              <p>What you see is this server's last view; edits wait until the database is back, and the sync catches up by itself.</p>
             </Notice>
           )}
+          <HeldDeletionsPanel held={status.held} />
         </div>
       )}
     </div>

@@ -98,18 +98,20 @@ export function TaskFilters({ params }: { params: TaskListParams }) {
         </select>
       </div>
       <div>
-        <label htmlFor="filter-conflicted" className="mb-1 block text-xs font-semibold text-slate-700">
-          Conflicts
+        <label htmlFor="filter-state" className="mb-1 block text-xs font-semibold text-slate-700">
+          Sync state
         </label>
         <select
-          id="filter-conflicted"
-          value={params.conflicted ?? ""}
-          onChange={(event) => apply({ conflicted: (event.target.value || undefined) as TaskListParams["conflicted"] })}
+          id="filter-state"
+          value={params.state ?? ""}
+          onChange={(event) => apply({ state: (event.target.value || undefined) as TaskListParams["state"], conflicted: undefined })}
           className={inputClass()}
         >
           <option value="">Any</option>
-          <option value="true">With open conflict</option>
-          <option value="false">Without conflict</option>
+          <option value="in_sync">In sync</option>
+          <option value="differs">Differs</option>
+          <option value="conflict">Conflict</option>
+          <option value="held">Held deletion</option>
         </select>
       </div>
       <div>

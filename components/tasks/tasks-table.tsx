@@ -36,6 +36,7 @@ interface TaskColumn {
 }
 
 const COLUMNS = (params: TaskListParams): TaskColumn[] => [
+  { column: { label: "Sync" }, cell: (task) => <SyncCell task={task} /> },
   { column: sortColumn("Task", "id", params), cell: (task) => <TaskCell task={task} /> },
   {
     column: sortColumn("Schedule · next run", "next", params, "md:min-w-56"),
@@ -76,6 +77,44 @@ const COLUMNS = (params: TaskListParams): TaskColumn[] => [
   },
 ];
 
+/** Argo CD's first column: whether the file and the database agree on this task, and if not, how. */
+function SyncCell({ task }: { task: TaskListItem }) {
+  const sync = task.sync;
+  return (
+    <TableCell label="Sync" inline>
+      <span data-testid="sync-state" data-state={sync.state}>
+        {sync.state === "in_sync" && <Badge tone="success">In sync</Badge>}
+        {sync.state === "differs" && (
+          <>
+            <Badge tone="warning">Differs</Badge>
+            <span className="block text-xs text-slate-600">{DIFFERS[sync.action]}</span>
+          </>
+        )}
+        {sync.state === "conflict" && (
+          <Link href={`/conflicts/${sync.conflictId}`} className="rounded-full" title={CONFLICT_KIND_LABELS[task.conflict?.kind ?? ""] ?? "Conflict"}>
+            <Badge tone="danger">
+              <span aria-hidden="true">⚠</span> Conflict
+              <span className="sr-only">: {CONFLICT_KIND_LABELS[task.conflict?.kind ?? ""] ?? task.conflict?.kind}. Resolve it</span>
+            </Badge>
+          </Link>
+        )}
+        {sync.state === "held" && (
+          <Link href={`/conflicts/${sync.conflictId}`} className="underline-offset-2 hover:underline">
+            <Badge tone="danger">Pending deletion</Badge>
+          </Link>
+        )}
+      </span>
+    </TableCell>
+  );
+}
+
+/** What the next sync will do about a task that differs. */
+const DIFFERS = {
+  write_db: "file changed → DB",
+  write_yaml: "DB changed → file",
+  merge: "both changed: merges",
+} as const;
+
 function TaskCell({ task }: { task: TaskListItem }) {
   return (
     <TableCell>
@@ -83,14 +122,6 @@ function TaskCell({ task }: { task: TaskListItem }) {
         <Link href={`/tasks/${task.id}`} className="font-mono text-sm font-semibold text-blue-700 underline-offset-2 hover:underline">
           {task.id}
         </Link>
-        {task.conflict && (
-          <Link href={`/conflicts/${task.conflict.id}`} className="rounded-full" title={CONFLICT_KIND_LABELS[task.conflict.kind] ?? task.conflict.kind}>
-            <Badge tone="warning">
-              <span aria-hidden="true">⚠</span> Conflict
-              <span className="sr-only">: {CONFLICT_KIND_LABELS[task.conflict.kind] ?? task.conflict.kind}. Resolve it</span>
-            </Badge>
-          </Link>
-        )}
       </div>
       <p className="mt-0.5 text-slate-900">{task.name}</p>
       {task.description && <p className="mt-0.5 line-clamp-2 max-w-md text-xs text-slate-600">{task.description}</p>}

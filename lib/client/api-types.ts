@@ -6,10 +6,14 @@ import type { conflictDetail, syncStatus } from "@/lib/sync/sync-reads";
 import type { RunResult, TaskWriteResult } from "@/lib/sync/engine/sync-engine";
 import type { ConflictRecord, RunRecord, TaskChange, ChangeRecord } from "@/lib/sync/storage/sync-storage";
 import type { StoredTask } from "@/lib/tasks/stored-task";
-import type { TaskListItem } from "@/lib/tasks/task-reads";
+import type { TaskListItem as TaskRow } from "@/lib/tasks/task-reads";
+import type { TaskSyncState } from "@/lib/sync/sync-reads";
 import type { TaskDecision } from "@/lib/sync/reconcile/plan";
 
-export type { ConflictRecord, RunRecord, StoredTask, TaskChange, ChangeRecord, TaskListItem, RunResult, TaskWriteResult, TaskDecision };
+export type { ConflictRecord, RunRecord, StoredTask, TaskChange, ChangeRecord, RunResult, TaskWriteResult, TaskDecision, TaskSyncState };
+
+/** A task of the list with how its two sides stand. */
+export type TaskListItem = TaskRow & { sync: TaskSyncState };
 
 export type SyncStatus = Awaited<ReturnType<typeof syncStatus>>;
 export type ConflictDetail = Awaited<ReturnType<typeof conflictDetail>>;

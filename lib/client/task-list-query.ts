@@ -12,6 +12,7 @@ export function taskListHref(params: Partial<TaskListParams>): string {
   if (params.tag) search.set("tag", params.tag);
   if (params.enabled) search.set("enabled", params.enabled);
   if (params.conflicted) search.set("conflicted", params.conflicted);
+  if (params.state) search.set("state", params.state);
   if (params.sort && params.sort !== "id") search.set("sort", params.sort);
   if (params.limit && params.limit !== DEFAULT_PAGE_SIZE) search.set("limit", String(params.limit));
   if (params.offset) search.set("offset", String(params.offset));
@@ -20,5 +21,5 @@ export function taskListHref(params: Partial<TaskListParams>): string {
 }
 
 export function hasFilters(params: Partial<TaskListParams>): boolean {
-  return Boolean(params.q || params.tag || params.enabled || params.conflicted);
+  return Boolean(params.q || params.tag || params.enabled || params.conflicted || params.state);
 }

@@ -75,18 +75,17 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
   setServices(services);
 
   // The watcher first: a hand edit saved while the server starts is a change like any other.
-  let watcher: ScheduleWatcher | null = null;
-  if (config.syncWatch) {
-    watcher = watchScheduleFile({
-      file: config.scheduleConfigPath,
-      debounceMs: config.debounceMs,
-      stableMs: config.stableMs,
-      isKnown: (checksum) => sync.isKnownChecksum(checksum),
-      onChange: async () => sync.markDirty("watch"),
-      onError: (error) => log.warn(`watching the schedule file: ${(error as Error).message}`),
-    });
-    await watcher.ready;
-  }
+  // With SYNC_WATCH=off the file is still watched, but a change only tells the browsers (whose
+  // pages then show the drift); cron or a person syncs it.
+  const watcher: ScheduleWatcher = watchScheduleFile({
+    file: config.scheduleConfigPath,
+    debounceMs: config.debounceMs,
+    stableMs: config.stableMs,
+    isKnown: (checksum) => sync.isKnownChecksum(checksum),
+    onChange: async () => (config.syncWatch ? sync.markDirty("watch") : sync.announce()),
+    onError: (error) => log.warn(`watching the schedule file: ${(error as Error).message}`),
+  });
+  await watcher.ready;
   // Start-up sync before the port opens: once the app answers, the two sides agree (or the
   // status says why they could not, and the convergence loop keeps trying).
   await sync.refreshConflictCount();
@@ -156,7 +155,7 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
       (closing ??= (async () => {
         shuttingDown = true;
         await cronNet?.stop();
-        await watcher?.close();
+        await watcher.close();
         await sockets.close();
         // No new connections; idle keep-alive ones close now, requests in flight keep theirs.
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

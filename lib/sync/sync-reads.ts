@@ -1,4 +1,5 @@
-import type { DbKind } from "../db/create-database";
+import type { Database, DbKind } from "../db/create-database";
+import { listTasks, type ListTasksQuery } from "../tasks/task-reads";
 import { taskSourceText, taskToYamlText, type ScheduleStore } from "../yaml";
 import { heldDeletionOf, type HeldDeletion } from "./engine/held-deletions";
 import { notFound } from "./engine/sync-errors";
@@ -106,4 +107,43 @@ export async function heldDeletions(deps: Pick<SyncReadDeps, "storage">): Promis
   const open = await deps.storage.reads.listConflicts("open", 100_000);
   const held = open.map(heldDeletionOf).filter((h): h is HeldDeletion => h !== null).sort((a, b) => a.taskId.localeCompare(b.taskId));
   return { yaml: held.filter((h) => h.deletedIn === "yaml"), db: held.filter((h) => h.deletedIn === "db") };
+}
+
+/** How one task's two sides stand. */
+export type TaskSyncState =
+  | { state: "in_sync" }
+  /** A sync would write it: `write_db` the file changed, `write_yaml` the DB did, `merge` both (disjoint fields). */
+  | { state: "differs"; action: "write_db" | "write_yaml" | "merge" }
+  | { state: "conflict"; conflictId: string }
+  | { state: "held"; deletedIn: "yaml" | "db"; conflictId: string };
+
+export interface SyncStates {
+  of(task: { id: string; conflict: { id: string; kind: string } | null }): TaskSyncState;
+  /** Tasks that differ, and of those, how many exist only in the file (not yet in the DB). */
+  differing: ReadonlyMap<string, "write_db" | "write_yaml" | "merge">;
+}
+
+/** The per-task sync state the task list shows (Argo CD's Synced / OutOfSync column), from the engine's drift check. */
+export async function syncStates(deps: Pick<SyncReadDeps, "sync">): Promise<SyncStates> {
+  const drift = await deps.sync.drift().catch(() => null);
+  const differing = drift?.differing ?? new Map();
+  return {
+    differing,
+    of(task) {
+      // A listed task has its DB row, so a held deletion of it is one the file made.
+      if (task.conflict?.kind === "held_deletion") return { state: "held", deletedIn: "yaml", conflictId: task.conflict.id };
+      if (task.conflict) return { state: "conflict", conflictId: task.conflict.id };
+      const action = differing.get(task.id);
+      return action ? { state: "differs", action } : { state: "in_sync" };
+    },
+  };
+}
+
+/** One page of the task list with each task's sync state, filtered by it when asked (`?state=`). */
+export async function listTasksWithSyncState(deps: Pick<SyncReadDeps, "sync"> & { db: Database }, query: ListTasksQuery) {
+  const states = await syncStates(deps);
+  const differing = [...states.differing.keys()];
+  const ids = query.state === "differs" ? { only: differing } : query.state === "in_sync" ? { except: differing } : {};
+  const page = await listTasks(deps.db, query, ids);
+  return { ...page, items: page.items.map((task) => ({ ...task, sync: states.of(task) })) };
 }

@@ -24,6 +24,7 @@ export function parseTaskListParams(searchParams: SearchParams): TaskListParams 
     ...(tag ? { tag } : {}),
     ...(pick("enabled", one("enabled")) ? { enabled: pick("enabled", one("enabled")) } : {}),
     ...(pick("conflicted", one("conflicted")) ? { conflicted: pick("conflicted", one("conflicted")) } : {}),
+    ...(pick("state", one("state")) ? { state: pick("state", one("state")) } : {}),
     ...(pick("sort", one("sort")) ? { sort: pick("sort", one("sort")) } : {}),
     limit: pick("limit", one("limit")) ?? DEFAULT_PAGE_SIZE,
     offset: pick("offset", one("offset")) ?? 0,

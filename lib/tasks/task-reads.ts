@@ -12,6 +12,8 @@ export const listTasksQuerySchema = z.strictObject({
   tag: z.string().max(64).optional(),
   enabled: z.enum(["true", "false"]).optional(),
   conflicted: z.enum(["true", "false"]).optional(),
+  /** How the task's two sides stand: equal, different (a sync would write one), in a conflict, or a held deletion. */
+  state: z.enum(["in_sync", "differs", "conflict", "held"]).optional(),
   /** `id` (default), `next` (soonest next run first, disabled last) or `changed` (latest change first). */
   sort: z.enum(["id", "next", "changed"]).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -24,8 +26,14 @@ const SELECT = `SELECT t.id, t.name, t.schedule, t.timezone, t.command, t.enable
   CASE WHEN c.id IS NULL THEN NULL ELSE json_build_object('id', c.id, 'kind', c.kind) END AS conflict
   FROM tasks t LEFT JOIN conflicts c ON c.task_id = t.id AND c.status = 'open'`;
 
+/** Ids a sync-state filter turns into: only these, or all but these (the drift is known in memory, not in SQL). */
+export interface IdScope {
+  only?: readonly string[];
+  except?: readonly string[];
+}
+
 /** One page of tasks, filtered in SQL so 50,000 tasks stay quick to browse. */
-export async function listTasks(db: Database, query: ListTasksQuery): Promise<{ items: TaskListItem[]; total: number; limit: number; offset: number }> {
+export async function listTasks(db: Database, query: ListTasksQuery, ids: IdScope = {}): Promise<{ items: TaskListItem[]; total: number; limit: number; offset: number }> {
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (sql: (n: number) => string, value: unknown) => {
@@ -38,6 +46,11 @@ export async function listTasks(db: Database, query: ListTasksQuery): Promise<{ 
   if (query.tag) add((n) => `$${n} = ANY(t.tags)`, query.tag);
   if (query.enabled) add((n) => `t.enabled = $${n}::boolean`, query.enabled === "true");
   if (query.conflicted) where.push(query.conflicted === "true" ? "c.id IS NOT NULL" : "c.id IS NULL");
+  if (query.state === "conflict") where.push(`c.id IS NOT NULL AND c.kind <> 'held_deletion'`);
+  if (query.state === "held") where.push(`c.kind = 'held_deletion'`);
+  if (query.state === "in_sync") where.push("c.id IS NULL");
+  if (ids.only) add((n) => `t.id = ANY($${n}::text[])`, ids.only);
+  if (ids.except) add((n) => `NOT (t.id = ANY($${n}::text[]))`, ids.except);
   const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
   if (query.sort === "next") return listByNextRun(db, query, filter, params);
   const [order, outer] = query.sort === "changed" ? [`t.updated_at DESC, t.id`, `r."updatedAt" DESC, r.id`] : [`t.id`, `r.id`];

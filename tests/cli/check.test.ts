@@ -36,7 +36,7 @@ describe("schedule-sync check", () => {
     const crowd = Array.from({ length: 8 }, (_, i) => `  crowd-${i}:\n    name: Crowd ${i}\n    schedule: "0 4 * * *"\n    command: /bin/true\n`).join("");
     await write(
       "warnings.yml",
-      `version: 1\ntasks:\n  nightly:\n    name: Nightly\n    schedule: "30 2 * * *"\n    timezone: Europe/Berlin\n    command: /opt/nightly.sh\n  off:\n    name: Off\n    schedule: "30 2 * * *"\n    timezone: Europe/Berlin\n    command: x\n    enabled: false\n${crowd}`,
+      `version: 1\ntasks:\n  nightly:\n    name: Nightly\n    schedule: "30 2 * * *"\n    timezone: Europe/Berlin\n    command: /opt/nightly.sh\n  paused:\n    name: Paused\n    schedule: "30 2 * * *"\n    timezone: Europe/Berlin\n    command: x\n    enabled: false\n${crowd}`,
     );
     const run = await runCli(["check", "warnings.yml"], { cwd: dir });
     expect(run.code).toBe(0);

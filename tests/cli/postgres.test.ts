@@ -154,6 +154,34 @@ describe("schedule-sync on PostgreSQL (DATABASE_URL)", () => {
     expect([a.stdout, b.stdout].filter((out) => out.startsWith("Already in sync: 3 tasks agree"))).toHaveLength(1);
   });
 
+  it("lists mass deletions the guard holds, shows them in status, and restores them with held --restore (dry run first)", async () => {
+    const many = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`bulk-${i}`, { ...health, name: `Bulk ${i}` }]));
+    await writeYaml({ "daily-backup": backup, "hourly-health": health, ...many });
+    expect((await cli("sync")).code).toBe(0);
+    await writeYaml({ "daily-backup": backup, "hourly-health": health });
+    const sync = await cli("sync");
+    expect(sync.code).toBe(1); // the held deletions are open conflicts of their own kind
+    expect((await sql.query(`SELECT count(*)::int AS n FROM tasks`)).rows[0].n).toBe(22);
+
+    const status = await cli("status");
+    expect(status.code).toBe(1);
+    expect(status.stdout).toContain("held deletions: 20 deleted in the file (`schedule-sync held`)");
+    const listed = await cli("held");
+    expect(listed.code).toBe(1);
+    expect(listed.stdout).toContain("deleted in the YAML file, still in the database: 20 tasks");
+    expect(listed.stdout).toContain("    bulk-7  (held ");
+
+    const dry = await cli("held", "--restore", "--dry-run");
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/^Would restore in the YAML file: 20 tasks \(bulk-0, bulk-1, bulk-10/);
+    expect((await yamlTasks()).size).toBe(2);
+    const restored = await cli("held", "--restore");
+    expect(restored.stdout).toMatch(/^Did restore in the YAML file: 20 tasks/);
+    expect((await yamlTasks()).size).toBe(22);
+    expect((await cli("held")).stdout).toMatch(/^No deletions are held/);
+    expect((await cli("held", "--side", "file")).code).toBe(2);
+  });
+
   it("says clearly when the database cannot be reached, without printing its password", async () => {
     const port = await closedPort();
     const run = await runCli(["sync"], { env: { DATABASE_URL: `postgresql://postgres:hunter2secret@127.0.0.1:${port}/nowhere` }, cwd: dir });

@@ -31,7 +31,8 @@ async function trigger(app: AppProcess) {
 describe.each(DB_KINDS)("YAML values through the server on %s", (kind) => {
   let app: AppProcess;
   beforeAll(async () => {
-    app = await startAppProcess({ db: kind, yaml: ALIASED });
+    // Syncs happen when a test asks (the watcher would race its explicit triggers).
+    app = await startAppProcess({ db: kind, yaml: ALIASED, env: { SYNC_WATCH: "off" } });
   });
   afterAll(async () => {
     await app?.dispose();

@@ -1,13 +1,14 @@
-// GET /api/tasks – one page of tasks (?q, ?tag, ?enabled, ?conflicted, ?limit, ?offset)
+// GET /api/tasks – one page of tasks with their sync state (?q, ?tag, ?enabled, ?conflicted, ?state, ?sort, ?limit, ?offset)
 // POST /api/tasks – create a task in the DB and the YAML file at once
 import { parseBody, parseQuery, withApi } from "@/lib/api/handler";
 import { writeAnswer } from "@/lib/api/write-answer";
-import { listTasks, listTasksQuerySchema } from "@/lib/tasks/task-reads";
+import { listTasksWithSyncState } from "@/lib/sync/sync-reads";
+import { listTasksQuerySchema } from "@/lib/tasks/task-reads";
 import { createTaskSchema } from "@/lib/tasks/task-schema";
 
 export const dynamic = "force-dynamic";
 
-export const GET = withApi({ access: "viewer" }, async ({ services, searchParams }) => listTasks(services.db, parseQuery(searchParams, listTasksQuerySchema)));
+export const GET = withApi({ access: "viewer" }, async ({ services, searchParams }) => listTasksWithSyncState(services, parseQuery(searchParams, listTasksQuerySchema)));
 
 export const POST = withApi({ access: "editor" }, async ({ req, services }) => {
   const task = await parseBody(req, createTaskSchema);

@@ -28,10 +28,12 @@ export class SyncBusy extends Error {
   override name = "SyncBusy";
 }
 
-/** Tries of a run whose file changed between its read and its write. */
-const STALE_RETRIES = 3;
+/** Tries of a run whose file changed between its read and its write (or was being written). */
+const STALE_RETRIES = 5;
 /** Tries of a run that lost its database connection, and the waits between them. */
 const DB_RETRY_WAITS_MS = [100, 400, 1000];
+/** How long after an invalid read the file is read again, to tell a half-written file from a broken one. */
+const IN_MOTION_RECHECK_MS = 100;
 /** How long a lost commit's outcome is looked up before the file is put back anyway. */
 const COMMIT_LOOKUP_MS = 3000;
 
@@ -75,7 +77,7 @@ export function createLockedRunner(deps: { storage: SyncStorage; store: Schedule
             throw new SyncBusy("this tick already ran on another instance");
           }
           opts.onLocked?.();
-          const yaml = await tracked.read();
+          const yaml = await readSettled(tracked);
           deps.onRead(yaml);
           const value = await work({ tx, file: tracked, yaml, noteRun: (id) => (runId = id) });
           produced = { value };
@@ -89,6 +91,22 @@ export function createLockedRunner(deps: { storage: SyncStorage; store: Schedule
       for (const write of writes.reverse()) await write.revert();
       throw error;
     }
+  }
+
+  /**
+   * The file under the lock, told apart from a file another program is writing right now: one
+   * that reads as invalid is read again a moment later, and if it changed meanwhile the run
+   * starts again (stale) instead of reporting a half-written file as broken.
+   */
+  async function readSettled(file: LockedSchedule): Promise<ReadResult> {
+    const first = await file.read();
+    if (first.status !== "invalid") return first;
+    await sleep(IN_MOTION_RECHECK_MS);
+    const again = await file.read();
+    if (again.status !== "invalid" || again.checksum !== first.checksum) {
+      throw new YamlStoreError("stale", "the schedule file was being written while it was read");
+    }
+    return again;
   }
 
   /** Whether the run recorded as `runId` committed, asked on a fresh connection for a few seconds. */

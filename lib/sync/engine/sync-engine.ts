@@ -290,6 +290,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     decideHeldDeletions: (deletedIn: "yaml" | "db", action: HeldAction, dryRun = false) => decideHeldDeletions(parts, deletedIn, action, dryRun),
     /** Something may have changed either side: the loop syncs until both agree (convergence-loop.ts). */
     markDirty: (reason: "watch" | "startup" | "converge") => loop.markDirty(reason),
+    /** Tells the browsers to look again (the status and the drift may have changed) without syncing. */
+    announce: () => status.set(status.snapshot().state),
     /** Resolves once the loop has nothing to do. */
     converge: () => loop.idle(),
     /** How the sides differ now, outside open conflicts (drift.ts). */
