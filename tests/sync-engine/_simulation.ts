@@ -187,6 +187,11 @@ type Value = Task[TaskField] | "absent";
 interface WriteEvent {
   n: number;
   actor: "hand" | "api";
+  /**
+   * An API write answered with a lost database: it may have committed all the same (the
+   * commit's answer lost), so its value may be what the sides hold after a later write.
+   */
+  maybe?: boolean;
   task: string;
   /** The fields this write decided, and to what ("absent" for a deletion). */
   fields: Map<TaskField, Value>;
@@ -337,6 +342,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         const code = isCodedError(error) ? error.code : (error as Error).message;
         log(`api ${kind} ${id}: refused ${code}`);
         count("api refused");
+        if (!isCodedError(error) && kind !== "create") events.push({ n: eventNo++, actor: "api", task: id, fields: intended!, issuedAt, doneAt: clock.time, maybe: true });
       },
     );
   }
@@ -416,9 +422,12 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       if (!conflict && JSON.stringify(base.get(id) ?? null) !== JSON.stringify(d)) out.push(`${id}: the base is not what both sides hold`);
       for (const field of TASK_FIELDS) {
         const writes = events.filter((e) => e.task === id && e.fields.has(field));
-        if (writes.length === 0) continue;
-        const last = writes.reduce((a, b) => (b.doneAt > a.doneAt || (b.doneAt === a.doneAt && b.n > a.n) ? b : a));
-        const candidates = writes.filter((e) => e === last || (e.issuedAt <= last.doneAt && e.doneAt >= last.issuedAt));
+        const known = writes.filter((e) => !e.maybe);
+        if (known.length === 0) continue;
+        const last = known.reduce((a, b) => (b.doneAt > a.doneAt || (b.doneAt === a.doneAt && b.n > a.n) ? b : a));
+        // The last write anyone was told about, what overlapped it, and a write refused with a
+        // lost database after it (its commit may have gone through).
+        const candidates = writes.filter((e) => e === last || (e.issuedAt <= last.doneAt && e.doneAt >= last.issuedAt) || (e.maybe && e.issuedAt >= last.issuedAt));
         const held = conflict ? [valueOf(y, field), valueOf(d, field)] : [valueOf(y, field)];
         if (!candidates.some((e) => held.some((v) => same(v, e.fields.get(field)!)))) {
           out.push(

@@ -86,7 +86,7 @@ export function createLockedRunner(deps: { storage: SyncStorage; store: Schedule
         { wait },
       );
     } catch (error) {
-      if (writes.length === 0) throw error;
+      // The work was done and only the commit's answer is missing: look the run up.
       if (produced && runId && (await commitOutcome(runId)) === "committed") return (produced as { value: T }).value;
       for (const write of writes.reverse()) await write.revert();
       throw error;
