@@ -112,5 +112,5 @@ Exit codes: 0 printed, 2 no token yet (start the server once) or an error.
 
 /** The help text of one command, or the overview. */
 export function usage(command?: string): string {
-  return (command && COMMANDS[command]) || MAIN;
+  return command && Object.hasOwn(COMMANDS, command) ? COMMANDS[command]! : MAIN;
 }

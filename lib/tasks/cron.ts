@@ -23,7 +23,9 @@ export const CRON_MACROS: Readonly<Record<string, string>> = {
  */
 export function normalizeCron(expr: string): string {
   const collapsed = expr.trim().split(/\s+/).join(" ");
-  return CRON_MACROS[collapsed.toLowerCase()] ?? collapsed;
+  const nickname = collapsed.toLowerCase();
+  // Own keys only: `constructor` or `__proto__` must not find Object.prototype's members.
+  return Object.hasOwn(CRON_MACROS, nickname) ? CRON_MACROS[nickname]! : collapsed;
 }
 
 /**
