@@ -59,12 +59,13 @@ export async function serverBench(opts: ServerBenchOptions): Promise<ServerBench
   const label = `${opts.db} ${opts.size} (server)`;
   let text = sampleSchedule(opts.size);
   const started = performance.now();
-  // The default debounce (100 ms), not the tests' 50 ms: what a user gets.
+  // The default debounce and stable time (100 ms each), not the tests' 50 ms: what a user gets.
   const app = await startAppProcess({
     db: opts.db,
     yaml: text,
     env: {
       SYNC_DEBOUNCE_MS: "100",
+      SYNC_STABLE_MS: "100",
       YAML_MAX_BYTES: String(BENCH_MAX_BYTES),
       ...(opts.nodeOptions ? { NODE_OPTIONS: opts.nodeOptions } : {}),
     },
