@@ -125,7 +125,7 @@ export async function gateRequest(req: GateRequest, deps: GateDeps): Promise<Gat
   const tokenFailure = authentication.outcome === "refused" && authentication.credential === "token";
   if (open && !tokenFailure) return { action: "pass", area, principal: null };
   if (area === "page" && !tokenFailure) return { action: "login" };
-  return { ...deny("unauthorized", "Missing or invalid admin token"), tokenFailure };
+  return { ...deny("unauthorized", "Missing or invalid credentials"), tokenFailure };
 }
 
 function deny(code: GateDenial, message: string): Extract<GateDecision, { action: "deny" }> {

@@ -60,6 +60,18 @@ const envSchema = z.object({
   SESSION_MAX_DAYS: z.coerce.number().positive().default(7),
   AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).default(10),
   AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().positive().default(60),
+  // People (issue #18): the trusted auth proxy. The header names the user; only requests whose
+  // direct peer is in AUTH_PROXY_TRUSTED may carry it.
+  AUTH_PROXY_HEADER: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9-]*$/, "AUTH_PROXY_HEADER must be a header name (e.g. X-Forwarded-Email)")
+    .default(""),
+  AUTH_PROXY_TRUSTED: z
+    .string()
+    .default("")
+    .refine((list) => splitList(list).every(isAddressOrRange), "AUTH_PROXY_TRUSTED must list IP addresses or CIDR ranges"),
+  AUTH_PROXY_DEFAULT_ROLE: z.enum(["viewer", "editor", "admin"]).default("viewer"),
 });
 
 export interface AppConfig {
@@ -90,6 +102,8 @@ export interface AppConfig {
   session: { idleSeconds: number; maxSeconds: number };
   /** Failed token attempts per client address allowed within the window before 429. */
   authFailures: { limit: number; windowSeconds: number };
+  /** The trusted auth proxy (issue #18); null when AUTH_PROXY_HEADER is unset. */
+  authProxy: { header: string; trusted: string[]; defaultRole: "viewer" | "editor" | "admin" } | null;
 }
 
 /** Reads and validates the environment once; throws with every bad variable named. */
@@ -124,6 +138,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustedProxies: splitList(e.TRUSTED_PROXIES),
     session: { idleSeconds: e.SESSION_IDLE_MINUTES * 60, maxSeconds: e.SESSION_MAX_DAYS * 86_400 },
     authFailures: { limit: e.AUTH_FAILURE_LIMIT, windowSeconds: e.AUTH_FAILURE_WINDOW_SECONDS },
+    authProxy: e.AUTH_PROXY_HEADER
+      ? { header: e.AUTH_PROXY_HEADER.toLowerCase(), trusted: splitList(e.AUTH_PROXY_TRUSTED), defaultRole: e.AUTH_PROXY_DEFAULT_ROLE }
+      : null,
   };
 }
 

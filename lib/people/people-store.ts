@@ -184,6 +184,8 @@ export function createPeopleStore({ db, touchSeconds = 60 }: { db: Pick<SqlSessi
       return (await verifyPassword(password, passwordHash as string)) ? userOf(rest) : null;
     },
     async userOnFirstSight(input) {
+      const known = await findUser(input.username);
+      if (known) return known;
       // Two requests of a new person at once: one inserts, both read the same row.
       return (await insertUser({ ...input, password: null })) ?? (await mustFind(input.username));
     },

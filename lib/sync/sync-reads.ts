@@ -5,7 +5,7 @@ import { heldDeletionOf, type HeldDeletion } from "./engine/held-deletions";
 import { notFound } from "./engine/sync-errors";
 import type { SyncEngine } from "./engine/sync-engine";
 import { proposeMerge } from "./reconcile/resolve-conflict";
-import type { ConflictRecord, RunRecord, SyncStorage, TaskChange } from "./storage/sync-storage";
+import type { ConflictRecord, ListRunsOptions, RunRecord, SyncStorage, TaskChange } from "./storage/sync-storage";
 
 /**
  * The read side of the sync for the API and the pages: status, history, conflicts. From the
@@ -90,7 +90,7 @@ export async function runDetail(deps: Pick<SyncReadDeps, "storage">, id: string)
   return run;
 }
 
-export function listRuns(deps: Pick<SyncReadDeps, "storage">, options: { limit: number; before?: string; changedOnly?: boolean }): Promise<RunRecord[]> {
+export function listRuns(deps: Pick<SyncReadDeps, "storage">, options: ListRunsOptions): Promise<RunRecord[]> {
   return deps.storage.reads.listRuns(options);
 }
 

@@ -13,6 +13,7 @@ import type { Database } from "@/lib/db/create-database";
 import { createEventBus } from "@/lib/events/event-bus";
 import { createCore } from "@/lib/core/create-core";
 import { createHostAllowlist } from "@/lib/http/host-allowlist";
+import { createPeopleStore } from "@/lib/people/people-store";
 import { createSocketServer } from "@/lib/live/socket-server";
 import { createLogger } from "@/lib/log";
 import { createFrontDoor } from "@/lib/server/front-door";
@@ -49,7 +50,8 @@ beforeAll(async () => {
   await sync.run({ trigger: "startup" });
   sessions = createSessionStore({ db, idleSeconds: 3600, maxSeconds: 86_400, adminTokenFingerprint: credentialFingerprint(TOKEN) });
   const auth = createAuthenticator({ adminToken: TOKEN, sessions });
-  setServices({ config, db, storage, store, events, sync, auth, sessions, nextCronRun: () => null, startedAt: new Date() });
+  const people = createPeopleStore({ db });
+  setServices({ config, db, storage, store, events, sync, auth, sessions, people, signInFailures: createFailureLimiter({ limit: 10, windowMs: 60_000 }), nextCronRun: () => null, startedAt: new Date() });
 }, 60_000);
 afterAll(async () => {
   setServices(undefined);

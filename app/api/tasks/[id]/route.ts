@@ -21,22 +21,22 @@ export const GET = withApi<Params>({ access: "viewer" }, async ({ params, servic
   return task;
 });
 
-export const PUT = withApi<Params>({ access: "editor" }, async ({ req, params, services }) => {
+export const PUT = withApi<Params>({ access: "editor" }, async ({ req, params, services, actor }) => {
   const id = idOf(params);
   const { version, ...body } = await parseBody(req, putTaskSchema);
-  return writeAnswer(await services.sync.writeTask({ kind: "replace", id, version, task: { id, ...body } }));
+  return writeAnswer(await services.sync.writeTask({ kind: "replace", id, version, task: { id, ...body }, actor }));
 });
 
-export const PATCH = withApi<Params>({ access: "editor" }, async ({ req, params, services }) => {
+export const PATCH = withApi<Params>({ access: "editor" }, async ({ req, params, services, actor }) => {
   const id = idOf(params);
   const { version, ...changes } = await parseBody(req, patchTaskSchema);
-  return writeAnswer(await services.sync.writeTask({ kind: "patch", id, version, patch: (current) => taskSchema.parse({ ...current, ...changes }) }));
+  return writeAnswer(await services.sync.writeTask({ kind: "patch", id, version, patch: (current) => taskSchema.parse({ ...current, ...changes }), actor }));
 });
 
 const deleteQuerySchema = z.strictObject({ version: z.coerce.number().int().nonnegative().optional() });
 
-export const DELETE = withApi<Params>({ access: "editor" }, async ({ params, services, searchParams }) => {
+export const DELETE = withApi<Params>({ access: "editor" }, async ({ params, services, searchParams, actor }) => {
   const id = idOf(params);
   const { version } = parseQuery(searchParams, deleteQuerySchema);
-  return writeAnswer(await services.sync.writeTask({ kind: "delete", id, version }));
+  return writeAnswer(await services.sync.writeTask({ kind: "delete", id, version, actor }));
 });
