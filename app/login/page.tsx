@@ -17,7 +17,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         <div className="rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
           <h2 className="mb-1 text-lg font-semibold">Log in</h2>
           <p className="mb-5 text-sm text-slate-600">
-            Paste the admin token: the <code className="font-mono text-xs">ADMIN_TOKEN</code> setting, or the one the server generated in{" "}
+            Sign in with the username and password an admin gave you, or paste the admin token: the <code className="font-mono text-xs">ADMIN_TOKEN</code> setting, or the one the server generated in{" "}
             <code className="font-mono text-xs">data/admin-token</code> (its start-up message also prints a login link).
           </p>
           <LoginForm next={sameOriginPath(next, SERVER_SIDE_ORIGIN)} initialError={error === "invalid_token" ? "That token is not valid." : null} />

@@ -63,6 +63,16 @@ export function actorLabel(a: Actor | null, trigger = ""): string {
   return where ? `${who} ${where}` : who;
 }
 
+/**
+ * Who made one recorded change of a task: the run's actor, except that a change the server's own
+ * run (start-up, follow-up) carried from the file into the database was a hand edit of the file.
+ */
+export function changeActorLabel(change: { actor: Actor | null; trigger: string; side: string }): string {
+  const known = change.actor ?? actorOfTrigger(change.trigger);
+  if (known.kind === "system" && change.side === "db") return "hand edit of the file";
+  return actorLabel(known, change.trigger);
+}
+
 /** `?actor=` of the history: "alice", "token:ci", "file", "cron", "admin_token", … */
 export function parseActorFilter(value: string): { kind: ActorKind | null; name: string | null } {
   const colon = value.indexOf(":");

@@ -14,6 +14,7 @@ import { getServices } from "@/lib/core/services";
 import { conflictDetail, listConflicts } from "@/lib/sync/sync-reads";
 import { uuidSchema } from "@/lib/sync/sync-schemas";
 import { requirePageAccess } from "@/lib/auth/page-access";
+import { actorLabel } from "@/lib/people/actor";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Conflict · schedule-sync" };
@@ -62,6 +63,21 @@ export default async function ConflictPage({ params }: { params: Promise<{ id: s
               )}
             </span>
             <span data-testid="conflict-summary">· {describeConflictFields(conflictFields(conflict.base, conflict.yaml, conflict.db))}</span>
+            <span data-testid="conflict-authors" className="basis-full">
+              YAML side: {conflict.sides.yaml.by}
+              {conflict.sides.yaml.at && (
+                <>
+                  , <RelativeTime iso={conflict.sides.yaml.at} />
+                </>
+              )}
+              ; DB side: {conflict.sides.db.by}
+              {conflict.sides.db.at && (
+                <>
+                  , <RelativeTime iso={conflict.sides.db.at} />
+                </>
+              )}
+              {conflict.status === "resolved" && conflict.resolvedBy && <>; resolved by {actorLabel(conflict.resolvedBy, "resolve")}</>}
+            </span>
           </span>
         }
         actions={

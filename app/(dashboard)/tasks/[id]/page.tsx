@@ -20,6 +20,7 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { taskOf } from "@/lib/tasks/stored-task";
 import { taskIdSchema } from "@/lib/tasks/task-schema";
 import { requirePageAccess } from "@/lib/auth/page-access";
+import { changeActorLabel } from "@/lib/people/actor";
 
 export const dynamic = "force-dynamic";
 
@@ -44,6 +45,8 @@ export default async function TaskPage({
   const [task, history, deletedConflict] = await Promise.all([getTask(services.db, id), taskHistory(services, id), services.storage.reads.loadOpenConflicts([id]).then((open) => open.get(id) ?? null)]);
   if (!task && history.length === 0 && !deletedConflict) notFound();
   const conflict = task?.conflict ?? deletedConflict;
+  // Who made the newest recorded change; the row's own `source` for a task whose history is gone.
+  const lastBy = history[0] ? changeActorLabel(history[0]) : (SOURCE_LABELS[task?.source ?? ""] ?? task?.source);
   const source = task ? await readTaskYamlSource(services.config.scheduleConfigPath, id, services.config.yamlMaxBytes) : null;
   const shownPath = path.relative(process.cwd(), services.config.scheduleConfigPath).startsWith("..") ? services.config.scheduleConfigPath : path.relative(process.cwd(), services.config.scheduleConfigPath);
 
@@ -63,7 +66,7 @@ export default async function TaskPage({
               <code className="font-mono">{id}</code>
               {task.enabled ? <Badge tone="success">Enabled</Badge> : <Badge>Disabled</Badge>}
               <span>
-                version {task.version} · last changed <RelativeTime iso={task.updatedAt} /> by {SOURCE_LABELS[task.source] ?? task.source}
+                version {task.version} · last changed <RelativeTime iso={task.updatedAt} /> by <span data-testid="last-changed-by">{lastBy}</span>
               </span>
             </span>
           ) : (
