@@ -7,8 +7,12 @@ import type { Principal } from "../auth/principal";
 import type { SessionStore } from "../auth/session-store";
 import type { EventBus } from "../events/event-bus";
 import { EVENT_NAMES, type ServerToClientEvents } from "../events/events";
+import type { PresenceClientEvents, PresenceServerEvents } from "../events/presence";
+import { attachPresence } from "./presence";
 
-export type SocketServer = Server<Record<string, never>, ServerToClientEvents, Record<string, never>, { principal: Principal }>;
+// Client events are registered with their least role (presence.ts onClientEvent); there is none
+// that changes anything, so a viewer's socket can do all a socket can.
+export type SocketServer = Server<PresenceClientEvents, ServerToClientEvents & PresenceServerEvents, Record<string, never>, { principal: Principal }>;
 
 export interface SocketAuth {
   /** The caller of a handshake request (Host, Origin and credentials checked), or null to refuse it. */
@@ -70,6 +74,7 @@ export function createSocketServer(
       .catch(() => undefined); // the database is away: keep the sockets, check again next time
   }, auth.recheckMs);
   recheck.unref();
+  attachPresence(io);
   const unsubscribe = bus.subscribeAll((event, payload) => {
     if (EVENT_NAMES.includes(event)) (io.emit as (e: string, p: unknown) => void)(event, payload);
   });

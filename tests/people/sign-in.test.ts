@@ -109,6 +109,56 @@ describe("people on a real server", { timeout: 120_000 }, () => {
     viewer.close();
   });
 
+  it("tells the people on a task's page about each other, and names who saved when a save is stale", async () => {
+    const open = async (who: string) => {
+      const socket: Socket = connectSocket(app.url, { transports: ["websocket"], reconnection: false, extraHeaders: { [PROXY_HEADER]: who, origin } });
+      await new Promise<void>((resolve, reject) => {
+        socket.once("connect", () => resolve());
+        socket.once("connect_error", reject);
+      });
+      return socket;
+    };
+    type Update = { page: string; viewers: { socketId: string; name: string }[] };
+    const nextPresence = (socket: Socket, where: (u: Update) => boolean) =>
+      new Promise<Update>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("no presence update")), 5_000);
+        const listener = (update: Update) => {
+          if (!where(update)) return;
+          clearTimeout(timer);
+          socket.off("presence", listener);
+          resolve(update);
+        };
+        socket.on("presence", listener);
+      });
+    const names = (u: Update) => u.viewers.map((v) => v.name).sort();
+    const erin = await open("erin@example.com");
+    const frank = await open("frank@example.com");
+    const erinAlone = nextPresence(erin, (u) => u.viewers.length === 1);
+    erin.emit("presence_watch", "task:daily-backup");
+    expect(names(await erinAlone)).toEqual(["erin@example.com"]);
+    const erinHearsFrank = nextPresence(erin, (u) => u.viewers.length === 2);
+    const frankHearsErin = nextPresence(frank, (u) => u.viewers.length === 2);
+    frank.emit("presence_watch", "task:daily-backup");
+    expect(names(await erinHearsFrank)).toEqual(["erin@example.com", "frank@example.com"]);
+    expect((await frankHearsErin).page).toBe("task:daily-backup");
+    // A page name that is not a task's or a conflict's joins nothing.
+    frank.emit("presence_watch", "../../admin");
+    expect(names(await nextPresence(erin, (u) => u.viewers.length === 1))).toEqual(["erin@example.com"]);
+    frank.emit("presence_watch", "task:daily-backup");
+    await nextPresence(erin, (u) => u.viewers.length === 2);
+    const erinAgainAlone = nextPresence(erin, (u) => u.viewers.length === 1);
+    frank.close();
+    expect(names(await erinAgainAlone)).toEqual(["erin@example.com"]);
+    erin.close();
+
+    // A save from an old version is refused, naming who saved the newer one.
+    const { version } = await (await app.api("/api/tasks/daily-backup")).json();
+    expect((await app.api("/api/tasks/daily-backup", { method: "PATCH", json: { description: "first", version } })).status).toBe(200);
+    const stale = await app.api("/api/tasks/daily-backup", { method: "PATCH", json: { description: "second", version } });
+    expect(stale.status).toBe(409);
+    expect((await stale.json()).error).toMatchObject({ code: "stale_version", details: { savedBy: "admin token", current: { description: "first" } } });
+  });
+
   it("works with a named token until it is revoked, and records its runs by its name", async () => {
     const created = await app.api("/api/tokens", { method: "POST", json: { name: "ci", role: "editor" } });
     expect(created.status).toBe(201);

@@ -15,6 +15,7 @@ import { conflictDetail, listConflicts } from "@/lib/sync/sync-reads";
 import { uuidSchema } from "@/lib/sync/sync-schemas";
 import { requirePageAccess } from "@/lib/auth/page-access";
 import { actorLabel } from "@/lib/people/actor";
+import { PresenceNote } from "@/components/live/presence-note";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Conflict · schedule-sync" };
@@ -87,6 +88,7 @@ export default async function ConflictPage({ params }: { params: Promise<{ id: s
         }
       />
 
+      <PresenceNote page={`conflict:${conflict.id}`} />
       <div className="space-y-4">
         <Card title="YAML file and database side by side" id="sides">
           <ConflictSides base={conflict.base} yaml={conflict.yaml} db={conflict.db} />

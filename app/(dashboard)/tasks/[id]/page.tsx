@@ -21,6 +21,7 @@ import { taskOf } from "@/lib/tasks/stored-task";
 import { taskIdSchema } from "@/lib/tasks/task-schema";
 import { requirePageAccess } from "@/lib/auth/page-access";
 import { changeActorLabel } from "@/lib/people/actor";
+import { PresenceNote } from "@/components/live/presence-note";
 
 export const dynamic = "force-dynamic";
 
@@ -76,6 +77,7 @@ export default async function TaskPage({
         actions={task ? <DeleteTaskButton task={task} /> : undefined}
       />
 
+      <PresenceNote page={`task:${id}`} />
       <div className="mb-4 space-y-3">
         {query.created === "1" && task && <TaskSavedNotice created result={{ merged: query.merged === "1", conflict: null }} />}
         {conflict && (
@@ -110,7 +112,7 @@ export default async function TaskPage({
       {task && (
         <div className="grid items-start gap-4 lg:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
           <Card title="Edit task">
-            <TaskForm mode="edit" task={task} />
+            <TaskForm mode="edit" task={task} lastChangedBy={history[0] ? changeActorLabel(history[0]) : null} />
           </Card>
           <div className="space-y-4">
           <Card title="Schedule">
