@@ -51,7 +51,7 @@ export interface GateDeps {
 }
 
 export const SOCKET_PATH = "/socket.io/";
-const PUBLIC_API = new Set(["/api/health", "/api/auth/login"]);
+const PUBLIC_API = new Set(["/api/health", "/api/auth/login", "/api/auth/oidc/start", "/api/auth/oidc/callback"]);
 const PUBLIC_PAGES = new Set(["/login", "/icon.svg", "/favicon.ico"]);
 const READ_METHODS = new Set(["GET", "HEAD"]);
 

@@ -72,6 +72,19 @@ const envSchema = z.object({
     .default("")
     .refine((list) => splitList(list).every(isAddressOrRange), "AUTH_PROXY_TRUSTED must list IP addresses or CIDR ranges"),
   AUTH_PROXY_DEFAULT_ROLE: z.enum(["viewer", "editor", "admin"]).default("viewer"),
+  // People (issue #18): OpenID Connect sign-in.
+  OIDC_ISSUER: z.string().url().optional().or(z.literal("").transform(() => undefined)),
+  OIDC_CLIENT_ID: z.string().default(""),
+  OIDC_CLIENT_SECRET: z.string().optional().or(z.literal("").transform(() => undefined)),
+  OIDC_SCOPES: z.string().default("openid email profile"),
+  OIDC_USERNAME_CLAIM: z.string().default("email"),
+  OIDC_ROLE_CLAIM: z.string().default(""),
+  /** "<claim value>=<role>,…", e.g. "ops-admins=admin,ops=editor". */
+  OIDC_ROLE_MAP: z
+    .string()
+    .default("")
+    .refine((list) => splitList(list).every((pair) => /^[^=]+=(viewer|editor|admin)$/.test(pair)), "OIDC_ROLE_MAP must list <value>=<viewer|editor|admin>, comma-separated"),
+  OIDC_DEFAULT_ROLE: z.enum(["viewer", "editor", "admin"]).default("viewer"),
 });
 
 export interface AppConfig {
@@ -104,6 +117,17 @@ export interface AppConfig {
   authFailures: { limit: number; windowSeconds: number };
   /** The trusted auth proxy (issue #18); null when AUTH_PROXY_HEADER is unset. */
   authProxy: { header: string; trusted: string[]; defaultRole: "viewer" | "editor" | "admin" } | null;
+  /** OpenID Connect sign-in (issue #18); null when OIDC_ISSUER is unset. */
+  oidc: {
+    issuer: string;
+    clientId: string;
+    clientSecret: string | undefined;
+    scopes: string;
+    usernameClaim: string;
+    roleClaim: string | null;
+    roleMap: Record<string, "viewer" | "editor" | "admin">;
+    defaultRole: "viewer" | "editor" | "admin";
+  } | null;
 }
 
 /** Reads and validates the environment once; throws with every bad variable named. */
@@ -140,6 +164,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     authFailures: { limit: e.AUTH_FAILURE_LIMIT, windowSeconds: e.AUTH_FAILURE_WINDOW_SECONDS },
     authProxy: e.AUTH_PROXY_HEADER
       ? { header: e.AUTH_PROXY_HEADER.toLowerCase(), trusted: splitList(e.AUTH_PROXY_TRUSTED), defaultRole: e.AUTH_PROXY_DEFAULT_ROLE }
+      : null,
+    oidc: e.OIDC_ISSUER
+      ? {
+          issuer: e.OIDC_ISSUER,
+          clientId: e.OIDC_CLIENT_ID,
+          clientSecret: e.OIDC_CLIENT_SECRET,
+          scopes: e.OIDC_SCOPES,
+          usernameClaim: e.OIDC_USERNAME_CLAIM,
+          roleClaim: e.OIDC_ROLE_CLAIM || null,
+          roleMap: Object.fromEntries(splitList(e.OIDC_ROLE_MAP).map((pair) => [pair.slice(0, pair.lastIndexOf("=")).trim(), pair.slice(pair.lastIndexOf("=") + 1) as "viewer" | "editor" | "admin"])),
+          defaultRole: e.OIDC_DEFAULT_ROLE,
+        }
       : null,
   };
 }

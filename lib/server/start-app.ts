@@ -4,6 +4,7 @@ import next from "next";
 import { loadAdminToken } from "../auth/admin-token";
 import { createAuthenticator } from "../auth/authenticate";
 import { createAuthProxy } from "../auth/auth-proxy";
+import { createOidcSignIn } from "../auth/oidc";
 import { createFailureLimiter } from "../auth/failure-limiter";
 import { createSessionStore, credentialFingerprint } from "../auth/session-store";
 import type { AppConfig } from "../config/env";
@@ -77,6 +78,7 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
     sessions,
     people,
     signInFailures: createFailureLimiter(limiterOptions),
+    oidc: config.oidc ? createOidcSignIn(config.oidc) : null,
     nextCronRun: () => cronNet?.nextRun() ?? null,
     startedAt: new Date(),
   };
