@@ -83,6 +83,8 @@ export interface PeopleStore {
   revokeToken(name: string): Promise<ApiToken>;
   /** The live (not revoked, not expired) token of this secret, or null; marks it used. */
   findToken(secret: string): Promise<ApiToken | null>;
+  /** The ids among `tokenIds` of live tokens and among `userIds` of existing users (open sockets). */
+  stillValid(ids: { tokenIds: readonly string[]; userIds: readonly string[] }): Promise<Set<string>>;
 }
 
 export const TOKEN_PREFIX = "ssk_";
@@ -227,6 +229,15 @@ export function createPeopleStore({ db, touchSeconds = 60 }: { db: Pick<SqlSessi
       if (row.stale) await db.query(`UPDATE api_tokens SET last_used_at = now() WHERE id = $1::uuid`, [row.id]);
       const { stale, ...token } = row;
       return tokenOf(stale ? { ...token, lastUsedAt: new Date() } : token);
+    },
+    async stillValid({ tokenIds, userIds }) {
+      if (tokenIds.length === 0 && userIds.length === 0) return new Set();
+      const rows = await db.query<{ id: string }>(
+        `SELECT id::text AS id FROM api_tokens WHERE id::text = ANY($1::text[]) AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+         UNION ALL SELECT id::text FROM users WHERE id::text = ANY($2::text[])`,
+        [[...tokenIds], [...userIds]],
+      );
+      return new Set(rows.map((row) => row.id));
     },
   };
 }

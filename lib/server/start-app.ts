@@ -133,6 +133,7 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
   const sockets = createSocketServer(events, db.pgPool, {
     admit: door.admitSocket,
     sessions,
+    people,
     // Often enough that a socket outlives its session (ended on another instance, expired) briefly.
     recheckMs: Math.min(30_000, Math.max(500, config.session.idleSeconds * 250)),
   });

@@ -88,6 +88,10 @@ describe.each(DB_KINDS)("people store on %s", (kind) => {
     expect(await people.findToken(expired.secret)).toBeNull();
     const later = await people.createToken({ name: "later", role: "viewer", expiresAt: new Date(Date.now() + 60_000) });
     expect(await people.findToken(later.secret)).not.toBeNull();
+    // What open sockets are checked against: live tokens and existing users.
+    const alice = (await people.findUser("alice"))!;
+    const valid = await people.stillValid({ tokenIds: [token.id, expired.token.id, later.token.id], userIds: [alice.id, "00000000-0000-4000-8000-000000000000"] });
+    expect([...valid].sort()).toEqual([later.token.id, alice.id].sort());
   });
 
   it("removes a user with their sessions and tokens", async () => {

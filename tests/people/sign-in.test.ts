@@ -22,7 +22,8 @@ describe("people on a real server", { timeout: 120_000 }, () => {
     app = await startAppProcess({
       db: "pglite",
       yaml: yamlOf({ "daily-backup": backup }),
-      env: { AUTH_PROXY_HEADER: "X-Forwarded-Email", AUTH_PROXY_TRUSTED: "127.0.0.1", AUTH_PROXY_DEFAULT_ROLE: "viewer", AUTH_FAILURE_LIMIT: "5" },
+      // A 12 s idle time: open sockets are checked again every 3 s (a quarter of it).
+      env: { AUTH_PROXY_HEADER: "X-Forwarded-Email", AUTH_PROXY_TRUSTED: "127.0.0.1", AUTH_PROXY_DEFAULT_ROLE: "viewer", AUTH_FAILURE_LIMIT: "5", SESSION_IDLE_MINUTES: "0.2" },
     });
     origin = new URL(app.url).origin;
   }, 90_000);
@@ -170,8 +171,19 @@ describe("people on a real server", { timeout: 120_000 }, () => {
     const listed = (await (await app.api("/api/tokens")).json()).items as { name: string; lastUsedAt: string | null }[];
     expect(listed.find((t) => t.name === "ci")!.lastUsedAt).not.toBeNull();
     expect(JSON.stringify(listed)).not.toContain(secret);
+    // A socket on the token lives no longer than the token.
+    const socket: Socket = connectSocket(app.url, { transports: ["websocket"], reconnection: false, extraHeaders: { authorization: `Bearer ${secret}`, origin } });
+    await new Promise<void>((resolve, reject) => {
+      socket.once("connect", () => resolve());
+      socket.once("connect_error", reject);
+    });
+    const closed = new Promise<number>((resolve) => {
+      const since = Date.now();
+      socket.once("disconnect", () => resolve(Date.now() - since));
+    });
     expect((await app.api("/api/tokens/ci", { method: "DELETE" })).status).toBe(200);
     expect((await ci("/api/tasks")).status).toBe(401);
+    expect(await closed).toBeLessThan(5_000);
   });
 
   it("names a hand edit of the file as such, and the CLI lists runs, users and tokens", async () => {
