@@ -62,7 +62,18 @@ function staleSavedBy(error: unknown): string | null {
  * API's field errors next to their inputs, and sends `version` so two people editing
  * the same task never silently overwrite each other.
  */
-export function TaskForm({ mode, task, lastChangedBy = null }: { mode: "create" | "edit"; task?: StoredTask; lastChangedBy?: string | null }) {
+export function TaskForm({
+  mode,
+  task,
+  lastChangedBy = null,
+  readOnly = false,
+}: {
+  mode: "create" | "edit";
+  task?: StoredTask;
+  lastChangedBy?: string | null;
+  /** A viewer's form: every control disabled. */
+  readOnly?: boolean;
+}) {
   const router = useRouter();
   const formId = useId();
   const [base, setBase] = useState<StoredTask | null>(task ?? null);
@@ -249,6 +260,8 @@ export function TaskForm({ mode, task, lastChangedBy = null }: { mode: "create" 
 
   return (
     <form onSubmit={submit} noValidate aria-describedby={`${formId}-required`} className="space-y-5" data-testid="task-form">
+      {/* A viewer sees the form and cannot send it (the server would refuse it too). */}
+      <fieldset disabled={readOnly} className="contents">
       <div ref={summaryRef} tabIndex={-1} className="space-y-3 focus:outline-none" aria-live="polite">
         {newer && dirty && outcome?.kind !== "clash" && (
           <Notice
@@ -521,6 +534,7 @@ export function TaskForm({ mode, task, lastChangedBy = null }: { mode: "create" 
           </span>
         )}
       </div>
+      </fieldset>
     </form>
   );
 }

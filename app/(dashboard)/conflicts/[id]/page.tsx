@@ -14,6 +14,7 @@ import { getServices } from "@/lib/core/services";
 import { conflictDetail, listConflicts } from "@/lib/sync/sync-reads";
 import { uuidSchema } from "@/lib/sync/sync-schemas";
 import { requirePageAccess } from "@/lib/auth/page-access";
+import { allows } from "@/lib/auth/principal";
 import { actorLabel } from "@/lib/people/actor";
 import { PresenceNote } from "@/components/live/presence-note";
 
@@ -30,7 +31,7 @@ async function load(id: string) {
 }
 
 export default async function ConflictPage({ params }: { params: Promise<{ id: string }> }) {
-  await requirePageAccess();
+  const principal = await requirePageAccess();
   const parsed = uuidSchema.safeParse((await params).id);
   if (!parsed.success) notFound();
   const [conflict, open] = await Promise.all([load(parsed.data), listConflicts(getServices(), "open", 2)]);
@@ -94,7 +95,13 @@ export default async function ConflictPage({ params }: { params: Promise<{ id: s
           <ConflictSides base={conflict.base} yaml={conflict.yaml} db={conflict.db} />
         </Card>
         <Card title="Resolve" id="resolve">
-          <ConflictResolver conflict={conflict} nextOpenId={nextOpenId} />
+          {allows(principal, "editor") ? (
+            <ConflictResolver conflict={conflict} nextOpenId={nextOpenId} />
+          ) : (
+            <p className="text-sm text-slate-700" data-testid="resolve-needs-editor">
+              Resolving a conflict needs the editor role; yours is {principal.role}.
+            </p>
+          )}
         </Card>
         <Card title="YAML text" id="text">
           <YamlTextDiff text={conflict.text} hasBase={conflict.base !== null} />

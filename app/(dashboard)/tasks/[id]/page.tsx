@@ -20,6 +20,7 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { taskOf } from "@/lib/tasks/stored-task";
 import { taskIdSchema } from "@/lib/tasks/task-schema";
 import { requirePageAccess } from "@/lib/auth/page-access";
+import { allows } from "@/lib/auth/principal";
 import { changeActorLabel } from "@/lib/people/actor";
 import { PresenceNote } from "@/components/live/presence-note";
 
@@ -37,7 +38,8 @@ export default async function TaskPage({
   params: Promise<{ id: string }>;
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  await requirePageAccess();
+  const principal = await requirePageAccess();
+  const canEdit = allows(principal, "editor");
   const [{ id: rawId }, query] = await Promise.all([params, searchParams]);
   const parsedId = taskIdSchema.safeParse(rawId);
   if (!parsedId.success) notFound();
@@ -74,7 +76,7 @@ export default async function TaskPage({
             "Deleted task"
           )
         }
-        actions={task ? <DeleteTaskButton task={task} /> : undefined}
+        actions={task && canEdit ? <DeleteTaskButton task={task} /> : undefined}
       />
 
       <PresenceNote page={`task:${id}`} />
@@ -112,7 +114,7 @@ export default async function TaskPage({
       {task && (
         <div className="grid items-start gap-4 lg:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
           <Card title="Edit task">
-            <TaskForm mode="edit" task={task} lastChangedBy={history[0] ? changeActorLabel(history[0]) : null} />
+            <TaskForm mode="edit" task={task} lastChangedBy={history[0] ? changeActorLabel(history[0]) : null} readOnly={!canEdit} />
           </Card>
           <div className="space-y-4">
           <Card title="Schedule">
