@@ -78,7 +78,15 @@ describe("people on a real server", { timeout: 120_000 }, () => {
   it("takes the auth proxy's header from a trusted address only, creating the person on first sight with the default role", async () => {
     const carol = as({ [PROXY_HEADER]: "Carol@Example.com" });
     expect(await (await carol("/api/auth/me")).json()).toEqual({ role: "viewer", name: "carol@example.com", kind: "user", via: "proxy" });
-    expect((await carol("/", {})).status).toBe(200); // pages too, without the login page
+    const dashboard = await carol("/", {});
+    expect(dashboard.status).toBe(200); // pages too, without the login page
+    const html = await dashboard.text();
+    expect(html).toContain("You have the viewer role");
+    expect(html).not.toContain("New task");
+    expect(html).not.toContain("Sync now");
+    const taskPage = await (await carol("/tasks/daily-backup", {})).text();
+    expect(taskPage).toMatch(/<fieldset disabled=""/);
+    expect(taskPage).not.toContain("Delete task");
     expect((await carol("/api/tasks/daily-backup", { method: "PATCH", json: { name: "Carol was here" } })).status).toBe(403);
     const users = (await (await app.api("/api/users")).json()).items as { username: string; source: string; role: string }[];
     expect(users.find((u) => u.username === "carol@example.com")).toMatchObject({ source: "proxy", role: "viewer" });
