@@ -54,7 +54,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
         </div>
       </header>
       <ServerReachability>
-        <SyncStatusBar status={status} frame={frame} />
+        <SyncStatusBar status={status} frame={frame} canDecideHeld={me.role === "admin"} />
         {me.role === "viewer" && (
           <p className="mx-auto max-w-7xl px-4 pt-3 text-sm text-slate-700 sm:px-6" data-testid="viewer-note">
             You have the viewer role: you can see everything, and the server refuses changes. Ask an admin for the editor role.
