@@ -4,6 +4,8 @@ export interface CliIo {
   stderr: { write(chunk: string): unknown };
   env: Record<string, string | undefined>;
   cwd: string;
+  /** Reads all of standard input (`users add --password-stdin`); absent where there is none. */
+  stdin?: () => Promise<string>;
 }
 
 /** Exit codes shared by every command (README "Command line"). */

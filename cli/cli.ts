@@ -4,6 +4,7 @@ import type { Direction } from "../lib/sync/reconcile/plan";
 import { directionSchema } from "../lib/sync/sync-schemas";
 import { checkCommand } from "./check-command";
 import { tokenCommand } from "./token-command";
+import { historyCommand, tokensCommand, usersCommand } from "./people-commands";
 import { CliError, UsageError } from "./cli-error";
 import { EXIT, type CliIo } from "./cli-io";
 import { displayPath, formatIssues } from "./format-issues";
@@ -90,6 +91,22 @@ const COMMANDS: Record<string, Command> = {
         return EXIT.ok;
       });
     },
+  },
+  // People (issue #18).
+  users: {
+    options: { ...HELP, ...REMOTE, role: { type: "string" }, "password-stdin": { type: "boolean" } },
+    positionals: true,
+    run: (values, positionals, io) => usersCommand(values, positionals, io, () => (io.stdin ? io.stdin() : Promise.resolve(""))),
+  },
+  tokens: {
+    options: { ...HELP, ...REMOTE, role: { type: "string" }, "expires-days": { type: "string" } },
+    positionals: true,
+    run: (values, positionals, io) => tokensCommand(values, positionals, io),
+  },
+  history: {
+    options: { ...HELP, ...REMOTE, actor: { type: "string" }, limit: { type: "string" } },
+    positionals: false,
+    run: (values, _, io) => historyCommand(values, io),
   },
   status: {
     options: { ...HELP, ...REMOTE },

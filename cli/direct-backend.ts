@@ -1,6 +1,8 @@
+import os from "node:os";
 import type { AppConfig } from "../lib/config/env";
 import { createCore, type Core } from "../lib/core/create-core";
 import { isCodedError } from "../lib/errors";
+import { actor } from "../lib/people/actor";
 import { heldDeletions, syncStatus } from "../lib/sync/sync-reads";
 import { CliError, cliErrorOf } from "./cli-error";
 import { statusView } from "./status-view";
@@ -24,12 +26,14 @@ export async function openDirectBackend(config: AppConfig, log: (message: string
     throw new CliError("database_unreachable", `cannot open the PostgreSQL ${where}: ${describeDbError(error)}`, { cause: error });
   }
   const { storage, store, sync } = core;
+  // No server in between to say who: the runs are the OS user's (issue #18).
+  const cliActor = actor("cli", safeUsername());
 
   return {
     where,
     async run({ direction, force, dryRun }) {
       try {
-        return await sync.run({ trigger: "cli", direction, force, dryRun });
+        return await sync.run({ trigger: "cli", direction, force, dryRun, actor: cliActor });
       } catch (error) {
         if (isCodedError(error)) throw cliErrorOf(error, store.path, error);
         throw new CliError("sync_failed", `the sync failed: ${describeDbError(error)}`, { cause: error });
@@ -50,7 +54,7 @@ export async function openDirectBackend(config: AppConfig, log: (message: string
     },
     async decideHeld({ deletedIn, action, dryRun }) {
       try {
-        return await sync.decideHeldDeletions(deletedIn, action, dryRun);
+        return await sync.decideHeldDeletions(deletedIn, action, dryRun, cliActor);
       } catch (error) {
         if (isCodedError(error)) throw cliErrorOf(error, store.path, error);
         throw error;
@@ -58,6 +62,14 @@ export async function openDirectBackend(config: AppConfig, log: (message: string
     },
     close: () => core.close(),
   };
+}
+
+function safeUsername(): string | null {
+  try {
+    return os.userInfo().username || null;
+  } catch {
+    return null;
+  }
 }
 
 /** `postgresql://user:secret@host:5432/db?…` → `postgresql://user@host:5432/db`: no password, no query. */

@@ -9,6 +9,9 @@ Commands:
   status            show the sync status
   held              list mass deletions the delete guard holds; --apply or --restore them
   token             print the admin token for the login page (--url: the whole login link)
+  users             list, add or remove people (add <name> --role viewer|editor|admin [--password-stdin])
+  tokens            list, create or revoke named API tokens (create <name> --role <r> [--expires-days n])
+  history           recent sync runs and who made them (--actor alice|token:ci|file|cron, --limit n)
 
 Run \`schedule-sync <command> --help\` for a command's options.
 
@@ -21,6 +24,32 @@ Exit codes: 0 valid / in sync, 1 drift or open conflicts, 2 invalid input or err
 `;
 
 const COMMANDS: Record<string, string> = {
+  users: `Usage: schedule-sync users list | add <username> --role <role> [--password-stdin] | remove <username> [--url <url>] [--json]
+
+People who sign in (issue #18). Roles: viewer (reads everything), editor (edits tasks, resolves
+conflicts, runs bidirectional syncs), admin (people and tokens, forced directions, held
+deletions). The admin token stays an admin whatever this list holds. People who sign in through
+the auth proxy or OIDC are added on first sight.
+
+Options:
+  --role <role>      viewer, editor or admin (add)
+  --password-stdin   read the password from standard input (add), e.g. \`printf %s "$PW" | schedule-sync users add alice --role editor --password-stdin\`
+  --url <url>        the server to ask (PGlite; with DATABASE_URL the CLI opens the database)
+  --json             print machine-readable output
+  -h, --help         show this help
+`,
+  tokens: `Usage: schedule-sync tokens list | create <name> --role <role> [--expires-days <n>] | revoke <name> [--url <url>] [--json]
+
+Named API tokens for people and robots (CI, scripts). A new token is printed once, on standard
+output; the server keeps only its SHA-256. Use it as \`Authorization: Bearer <token>\`, or give
+it to this CLI as SCHEDULE_SYNC_TOKEN. Revoked tokens stay listed.
+`,
+  history: `Usage: schedule-sync history [--actor <who>] [--limit <n>] [--url <url>] [--json]
+
+Recent sync runs, newest first, with who or what made each: a user, "token <name>", "hand edit
+of the file", "cron", "admin token". --actor filters: a name (alice), a kind (file, cron,
+admin_token, token, user), or both (token:ci).
+`,
   held: `Usage: schedule-sync held [--apply | --restore] [--side yaml|db] [--dry-run] [--url <url>] [--json]
 
 A run that would delete more tasks on one side than SYNC_DELETE_GUARD allows (by default more

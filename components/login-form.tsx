@@ -7,17 +7,23 @@ import { Button } from "@/components/ui/button";
 import { inputClass } from "@/components/ui/field";
 import { Spinner } from "@/components/ui/spinner";
 
-/** Exchanges the admin token for the httpOnly session cookie, then goes where the person was headed. */
+/**
+ * Exchanges the admin token, or a person's username and password (issue #18), for the httpOnly
+ * session cookie, then goes where the person was headed.
+ */
 export function LoginForm({ next, initialError }: { next: string; initialError: string | null }) {
+  const [mode, setMode] = useState<"token" | "password">("token");
   const [token, setToken] = useState("");
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
   const [visible, setVisible] = useState(false);
   const [error, setError] = useState<string | null>(initialError);
   const [busy, setBusy] = useState(false);
 
   async function submit(event: React.FormEvent) {
     event.preventDefault();
-    if (!token.trim()) {
-      setError("Enter the admin token.");
+    if (mode === "token" ? !token.trim() : !username.trim() || !password) {
+      setError(mode === "token" ? "Enter the admin token." : "Enter your username and password.");
       return;
     }
     setBusy(true);
@@ -27,7 +33,7 @@ export function LoginForm({ next, initialError }: { next: string; initialError: 
       const res = await fetch("/api/auth/login", {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ token: token.trim() }),
+        body: JSON.stringify(mode === "token" ? { token: token.trim() } : { username: username.trim(), password }),
         credentials: "same-origin",
       });
       if (res.ok) {
@@ -36,7 +42,7 @@ export function LoginForm({ next, initialError }: { next: string; initialError: 
         return;
       }
       const body = await res.json().catch(() => null);
-      throw new ApiError(res.status, body?.error?.code ?? "login_failed", res.status === 401 ? "That token is not valid." : (body?.error?.message ?? "Login failed"));
+      throw new ApiError(res.status, body?.error?.code ?? "login_failed", res.status === 401 ? (mode === "token" ? "That token is not valid." : "Wrong username or password.") : (body?.error?.message ?? "Login failed"));
     } catch (err) {
       setError(err instanceof ApiError ? err.message : `Could not reach the server: ${errorMessage(err)}`);
       setBusy(false);
@@ -45,6 +51,65 @@ export function LoginForm({ next, initialError }: { next: string; initialError: 
 
   return (
     <form onSubmit={submit} className="space-y-4" noValidate>
+      <div role="group" aria-label="Sign in with" className="inline-flex rounded-md border border-slate-300 bg-white p-0.5 text-sm">
+        {(
+          [
+            ["token", "Admin token"],
+            ["password", "Username and password"],
+          ] as const
+        ).map(([value, label]) => (
+          <button
+            key={value}
+            type="button"
+            aria-pressed={mode === value}
+            onClick={() => {
+              setMode(value);
+              setError(null);
+            }}
+            className={`rounded px-2.5 py-1 font-medium ${mode === value ? "bg-slate-900 text-white" : "text-slate-700 hover:bg-slate-100"}`}
+          >
+            {label}
+          </button>
+        ))}
+      </div>
+      {mode === "password" ? (
+        <>
+          <div>
+            <label htmlFor="username" className="mb-1 block text-sm font-medium">
+              Username
+            </label>
+            <input
+              id="username"
+              name="username"
+              autoComplete="username"
+              autoCapitalize="none"
+              spellCheck={false}
+              required
+              value={username}
+              onChange={(e) => setUsername(e.target.value)}
+              aria-invalid={error ? true : undefined}
+              className={inputClass(Boolean(error))}
+            />
+          </div>
+          <div>
+            <label htmlFor="password" className="mb-1 block text-sm font-medium">
+              Password
+            </label>
+            <input
+              id="password"
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              aria-invalid={error ? true : undefined}
+              aria-describedby={error ? "token-error" : undefined}
+              className={inputClass(Boolean(error))}
+            />
+          </div>
+        </>
+      ) : (
       <div>
         <label htmlFor="token" className="mb-1 block text-sm font-medium">
           Admin token
@@ -69,6 +134,7 @@ export function LoginForm({ next, initialError }: { next: string; initialError: 
           </Button>
         </div>
       </div>
+      )}
       {error && (
         <p id="token-error" role="alert" className="text-sm text-red-700">
           {error}

@@ -10,13 +10,14 @@ import { ServerReachability } from "@/components/live/server-reachability";
 import { getServices } from "@/lib/core/services";
 import { syncStatus } from "@/lib/sync/sync-reads";
 import { requirePageAccess } from "@/lib/auth/page-access";
+import { describePrincipal } from "@/lib/auth/describe-principal";
 import { readScheduleText } from "@/lib/tasks/task-yaml-source";
 import { codeFrame } from "@/lib/yaml-view/code-frame";
 
 export const dynamic = "force-dynamic";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
-  await requirePageAccess();
+  const me = describePrincipal(await requirePageAccess());
   const services = getServices();
   const status = await syncStatus(services);
   // An invalid file: the lines around its first error, like a compiler prints them.
@@ -41,16 +42,24 @@ export default async function DashboardLayout({ children }: { children: ReactNod
               </span>
               schedule-sync
             </Link>
-            <AppNav openConflicts={status.openConflicts} />
+            <AppNav openConflicts={status.openConflicts} admin={me.role === "admin"} />
           </div>
           <div className="flex items-center gap-2">
             <ConnectionIndicator />
+            <span className="text-sm text-slate-700" data-testid="signed-in-as">
+              {me.name ?? "admin token"} <span className="text-slate-500">· {me.role}</span>
+            </span>
             <LogoutButton />
           </div>
         </div>
       </header>
       <ServerReachability>
-        <SyncStatusBar status={status} frame={frame} />
+        <SyncStatusBar status={status} frame={frame} canDecideHeld={me.role === "admin"} />
+        {me.role === "viewer" && (
+          <p className="mx-auto max-w-7xl px-4 pt-3 text-sm text-slate-700 sm:px-6" data-testid="viewer-note">
+            You have the viewer role: you can see everything, and the server refuses changes. Ask an admin for the editor role.
+          </p>
+        )}
         <main id="main" tabIndex={-1} className="mx-auto max-w-7xl px-4 py-6 focus:outline-none sm:px-6">
           {children}
         </main>

@@ -12,12 +12,13 @@ import { parseTaskListParams } from "@/lib/tasks/parse-task-list-params";
 import { getServices } from "@/lib/core/services";
 import { listTasksWithSyncState } from "@/lib/sync/sync-reads";
 import { requirePageAccess } from "@/lib/auth/page-access";
+import { allows } from "@/lib/auth/principal";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Tasks · schedule-sync" };
 
 export default async function DashboardPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requirePageAccess();
+  const principal = await requirePageAccess();
   const raw = await searchParams;
   const params = parseTaskListParams(raw);
   const services = getServices();
@@ -39,9 +40,11 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
           </>
         }
         actions={
-          <Link href="/tasks/new" className={buttonClass("primary")}>
-            <span aria-hidden="true">+</span> New task
-          </Link>
+          allows(principal, "editor") ? (
+            <Link href="/tasks/new" className={buttonClass("primary")}>
+              <span aria-hidden="true">+</span> New task
+            </Link>
+          ) : undefined
         }
       />
       {deleted && (
@@ -49,7 +52,8 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
           Task <code className="font-mono">{deleted}</code> was deleted from the database and the YAML file.
         </Notice>
       )}
-      <SyncNowPanel />
+      {/* Viewers cannot sync; editors sync both ways; one-sided directions are an admin's (issue #18). */}
+      {allows(principal, "editor") && <SyncNowPanel oneSidedAllowed={allows(principal, "admin")} />}
       <TaskFilters params={params} />
       {page.items.length > 0 ? (
         <>

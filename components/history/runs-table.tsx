@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { RunRecord } from "@/lib/client/api-types";
 import { DIRECTION_LABELS, TRIGGER_LABELS, formatDateTime, formatDuration } from "@/lib/client/format";
+import { actorLabel } from "@/lib/people/actor";
 import { Badge } from "@/components/ui/badge";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Table, TableCell, TableRow } from "@/components/ui/table";
@@ -12,7 +13,7 @@ export function RunsTable({ runs }: { runs: RunRecord[] }) {
     <Table
       caption="Sync runs, newest first"
       testId="runs-table"
-      columns={[{ label: "Started" }, { label: "Trigger" }, { label: "Direction" }, { label: "Result" }, { label: "Changes" }, { label: "Duration", className: "text-right" }]}
+      columns={[{ label: "Started" }, { label: "By" }, { label: "Trigger" }, { label: "Direction" }, { label: "Result" }, { label: "Changes" }, { label: "Duration", className: "text-right" }]}
     >
       {runs.map((run) => (
         <TableRow key={run.id}>
@@ -22,6 +23,9 @@ export function RunsTable({ runs }: { runs: RunRecord[] }) {
               <span className="sr-only"> – details</span>
             </Link>
             <span className="ml-2 text-xs text-slate-500 md:ml-0 md:block">{formatDateTime(run.startedAt)}</span>
+          </TableCell>
+          <TableCell label="By">
+            <span data-testid="run-actor">{actorLabel(run.actor, run.trigger)}</span>
           </TableCell>
           <TableCell label="Trigger">{TRIGGER_LABELS[run.trigger] ?? run.trigger}</TableCell>
           <TableCell label="Direction">{DIRECTION_LABELS[run.direction] ?? run.direction}</TableCell>

@@ -7,6 +7,7 @@ import { tasksEqual, type Task } from "@/lib/tasks/task-fields";
 import { apiFetch, errorMessage } from "@/lib/client/api-fetch";
 import type { TaskChange, TaskWriteResult } from "@/lib/client/api-types";
 import { TRIGGER_LABELS, formatDateTime } from "@/lib/client/format";
+import { changeActorLabel } from "@/lib/people/actor";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
@@ -20,6 +21,8 @@ import { TaskChangeDiff, changeSummary } from "./task-change-diff";
 interface Entry {
   runId: string;
   trigger: string;
+  /** Who made it (issue #18). */
+  by: string;
   createdAt: string;
   changes: TaskChange[];
   /** The version right after this run's change(s). */
@@ -35,7 +38,7 @@ function group(items: TaskChange[]): Entry[] {
   for (const change of items) {
     let entry = byRun.get(change.runId);
     if (!entry) {
-      entry = { runId: change.runId, trigger: change.trigger, createdAt: change.createdAt, changes: [], after: change.after, before: change.before, revertId: change.id };
+      entry = { runId: change.runId, trigger: change.trigger, by: changeActorLabel(change), createdAt: change.createdAt, changes: [], after: change.after, before: change.before, revertId: change.id };
       byRun.set(change.runId, entry);
       entries.push(entry);
     }
@@ -48,6 +51,7 @@ function group(items: TaskChange[]): Entry[] {
       entry.before = db.before;
       entry.after = db.after;
       entry.revertId = db.id;
+      entry.by = changeActorLabel(db);
     }
   }
   return entries;
@@ -121,7 +125,7 @@ export function TaskHistoryList({ taskId, items, current }: { taskId: string; it
                     <span className="font-semibold">{changeSummary(entry.before, entry.after)}</span>
                     <span className="text-slate-600">
                       {" "}
-                      · {TRIGGER_LABELS[entry.trigger] ?? entry.trigger} · <RelativeTime iso={entry.createdAt} />
+                      · <span data-testid="change-actor">{entry.by}</span> · {TRIGGER_LABELS[entry.trigger] ?? entry.trigger} · <RelativeTime iso={entry.createdAt} />
                     </span>
                   </p>
                   <p className="flex flex-wrap gap-1.5 text-xs">

@@ -19,7 +19,7 @@ const STATE_STYLES = {
 const STATE_LABELS = { idle: "Idle", running: "Syncing", error: "Error" } as const;
 
 /** Sync state, last run, open conflicts and YAML validity, with banners when something needs a person. */
-export function SyncStatusBar({ status, frame = null }: { status: SyncStatus; frame?: CodeFrame | null }) {
+export function SyncStatusBar({ status, frame = null, canDecideHeld = true }: { status: SyncStatus; frame?: CodeFrame | null; canDecideHeld?: boolean }) {
   const last = status.lastRun;
   return (
     <div className="border-b border-slate-200 bg-white">
@@ -171,7 +171,7 @@ export function SyncStatusBar({ status, frame = null }: { status: SyncStatus; fr
               <p>What you see is this server's last view; edits wait until the database is back, and the sync catches up by itself.</p>
             </Notice>
           )}
-          <HeldDeletionsPanel held={status.held} />
+          <HeldDeletionsPanel held={status.held} canDecide={canDecideHeld} />
         </div>
       )}
     </div>

@@ -24,17 +24,25 @@ const OTHER = { yaml: "the database", db: "the YAML file" } as const;
  * Mass deletions held by the delete guard, one side at a time: the list of tasks first (a dry
  * run of the decision), then "delete them from the other side too" (red) or "restore them".
  */
-export function HeldDeletionsPanel({ held }: { held: Record<Side, number> }) {
+export function HeldDeletionsPanel({ held, canDecide = true }: { held: Record<Side, number>; /** Deciding is an admin's (issue #18). */ canDecide?: boolean }) {
   return (
     <>
       {(["yaml", "db"] as const)
         .filter((side) => held[side] > 0)
-        .map((side) => (
-          <HeldSide key={side} side={side} count={held[side]} />
-        ))}
+        .map((side) =>
+          canDecide ? (
+            <HeldSide key={side} side={side} count={held[side]} />
+          ) : (
+            <p key={side} className="text-sm" data-testid="held-needs-admin">
+              {count(held[side])} deleted in {WHERE[side]} {held[side] === 1 ? "is" : "are"} held; an admin decides whether {OTHER[side]} deletes them too.
+            </p>
+          ),
+        )}
     </>
   );
 }
+
+const count = (n: number) => `${n} ${n === 1 ? "task" : "tasks"}`;
 
 function HeldSide({ side, count }: { side: Side; count: number }) {
   const [phase, setPhase] = useState<{ kind: "idle" } | { kind: "loading" } | { kind: "review"; action: Action; plan: Decision } | { kind: "busy" } | { kind: "failed"; message: string }>({

@@ -28,7 +28,7 @@ type Phase =
   | { kind: "failed"; message: string };
 
 /** "Sync now" with a direction; a one-sided direction shows its dry-run plan and asks first. */
-export function SyncNowPanel() {
+export function SyncNowPanel({ oneSidedAllowed = true }: { /** Only admins run one-sided directions (issue #18); editors sync both ways. */ oneSidedAllowed?: boolean }) {
   const id = useId();
   const [direction, setDirection] = useState<Direction>("bidirectional");
   const [force, setForce] = useState(false);
@@ -86,7 +86,7 @@ export function SyncNowPanel() {
             className={inputClass()}
             disabled={busy}
           >
-            {DIRECTIONS.map((d) => (
+            {DIRECTIONS.filter((d) => oneSidedAllowed || d.value === "bidirectional").map((d) => (
               <option key={d.value} value={d.value}>
                 {d.label}
               </option>

@@ -43,7 +43,7 @@ function slugify(name: string): string {
 
 type Outcome =
   | { kind: "saved"; result: TaskWriteResult; fields: TaskField[]; mergedWith?: { version: number; source: string; fields: TaskField[] } }
-  | { kind: "clash"; current: StoredTask; mine: Task; merge: MergedEdits }
+  | { kind: "clash"; current: StoredTask; mine: Task; merge: MergedEdits; savedBy: string | null }
   | { kind: "error"; message: string; title?: string };
 
 /** A save answered 409 with the newer version. */
@@ -52,12 +52,28 @@ function staleCurrent(error: unknown): StoredTask | null {
   return (error.details as { current?: StoredTask } | undefined)?.current ?? null;
 }
 
+/** Who saved the version a 409 answered with (issue #18): "bob in the dashboard". */
+function staleSavedBy(error: unknown): string | null {
+  return error instanceof ApiError ? ((error.details as { savedBy?: string | null } | undefined)?.savedBy ?? null) : null;
+}
+
 /**
  * Create or edit a task. Validates with the same zod schema as the API, shows the
  * API's field errors next to their inputs, and sends `version` so two people editing
  * the same task never silently overwrite each other.
  */
-export function TaskForm({ mode, task }: { mode: "create" | "edit"; task?: StoredTask }) {
+export function TaskForm({
+  mode,
+  task,
+  lastChangedBy = null,
+  readOnly = false,
+}: {
+  mode: "create" | "edit";
+  task?: StoredTask;
+  lastChangedBy?: string | null;
+  /** A viewer's form: every control disabled. */
+  readOnly?: boolean;
+}) {
   const router = useRouter();
   const formId = useId();
   const [base, setBase] = useState<StoredTask | null>(task ?? null);
@@ -190,7 +206,7 @@ export function TaskForm({ mode, task }: { mode: "create" | "edit"; task?: Store
           const merge = mergeEdits(opened, mine, current);
           const clash = merge.clash.filter((f) => !keep.includes(f));
           if (clash.length > 0) {
-            setOutcome({ kind: "clash", current, mine, merge: { ...merge, clash } });
+            setOutcome({ kind: "clash", current, mine, merge: { ...merge, clash }, savedBy: staleSavedBy(error) });
             requestAnimationFrame(() => summaryRef.current?.focus());
             return;
           }
@@ -244,6 +260,8 @@ export function TaskForm({ mode, task }: { mode: "create" | "edit"; task?: Store
 
   return (
     <form onSubmit={submit} noValidate aria-describedby={`${formId}-required`} className="space-y-5" data-testid="task-form">
+      {/* A viewer sees the form and cannot send it (the server would refuse it too). */}
+      <fieldset disabled={readOnly} className="contents">
       <div ref={summaryRef} tabIndex={-1} className="space-y-3 focus:outline-none" aria-live="polite">
         {newer && dirty && outcome?.kind !== "clash" && (
           <Notice
@@ -258,7 +276,7 @@ export function TaskForm({ mode, task }: { mode: "create" | "edit"; task?: Store
             }
           >
             <p>
-              It is now at version {newer.version} (changed by {SOURCE_LABELS[newer.source] ?? newer.source}, {formatDateTime(newer.updatedAt)}). Saving merges
+              It is now at version {newer.version} (changed by <span data-testid="newer-saved-by">{lastChangedBy ?? SOURCE_LABELS[newer.source] ?? newer.source}</span>, {formatDateTime(newer.updatedAt)}). Saving merges
               your edits into it field by field; only a field you both changed asks which value wins.
             </p>
           </Notice>
@@ -516,6 +534,7 @@ export function TaskForm({ mode, task }: { mode: "create" | "edit"; task?: Store
           </span>
         )}
       </div>
+      </fieldset>
     </form>
   );
 }
@@ -541,7 +560,7 @@ function ClashNotice({
   return (
     <Notice
       tone="warning"
-      title={`You and ${SOURCE_LABELS[current.source] ?? current.source} both changed ${merge.clash.map((f) => FIELD_LABELS[f]).join(", ")}`}
+      title={`You and ${outcome.savedBy ?? SOURCE_LABELS[current.source] ?? current.source} both changed ${merge.clash.map((f) => FIELD_LABELS[f]).join(", ")}`}
       actions={
         <>
           <Button size="sm" variant="primary" onClick={onKeepMine} disabled={saving}>
@@ -557,7 +576,14 @@ function ClashNotice({
       }
     >
       <p>
-        Nothing was saved yet: while you were editing version {opened.version}, it was saved as version {current.version} ({formatDateTime(current.updatedAt)}).
+        Nothing was saved yet: while you were editing version {opened.version}, it was saved as version {current.version}
+        {outcome.savedBy && (
+          <>
+            {" "}
+            by <span data-testid="stale-saved-by">{outcome.savedBy}</span>
+          </>
+        )}{" "}
+        ({formatDateTime(current.updatedAt)}).
         {others.length > 0 && ` ${others.map((f) => FIELD_LABELS[f]).join(", ")} ${others.length === 1 ? "merges" : "merge"} on ${others.length === 1 ? "its" : "their"} own.`}
       </p>
       <FieldValuesTable

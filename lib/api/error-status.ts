@@ -1,5 +1,6 @@
 import { isDatabaseUnavailable } from "../db/database-errors";
 import { isCodedError } from "../errors";
+import type { PeopleErrorCode } from "../people/people-errors";
 import type { SyncErrorCode } from "../sync/engine/sync-errors";
 import type { ApiErrorCode } from "./errors";
 
@@ -12,7 +13,7 @@ export interface ErrorBody {
  * the union of the domains' codes, so a code added to a domain without a status here fails
  * the type check.
  */
-const STATUS: Record<ApiErrorCode | SyncErrorCode, number> = {
+const STATUS: Record<ApiErrorCode | SyncErrorCode | PeopleErrorCode, number> = {
   bad_request: 400,
   invalid_json: 400,
   validation_error: 400,
@@ -21,12 +22,18 @@ const STATUS: Record<ApiErrorCode | SyncErrorCode, number> = {
   nothing_to_revert: 400,
   unauthorized: 401,
   invalid_token: 401,
+  invalid_credentials: 401,
   forbidden: 403,
   forbidden_origin: 403,
   forbidden_host: 403,
   not_found: 404,
+  user_not_found: 404,
+  token_not_found: 404,
   method_not_allowed: 405,
   already_exists: 409,
+  user_exists: 409,
+  token_exists: 409,
+  last_admin: 409,
   stale_version: 409,
   conflict_closed: 409,
   conflict_stale: 409,

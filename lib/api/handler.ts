@@ -2,7 +2,8 @@ import "server-only";
 import { NextResponse } from "next/server";
 import type { ZodType, z } from "zod";
 import { originAllowed, SAFE_METHODS } from "../auth/origin-check";
-import { allows, type Access, type Principal } from "../auth/principal";
+import { actorOf, allows, type Access, type Principal, type Role } from "../auth/principal";
+import type { Actor } from "../people/actor";
 import { getServices, type AppServices } from "../core/services";
 import { requestProtocol } from "../http/request-protocol";
 import { httpErrorOf } from "./error-status";
@@ -15,6 +16,8 @@ interface HandlerContext<P, A extends Access> {
   searchParams: URLSearchParams;
   /** Who is calling: always someone on a route that needs a role; on a public one, null without credentials. */
   principal: A extends "public" ? Principal | null : Principal;
+  /** Who the changes this request makes are recorded as (issue #18). */
+  actor: Actor;
 }
 
 /** What a route needs, declared next to it: `"public"`, or the least role that may call it. */
@@ -37,7 +40,7 @@ export function withApi<P extends Record<string, string> = Record<string, never>
       const services = getServices();
       const principal = await authorize(req, services, options.access);
       const params = context?.params ? await context.params : ({} as P);
-      const ctx = { req, params, services, searchParams: new URL(req.url).searchParams, principal } as HandlerContext<P, A>;
+      const ctx = { req, params, services, searchParams: new URL(req.url).searchParams, principal, actor: actorOf(principal) } as HandlerContext<P, A>;
       const result = await handler(ctx);
       return result instanceof Response ? result : NextResponse.json(result);
     } catch (error) {
@@ -52,12 +55,20 @@ async function authorize(req: Request, services: AppServices, access: Access): P
     const facts = { origin: header("origin"), host: header("host"), secFetchSite: header("sec-fetch-site"), protocol: requestProtocol(header("x-forwarded-proto"), new URL(req.url).protocol === "https:") };
     if (!originAllowed(facts, services.config.allowedOrigins)) throw new ApiError("forbidden_origin", "Cross-origin request refused");
   }
-  const authentication = await services.auth.authenticate({ authorization: header("authorization"), cookie: header("cookie") });
+  const authentication = await services.auth.authenticate(Object.fromEntries(req.headers));
   const principal = authentication.outcome === "authenticated" ? authentication.principal : null;
   if (allows(principal, access)) return principal;
-  throw principal
-    ? new ApiError("forbidden", `This needs the ${access} role`)
-    : new ApiError("unauthorized", "Missing or invalid admin token");
+  throw principal ? forbidden(access as Role) : new ApiError("unauthorized", "Missing or invalid credentials");
+}
+
+const forbidden = (role: Role) => new ApiError("forbidden", `This needs the ${role} role`, { details: { role } });
+
+/**
+ * For a route whose least role depends on what the body asks (a forced sync direction needs
+ * admin where a bidirectional one needs editor): called before anything changes.
+ */
+export function requireRole(principal: Principal | null, role: Role): void {
+  if (!allows(principal, role)) throw principal ? forbidden(role) : new ApiError("unauthorized", "Missing or invalid credentials");
 }
 
 export function errorResponse(error: unknown): Response {

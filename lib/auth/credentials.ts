@@ -26,9 +26,11 @@ export function parseCookies(header: string | undefined): Map<string, string> {
   return cookies;
 }
 
+/** A request's headers (lower-case names), as far as credentials go: Authorization, Cookie, the auth proxy's. */
 export interface CredentialSource {
   authorization?: string | string[] | null;
   cookie?: string | string[] | null;
+  [header: string]: string | string[] | null | undefined;
 }
 
 /** What a request presents; null where it presents nothing. */

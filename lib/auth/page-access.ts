@@ -11,7 +11,7 @@ import { allows, type Principal, type Role } from "./principal";
  */
 export async function requirePageAccess(role: Role = "viewer"): Promise<Principal> {
   const h = await headers();
-  const authentication = await getServices().auth.authenticate({ authorization: h.get("authorization"), cookie: h.get("cookie") });
+  const authentication = await getServices().auth.authenticate(Object.fromEntries(h));
   const principal = authentication.outcome === "authenticated" ? authentication.principal : null;
   if (!principal || !allows(principal, role)) redirect("/login");
   return principal;

@@ -51,7 +51,7 @@ export interface GateDeps {
 }
 
 export const SOCKET_PATH = "/socket.io/";
-const PUBLIC_API = new Set(["/api/health", "/api/auth/login"]);
+const PUBLIC_API = new Set(["/api/health", "/api/auth/login", "/api/auth/oidc/start", "/api/auth/oidc/callback"]);
 const PUBLIC_PAGES = new Set(["/login", "/icon.svg", "/favicon.ico"]);
 const READ_METHODS = new Set(["GET", "HEAD"]);
 
@@ -125,7 +125,7 @@ export async function gateRequest(req: GateRequest, deps: GateDeps): Promise<Gat
   const tokenFailure = authentication.outcome === "refused" && authentication.credential === "token";
   if (open && !tokenFailure) return { action: "pass", area, principal: null };
   if (area === "page" && !tokenFailure) return { action: "login" };
-  return { ...deny("unauthorized", "Missing or invalid admin token"), tokenFailure };
+  return { ...deny("unauthorized", "Missing or invalid credentials"), tokenFailure };
 }
 
 function deny(code: GateDenial, message: string): Extract<GateDecision, { action: "deny" }> {

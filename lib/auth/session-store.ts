@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID, scryptSync } from "node:crypto";
 import type { SqlSession } from "../db/create-database";
-import type { Principal, SessionCredential } from "./principal";
+import type { Principal, Role, SessionCredential } from "./principal";
 
 export type SessionPrincipal = Extract<Principal, { kind: "session" }>;
 
@@ -35,7 +35,7 @@ export interface SessionStore {
   revoke(id: string): Promise<void>;
   /** The ids among `ids` that are still valid, without marking them used (open sockets). */
   stillValid(ids: readonly string[]): Promise<Set<string>>;
-  /** Deletes ended sessions and those of another admin token. */
+  /** Deletes ended sessions, those of another admin token and those of removed users. */
   purge(): Promise<number>;
   /** Called with the id of each session this process revokes. */
   onRevoked(listener: (id: string) => void): () => void;
@@ -67,13 +67,16 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
   const touchSeconds = Math.min(60, idleSeconds / 10);
   const cache = new Map<string, { principal: SessionPrincipal; at: number }>();
   const listeners = new Set<(id: string) => void>();
-  // $1 the fingerprint, $2 the idle and $3 the absolute lifetime in seconds.
-  const current = `credential = 'admin_token' AND credential_fingerprint = $1`;
-  const unexpired = `last_seen_at > now() - make_interval(secs => $2) AND created_at > now() - make_interval(secs => $3)`;
+  // $1 the fingerprint, $2 the idle and $3 the absolute lifetime in seconds. A session of the
+  // admin token lives as long as that token is the one in use; a person's as long as the user
+  // exists (removing someone ends their sessions, a new role applies at once).
+  const current = `((sessions.credential = 'admin_token' AND sessions.credential_fingerprint = $1)
+    OR (sessions.credential <> 'admin_token' AND EXISTS (SELECT 1 FROM users u WHERE u.id::text = sessions.user_id)))`;
+  const unexpired = `sessions.last_seen_at > now() - make_interval(secs => $2) AND sessions.created_at > now() - make_interval(secs => $3)`;
   const valid = `${current} AND ${unexpired}`;
   const purge = async () => {
     const rows = await db.query(
-      `DELETE FROM "sessions" WHERE NOT (${unexpired}) OR (credential = 'admin_token' AND credential_fingerprint IS DISTINCT FROM $1) RETURNING id`,
+      `DELETE FROM "sessions" WHERE NOT (${unexpired}) OR NOT ${current} RETURNING id`,
       [adminTokenFingerprint, idleSeconds, maxSeconds],
     );
     return rows.length;
@@ -100,13 +103,17 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       const cached = cache.get(hash);
       if (cached && performance.now() - cached.at < cacheMs) return cached.principal;
       cache.delete(hash);
-      const [row] = await db.query<{ id: string; user_id: string | null; stale: boolean }>(
-        `SELECT id, user_id, last_seen_at < now() - make_interval(secs => $5) AS stale FROM "sessions" WHERE secret_hash = $4 AND ${valid}`,
+      const [row] = await db.query<{ id: string; user_id: string | null; credential: SessionCredential; role: Role | null; username: string | null; stale: boolean }>(
+        `SELECT sessions.id, sessions.user_id, sessions.credential, u.role, u.username, sessions.last_seen_at < now() - make_interval(secs => $5) AS stale
+         FROM "sessions" LEFT JOIN users u ON u.id::text = sessions.user_id WHERE secret_hash = $4 AND ${valid}`,
         [adminTokenFingerprint, idleSeconds, maxSeconds, hash, touchSeconds],
       );
       if (!row) return null;
       if (row.stale) await db.query(`UPDATE "sessions" SET last_seen_at = now() WHERE id = $1`, [row.id]);
-      const principal: SessionPrincipal = { kind: "session", role: "admin", sessionId: row.id, credential: "admin_token", userId: row.user_id };
+      const principal: SessionPrincipal =
+        row.credential === "admin_token"
+          ? { kind: "session", role: "admin", sessionId: row.id, credential: "admin_token", userId: null, username: null }
+          : { kind: "session", role: row.role ?? "viewer", sessionId: row.id, credential: row.credential, userId: row.user_id, username: row.username };
       if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
       cache.set(hash, { principal, at: performance.now() });
       return principal;
@@ -121,7 +128,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
 
     async stillValid(ids) {
       if (ids.length === 0) return new Set();
-      const rows = await db.query<{ id: string }>(`SELECT id FROM "sessions" WHERE id = ANY($4::uuid[]) AND ${valid}`, [
+      const rows = await db.query<{ id: string }>(`SELECT id FROM "sessions" WHERE sessions.id = ANY($4::uuid[]) AND ${valid}`, [
         adminTokenFingerprint,
         idleSeconds,
         maxSeconds,

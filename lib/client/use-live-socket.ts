@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from "react";
 import { io, type Socket } from "socket.io-client";
 import { EVENT_NAMES, type EventName, type EventPayload, type ServerToClientEvents } from "@/lib/events/events";
+import type { PresenceClientEvents, PresenceServerEvents, PresenceUpdate } from "@/lib/events/presence";
 import { SERVER_UNREACHABLE_EVENT } from "./api-fetch";
 
 /** `unreachable`: the socket is down and a plain request to the server failed too. */
@@ -24,6 +25,10 @@ export interface LiveSocket {
   subscribe(listener: LiveListener): () => void;
   /** Asks the server whether it answers; updates `connection` and resolves to the answer. */
   probe(): Promise<boolean>;
+  /** Tells the server which page this tab is on (`task:<id>`, `conflict:<id>`; null: none), for presence. */
+  watch(page: string | null): void;
+  /** Who else has the watched page open; `ownSocketId` tells this tab's own entry apart. */
+  onPresence(listener: (update: PresenceUpdate, ownSocketId: string | undefined) => void): () => void;
 }
 
 /** Any answer, even 401 or 503, means the server is there; only a network failure is "unreachable". */
@@ -53,6 +58,19 @@ export function useLiveSocket(): LiveSocket {
   }).current;
 
   const connected = useRef(false);
+  const socketRef = useRef<Socket<ServerToClientEvents & PresenceServerEvents, PresenceClientEvents> | null>(null);
+  const watched = useRef<string | null>(null);
+  const presenceListeners = useRef(new Set<(update: PresenceUpdate, ownSocketId: string | undefined) => void>());
+  const watch = useRef((page: string | null) => {
+    watched.current = page;
+    socketRef.current?.emit("presence_watch", page);
+  }).current;
+  const onPresence = useRef((listener: (update: PresenceUpdate, ownSocketId: string | undefined) => void) => {
+    presenceListeners.current.add(listener);
+    return () => {
+      presenceListeners.current.delete(listener);
+    };
+  }).current;
   const probe = useRef(async () => {
     const answers = await serverAnswers();
     if (!answers) setConnection("unreachable");
@@ -61,7 +79,11 @@ export function useLiveSocket(): LiveSocket {
   }).current;
 
   useEffect(() => {
-    const socket: Socket<ServerToClientEvents> = io({ withCredentials: true });
+    const socket: Socket<ServerToClientEvents & PresenceServerEvents, PresenceClientEvents> = io({ withCredentials: true });
+    socketRef.current = socket;
+    socket.on("presence", (update) => {
+      for (const listener of [...presenceListeners.current]) listener(update, socket.id);
+    });
     const emit = (event: LiveEvent) => {
       for (const listener of [...listeners.current]) listener(event);
     };
@@ -70,6 +92,8 @@ export function useLiveSocket(): LiveSocket {
 
     socket.on("connect", () => {
       connected.current = true;
+      // A new connection is a new socket on the server: say again where this tab is.
+      if (watched.current) socket.emit("presence_watch", watched.current);
       setConnection("connected");
       emit({ name: everConnected ? "reconnected" : "connected", payload: null });
       everConnected = true;
@@ -100,8 +124,9 @@ export function useLiveSocket(): LiveSocket {
       clearTimeout(retry);
       socket.removeAllListeners();
       socket.disconnect();
+      socketRef.current = null;
     };
   }, []);
 
-  return { connection, subscribe, probe };
+  return { connection, subscribe, probe, watch, onPresence };
 }

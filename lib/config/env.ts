@@ -60,6 +60,31 @@ const envSchema = z.object({
   SESSION_MAX_DAYS: z.coerce.number().positive().default(7),
   AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).default(10),
   AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().positive().default(60),
+  // People (issue #18): the trusted auth proxy. The header names the user; only requests whose
+  // direct peer is in AUTH_PROXY_TRUSTED may carry it.
+  AUTH_PROXY_HEADER: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9-]*$/, "AUTH_PROXY_HEADER must be a header name (e.g. X-Forwarded-Email)")
+    .default(""),
+  AUTH_PROXY_TRUSTED: z
+    .string()
+    .default("")
+    .refine((list) => splitList(list).every(isAddressOrRange), "AUTH_PROXY_TRUSTED must list IP addresses or CIDR ranges"),
+  AUTH_PROXY_DEFAULT_ROLE: z.enum(["viewer", "editor", "admin"]).default("viewer"),
+  // People (issue #18): OpenID Connect sign-in.
+  OIDC_ISSUER: z.string().url().optional().or(z.literal("").transform(() => undefined)),
+  OIDC_CLIENT_ID: z.string().default(""),
+  OIDC_CLIENT_SECRET: z.string().optional().or(z.literal("").transform(() => undefined)),
+  OIDC_SCOPES: z.string().default("openid email profile"),
+  OIDC_USERNAME_CLAIM: z.string().default("email"),
+  OIDC_ROLE_CLAIM: z.string().default(""),
+  /** "<claim value>=<role>,…", e.g. "ops-admins=admin,ops=editor". */
+  OIDC_ROLE_MAP: z
+    .string()
+    .default("")
+    .refine((list) => splitList(list).every((pair) => /^[^=]+=(viewer|editor|admin)$/.test(pair)), "OIDC_ROLE_MAP must list <value>=<viewer|editor|admin>, comma-separated"),
+  OIDC_DEFAULT_ROLE: z.enum(["viewer", "editor", "admin"]).default("viewer"),
 });
 
 export interface AppConfig {
@@ -90,6 +115,19 @@ export interface AppConfig {
   session: { idleSeconds: number; maxSeconds: number };
   /** Failed token attempts per client address allowed within the window before 429. */
   authFailures: { limit: number; windowSeconds: number };
+  /** The trusted auth proxy (issue #18); null when AUTH_PROXY_HEADER is unset. */
+  authProxy: { header: string; trusted: string[]; defaultRole: "viewer" | "editor" | "admin" } | null;
+  /** OpenID Connect sign-in (issue #18); null when OIDC_ISSUER is unset. */
+  oidc: {
+    issuer: string;
+    clientId: string;
+    clientSecret: string | undefined;
+    scopes: string;
+    usernameClaim: string;
+    roleClaim: string | null;
+    roleMap: Record<string, "viewer" | "editor" | "admin">;
+    defaultRole: "viewer" | "editor" | "admin";
+  } | null;
 }
 
 /** Reads and validates the environment once; throws with every bad variable named. */
@@ -124,6 +162,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustedProxies: splitList(e.TRUSTED_PROXIES),
     session: { idleSeconds: e.SESSION_IDLE_MINUTES * 60, maxSeconds: e.SESSION_MAX_DAYS * 86_400 },
     authFailures: { limit: e.AUTH_FAILURE_LIMIT, windowSeconds: e.AUTH_FAILURE_WINDOW_SECONDS },
+    authProxy: e.AUTH_PROXY_HEADER
+      ? { header: e.AUTH_PROXY_HEADER.toLowerCase(), trusted: splitList(e.AUTH_PROXY_TRUSTED), defaultRole: e.AUTH_PROXY_DEFAULT_ROLE }
+      : null,
+    oidc: e.OIDC_ISSUER
+      ? {
+          issuer: e.OIDC_ISSUER,
+          clientId: e.OIDC_CLIENT_ID,
+          clientSecret: e.OIDC_CLIENT_SECRET,
+          scopes: e.OIDC_SCOPES,
+          usernameClaim: e.OIDC_USERNAME_CLAIM,
+          roleClaim: e.OIDC_ROLE_CLAIM || null,
+          roleMap: Object.fromEntries(splitList(e.OIDC_ROLE_MAP).map((pair) => [pair.slice(0, pair.lastIndexOf("=")).trim(), pair.slice(pair.lastIndexOf("=") + 1) as "viewer" | "editor" | "admin"])),
+          defaultRole: e.OIDC_DEFAULT_ROLE,
+        }
+      : null,
   };
 }
 

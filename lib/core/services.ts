@@ -1,5 +1,8 @@
 import type { Authenticator } from "../auth/authenticate";
+import type { FailureLimiter } from "../auth/failure-limiter";
+import type { OidcSignIn } from "../auth/oidc";
 import type { SessionStore } from "../auth/session-store";
+import type { PeopleStore } from "../people/people-store";
 import type { Core } from "./create-core";
 
 /**
@@ -12,6 +15,12 @@ export interface AppServices extends Omit<Core, "close" | "migrated"> {
   /** Every check of credentials: the front door, route handlers, pages and Socket.IO. */
   auth: Authenticator;
   sessions: SessionStore;
+  /** Users and named API tokens (issue #18). */
+  people: PeopleStore;
+  /** Failed password sign-ins per username (the front door counts them per address too). */
+  signInFailures: FailureLimiter;
+  /** OpenID Connect sign-in, when OIDC_ISSUER is set. */
+  oidc?: OidcSignIn | null;
   /** Next run of the node-cron safety net, when one is scheduled. */
   nextCronRun(): Date | null;
   startedAt: Date;

@@ -5,15 +5,22 @@ import type pg from "pg";
 import { Server } from "socket.io";
 import type { Principal } from "../auth/principal";
 import type { SessionStore } from "../auth/session-store";
+import type { PeopleStore } from "../people/people-store";
 import type { EventBus } from "../events/event-bus";
 import { EVENT_NAMES, type ServerToClientEvents } from "../events/events";
+import type { PresenceClientEvents, PresenceServerEvents } from "../events/presence";
+import { attachPresence } from "./presence";
 
-export type SocketServer = Server<Record<string, never>, ServerToClientEvents, Record<string, never>, { principal: Principal }>;
+// Client events are registered with their least role (presence.ts onClientEvent); there is none
+// that changes anything, so a viewer's socket can do all a socket can.
+export type SocketServer = Server<PresenceClientEvents, ServerToClientEvents & PresenceServerEvents, Record<string, never>, { principal: Principal }>;
 
 export interface SocketAuth {
   /** The caller of a handshake request (Host, Origin and credentials checked), or null to refuse it. */
   admit(req: IncomingMessage): Promise<Principal | null>;
   sessions: Pick<SessionStore, "stillValid" | "onRevoked">;
+  /** Named tokens and proxy users behind open sockets: a revoked token or a removed user closes them too. */
+  people?: Pick<PeopleStore, "stillValid">;
   /** How often open sockets' sessions are checked again (a logout or expiry on another instance). */
   recheckMs: number;
 }
@@ -59,17 +66,30 @@ export function createSocketServer(
   const stopRevoked = auth.sessions.onRevoked((id) => {
     for (const socket of sessionSockets()) if (sessionIdOf(socket.data.principal) === id) socket.disconnect(true);
   });
+  // A socket of a named token or of a user the auth proxy named: the token's or the user's id.
+  const holderIdOf = (principal: Principal | undefined) => (principal?.kind === "token" ? principal.tokenId : principal?.kind === "proxy" ? principal.userId : null);
   const recheck = setInterval(() => {
     const sockets = sessionSockets();
-    if (sockets.length === 0) return;
-    auth.sessions
-      .stillValid([...new Set(sockets.map((socket) => sessionIdOf(socket.data.principal)!))])
+    if (sockets.length > 0) {
+      auth.sessions
+        .stillValid([...new Set(sockets.map((socket) => sessionIdOf(socket.data.principal)!))])
+        .then((valid) => {
+          for (const socket of sockets) if (!valid.has(sessionIdOf(socket.data.principal)!)) socket.disconnect(true);
+        })
+        .catch(() => undefined); // the database is away: keep the sockets, check again next time
+    }
+    const held = [...io.of("/").sockets.values()].filter((socket) => holderIdOf(socket.data.principal) !== null);
+    if (held.length === 0 || !auth.people) return;
+    const ids = (kind: "token" | "proxy") => [...new Set(held.filter((s) => s.data.principal.kind === kind).map((s) => holderIdOf(s.data.principal)!))];
+    auth.people
+      .stillValid({ tokenIds: ids("token"), userIds: ids("proxy") })
       .then((valid) => {
-        for (const socket of sockets) if (!valid.has(sessionIdOf(socket.data.principal)!)) socket.disconnect(true);
+        for (const socket of held) if (!valid.has(holderIdOf(socket.data.principal)!)) socket.disconnect(true);
       })
-      .catch(() => undefined); // the database is away: keep the sockets, check again next time
+      .catch(() => undefined);
   }, auth.recheckMs);
   recheck.unref();
+  attachPresence(io);
   const unsubscribe = bus.subscribeAll((event, payload) => {
     if (EVENT_NAMES.includes(event)) (io.emit as (e: string, p: unknown) => void)(event, payload);
   });

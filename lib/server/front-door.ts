@@ -1,6 +1,7 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Authenticator } from "../auth/authenticate";
+import type { AuthProxy } from "../auth/auth-proxy";
 import type { FailureLimiter } from "../auth/failure-limiter";
 import { sessionCookie } from "../auth/credentials";
 import type { Principal } from "../auth/principal";
@@ -26,6 +27,8 @@ export interface FrontDoorDeps {
   auth: Authenticator;
   sessions: Pick<SessionStore, "create">;
   limiter: FailureLimiter;
+  /** The trusted auth proxy, when AUTH_PROXY_HEADER is set: its header is vouched for or dropped here. */
+  proxy?: AuthProxy | null;
   log: Logger;
   socket: { handleRequest(req: IncomingMessage, res: ServerResponse): void; handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void };
   next: { handle(req: IncomingMessage, res: ServerResponse): Promise<void>; upgrade: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | null };
@@ -140,6 +143,7 @@ export function createFrontDoor(deps: FrontDoorDeps): FrontDoor {
       res.setHeader("connection", "close");
       return sendError(res, "shutting_down", "The server is shutting down; try again in a moment");
     }
+    deps.proxy?.vouch(req);
     const target = canonicalTarget(req.url);
     if (!target) return sendError(res, "bad_request", "The request path is not in its plain form (no //, \\, ;, dot segments or needless %-escapes)");
     const address = deps.clientAddress(req);
@@ -175,12 +179,13 @@ export function createFrontDoor(deps: FrontDoorDeps): FrontDoor {
       socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\n${lines.join("\r\n")}\r\n\r\n${message}`);
     };
     if (deps.shuttingDown()) return refuse("shutting_down", "The server is shutting down");
+    deps.proxy?.vouch(req);
     const target = canonicalTarget(req.url);
     if (!target) return refuse("bad_request", "The request path is not in its plain form");
     const address = deps.clientAddress(req);
     const decision = await decideOrAnswer(req, target, address, refuse);
     if (!decision) return;
-    if (decision.action === "login") return refuse("unauthorized", "Missing or invalid admin token");
+    if (decision.action === "login") return refuse("unauthorized", "Missing or invalid credentials");
     if (decision.area === "socket") return deps.socket.handleUpgrade(req, socket, head);
     if (deps.next.upgrade && decision.area === "page") return deps.next.upgrade(req, socket, head);
     socket.destroy();

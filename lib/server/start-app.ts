@@ -3,6 +3,8 @@ import path from "node:path";
 import next from "next";
 import { loadAdminToken } from "../auth/admin-token";
 import { createAuthenticator } from "../auth/authenticate";
+import { createAuthProxy } from "../auth/auth-proxy";
+import { createOidcSignIn } from "../auth/oidc";
 import { createFailureLimiter } from "../auth/failure-limiter";
 import { createSessionStore, credentialFingerprint } from "../auth/session-store";
 import type { AppConfig } from "../config/env";
@@ -13,6 +15,7 @@ import { createSocketServer } from "../live/socket-server";
 import { watchScheduleFile, type ScheduleWatcher } from "../live/watch-schedule-file";
 import { createLogger } from "../log";
 import { createCore } from "../core/create-core";
+import { createPeopleStore } from "../people/people-store";
 import { setServices, type AppServices } from "../core/services";
 import type { PlanSummary, SideChangeCounts } from "../sync/reconcile/summarize-plan";
 import { createFrontDoor } from "./front-door";
@@ -56,7 +59,11 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
   });
   const ended = await sessions.purge();
   if (ended) log.info(`ended ${ended} expired session(s) or session(s) of an earlier admin token`);
-  const auth = createAuthenticator({ adminToken: token, sessions });
+  const people = createPeopleStore({ db });
+  const proxy = config.authProxy ? createAuthProxy(config.authProxy) : null;
+  if (config.authProxy && config.authProxy.trusted.length === 0) log.warn("AUTH_PROXY_HEADER is set but AUTH_PROXY_TRUSTED is empty: no request may name its user");
+  const auth = createAuthenticator({ adminToken: token, sessions, people, proxy });
+  const limiterOptions = { limit: config.authFailures.limit, windowMs: config.authFailures.windowSeconds * 1000 };
   const hosts = createHostAllowlist({ publicUrl: config.publicUrl, extra: config.allowedHosts });
   if (hosts.open) log.warn("ALLOWED_HOSTS=*: any Host name is accepted, so a page on another name pointed at this machine (DNS rebinding) can reach it");
   let cronNet: CronSafetyNet | null = null;
@@ -69,6 +76,9 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
     sync,
     auth,
     sessions,
+    people,
+    signInFailures: createFailureLimiter(limiterOptions),
+    oidc: config.oidc ? createOidcSignIn(config.oidc) : null,
     nextCronRun: () => cronNet?.nextRun() ?? null,
     startedAt: new Date(),
   };
@@ -110,7 +120,8 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
     clientAddress: createClientAddress(config.trustedProxies),
     auth,
     sessions,
-    limiter: createFailureLimiter({ limit: config.authFailures.limit, windowMs: config.authFailures.windowSeconds * 1000 }),
+    limiter: createFailureLimiter(limiterOptions),
+    proxy,
     log,
     socket: {
       handleRequest: (req, res) => sockets.engine.handleRequest(req as never, res as never),
@@ -122,6 +133,7 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
   const sockets = createSocketServer(events, db.pgPool, {
     admit: door.admitSocket,
     sessions,
+    people,
     // Often enough that a socket outlives its session (ended on another instance, expired) briefly.
     recheckMs: Math.min(30_000, Math.max(500, config.session.idleSeconds * 250)),
   });

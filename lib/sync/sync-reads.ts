@@ -1,11 +1,13 @@
 import type { Database, DbKind } from "../db/create-database";
+import { changeActorLabel } from "../people/actor";
 import { listTasks, type ListTasksQuery } from "../tasks/task-reads";
+import { tasksEqual, type Task } from "../tasks/task-schema";
 import { taskSourceText, taskToYamlText, type ScheduleStore } from "../yaml";
 import { heldDeletionOf, type HeldDeletion } from "./engine/held-deletions";
 import { notFound } from "./engine/sync-errors";
 import type { SyncEngine } from "./engine/sync-engine";
 import { proposeMerge } from "./reconcile/resolve-conflict";
-import type { ConflictRecord, RunRecord, SyncStorage, TaskChange } from "./storage/sync-storage";
+import type { ConflictRecord, ListRunsOptions, RunRecord, SyncStorage, TaskChange } from "./storage/sync-storage";
 
 /**
  * The read side of the sync for the API and the pages: status, history, conflicts. From the
@@ -73,6 +75,7 @@ export async function conflictDetail(deps: SyncReadDeps, id: string) {
   if (read.status === "ok") yamlSource = taskSourceText(read.doc, read.text, conflict.taskId);
   return {
     ...conflict,
+    sides: await conflictSides(deps, conflict),
     text: {
       base: taskToYamlText(conflict.base),
       yaml: taskToYamlText(conflict.yaml),
@@ -84,13 +87,36 @@ export async function conflictDetail(deps: SyncReadDeps, id: string) {
   };
 }
 
+/** Who made a side's version of a conflicting task, and when: "YAML side: hand edit; DB side: bob, 10:05". */
+export interface SideAuthor {
+  by: string;
+  at: string | null;
+}
+
+/**
+ * Each side's author, from the task's history: the newest recorded write of that side that left
+ * it as the conflict shows it. A YAML version the server never wrote is a hand edit of the file.
+ */
+async function conflictSides(deps: Pick<SyncReadDeps, "storage">, conflict: ConflictRecord): Promise<{ yaml: SideAuthor; db: SideAuthor }> {
+  const history = await deps.storage.reads.taskHistory(conflict.taskId, 200);
+  const same = (a: Task | null, b: Task | null) => (a === null || b === null ? a === b : tasksEqual(a, b));
+  const author = (side: "yaml" | "db", value: Task | null): SideAuthor | null => {
+    const change = history.find((c) => c.side === side && same(c.after, value));
+    return change ? { by: changeActorLabel(change), at: change.createdAt } : null;
+  };
+  return {
+    yaml: author("yaml", conflict.yaml) ?? { by: "hand edit of the file", at: null },
+    db: author("db", conflict.db) ?? { by: "unknown (not recorded)", at: null },
+  };
+}
+
 export async function runDetail(deps: Pick<SyncReadDeps, "storage">, id: string) {
   const run = await deps.storage.reads.getRun(id);
   if (!run) throw notFound("Sync run", id);
   return run;
 }
 
-export function listRuns(deps: Pick<SyncReadDeps, "storage">, options: { limit: number; before?: string; changedOnly?: boolean }): Promise<RunRecord[]> {
+export function listRuns(deps: Pick<SyncReadDeps, "storage">, options: ListRunsOptions): Promise<RunRecord[]> {
   return deps.storage.reads.listRuns(options);
 }
 

@@ -27,6 +27,8 @@ export const runListQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   before: z.iso.datetime({ offset: true }).optional(),
   changed: z.enum(["true", "false"]).optional(),
+  /** Runs of one actor: a name ("alice"), a kind ("file", "cron", "admin_token"), or both ("token:ci"). */
+  actor: z.string().trim().min(1).max(200).optional(),
 });
 
 export const uuidSchema = z.uuid();

@@ -22,7 +22,7 @@ import { crashLines, pgReader } from "./_app";
 const DB_PASSWORD = `pw-${randomBytes(8).toString("hex")}`;
 const NEAR_MISS = randomBytes(4).toString("hex");
 
-const PUBLIC = new Set(["/api/health", "/api/auth/login"]);
+const PUBLIC = new Set(["/api/health", "/api/auth/login", "/api/auth/oidc/start", "/api/auth/oidc/callback"]);
 
 let app: AppProcess;
 let token: string;

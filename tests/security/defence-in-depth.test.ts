@@ -13,6 +13,7 @@ import type { Database } from "@/lib/db/create-database";
 import { createEventBus } from "@/lib/events/event-bus";
 import { createCore } from "@/lib/core/create-core";
 import { createHostAllowlist } from "@/lib/http/host-allowlist";
+import { createPeopleStore } from "@/lib/people/people-store";
 import { createSocketServer } from "@/lib/live/socket-server";
 import { createLogger } from "@/lib/log";
 import { createFrontDoor } from "@/lib/server/front-door";
@@ -49,7 +50,8 @@ beforeAll(async () => {
   await sync.run({ trigger: "startup" });
   sessions = createSessionStore({ db, idleSeconds: 3600, maxSeconds: 86_400, adminTokenFingerprint: credentialFingerprint(TOKEN) });
   const auth = createAuthenticator({ adminToken: TOKEN, sessions });
-  setServices({ config, db, storage, store, events, sync, auth, sessions, nextCronRun: () => null, startedAt: new Date() });
+  const people = createPeopleStore({ db });
+  setServices({ config, db, storage, store, events, sync, auth, sessions, people, signInFailures: createFailureLimiter({ limit: 10, windowMs: 60_000 }), nextCronRun: () => null, startedAt: new Date() });
 }, 60_000);
 afterAll(async () => {
   setServices(undefined);
@@ -92,6 +94,8 @@ describe("route handlers without the front door", { timeout: 60_000 }, () => {
         expect(await anonymous.json()).not.toHaveProperty("yaml.error");
       } else if (route.path === "/api/auth/login") {
         expect(anonymous.status, label).toBe(400); // public: it checks the token in its body
+      } else if (route.path.startsWith("/api/auth/oidc/")) {
+        expect(anonymous.status, label).toBe(404); // public: OpenID Connect is not configured here
       } else {
         for (const res of [anonymous, wrong, madeUp]) {
           expect(res.status, label).toBe(401);
@@ -141,7 +145,7 @@ describe("every route and page says what it needs", () => {
     };
     await walk(path.join(ROOT, "app/(dashboard)"));
     expect(files.length).toBeGreaterThan(6);
-    for (const file of files) expect(await fs.readFile(file, "utf8"), file).toMatch(/export default async function \w+\([^]*?\{\n\s+await requirePageAccess\(\);/);
+    for (const file of files) expect(await fs.readFile(file, "utf8"), file).toMatch(/export default async function \w+\([^]*?\{\n\s+(?:const \w+ = (?:\w+\()?)?await requirePageAccess\((?:"\w+")?\)\)?;/);
   });
 });
 

@@ -20,7 +20,7 @@ import { crashLines, pgReader } from "../reliability/_app";
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 const REFUSALS = new Set([400, 401, 403, 404, 405]);
-const PUBLIC = new Set(["/api/health", "/api/auth/login"]);
+const PUBLIC = new Set(["/api/health", "/api/auth/login", "/api/auth/oidc/start", "/api/auth/oidc/callback"]);
 
 let app: AppProcess;
 let database: { url: string; drop(): Promise<void> };

@@ -9,6 +9,8 @@ import { getServices } from "@/lib/core/services";
 import { listRuns } from "@/lib/sync/sync-reads";
 import { runListQuerySchema } from "@/lib/sync/sync-schemas";
 import { requirePageAccess } from "@/lib/auth/page-access";
+import { inputClass } from "@/components/ui/field";
+import { parseActorFilter } from "@/lib/people/actor";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "History · schedule-sync" };
@@ -26,12 +28,14 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
   const all = one(sp.changed) === "false";
   const beforeRaw = one(sp.before);
   const before = beforeRaw && runListQuerySchema.shape.before.safeParse(beforeRaw).success ? beforeRaw : undefined;
-  const runs = await listRuns(getServices(), { limit: PAGE + 1, before, changedOnly: !all });
+  const actorRaw = one(sp.actor)?.trim().slice(0, 200) || undefined;
+  const runs = await listRuns(getServices(), { limit: PAGE + 1, before, changedOnly: !all, actor: actorRaw ? parseActorFilter(actorRaw) : undefined });
   const more = runs.length > PAGE;
   const shown = runs.slice(0, PAGE);
   const href = (params: { all?: boolean; before?: string }) => {
     const q = new URLSearchParams();
     if (params.all) q.set("changed", "false");
+    if (actorRaw) q.set("actor", actorRaw);
     if (params.before) q.set("before", params.before);
     const text = q.toString();
     return text ? `/history?${text}` : "/history";
@@ -43,6 +47,31 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
       <Card title="One task's history" className="mb-4">
         <TaskHistoryLookup />
       </Card>
+      <form method="get" action="/history" className="mb-3 flex flex-wrap items-end gap-2" aria-label="Filter by who made the runs">
+        {all && <input type="hidden" name="changed" value="false" />}
+        <div>
+          <label htmlFor="history-actor" className="mb-1 block text-xs font-semibold text-slate-700">
+            Made by
+          </label>
+          <input
+            id="history-actor"
+            name="actor"
+            defaultValue={actorRaw ?? ""}
+            placeholder="alice, token:ci, file, cron, admin_token"
+            autoCapitalize="none"
+            spellCheck={false}
+            className={inputClass(false, "w-72 max-w-full")}
+          />
+        </div>
+        <button type="submit" className={buttonClass("secondary", "sm")}>
+          Filter
+        </button>
+        {actorRaw && (
+          <Link href={all ? "/history?changed=false" : "/history"} className="text-sm text-blue-700 underline">
+            Everyone
+          </Link>
+        )}
+      </form>
       <nav aria-label="Which runs" className="mb-3">
         <ul className="inline-flex rounded-md border border-slate-300 bg-white p-0.5">
           {[

@@ -10,7 +10,7 @@ export const dynamic = "force-dynamic";
 
 export const GET = withApi({ access: "viewer" }, async ({ services, searchParams }) => listTasksWithSyncState(services, parseQuery(searchParams, listTasksQuerySchema)));
 
-export const POST = withApi({ access: "editor" }, async ({ req, services }) => {
+export const POST = withApi({ access: "editor" }, async ({ req, services, actor }) => {
   const task = await parseBody(req, createTaskSchema);
-  return writeAnswer(await services.sync.writeTask({ kind: "create", task }), 201);
+  return writeAnswer(await services.sync.writeTask({ kind: "create", task, actor }), 201);
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { ScheduleConfigUpdated } from "../../events/events";
+import type { Actor } from "../../people/actor";
 import type { Task } from "../../tasks/task-schema";
 import type { ReadResult } from "../../yaml";
 import { change, planWrites, type PlanWrites } from "../reconcile/plan-writes";
@@ -28,6 +29,8 @@ export interface ApplyOptions {
   /** The task ids to reconcile; null: every task. */
   scope: string[] | null;
   trigger: Trigger;
+  /** Who made the run (issue #18); unset: what the trigger implies. */
+  actor?: Actor;
   direction: Direction;
   force: boolean;
   startedAt: number;
@@ -106,6 +109,7 @@ export async function applyPlan(ctx: RunContext, options: ApplyOptions, env: App
   const closed = await tx.closeConflicts(
     writes.closeConflicts,
     options.closeAs ?? (options.force && options.direction !== "bidirectional" ? `forced_${options.direction}` : "converged"),
+    runId,
   );
 
   let checksum = ctx.yaml.status === "missing" ? null : ctx.yaml.checksum;
@@ -142,6 +146,7 @@ export async function applyPlan(ctx: RunContext, options: ApplyOptions, env: App
       yamlChecksum: checksum,
       startedAt: new Date(options.startedAt),
       durationMs: Date.now() - options.startedAt,
+      actor: options.actor,
     },
     changes,
   );

@@ -1,3 +1,4 @@
+import type { Actor } from "../../people/actor";
 import { tasksEqual, type Task } from "../../tasks/task-schema";
 import type { Side } from "../reconcile/plan";
 import type { ConflictRecord } from "../storage/sync-storage";
@@ -42,7 +43,7 @@ export function heldDeletionOf(conflict: ConflictRecord): HeldDeletion | null {
  * exactly as they were held are covered; one edited meanwhile is left to the ordinary conflict
  * flow. A dry run returns what would happen and changes nothing.
  */
-export function decideHeldDeletions(parts: EngineParts, deletedIn: Side, action: HeldAction, dryRun: boolean): Promise<HeldDeletionsResult> {
+export function decideHeldDeletions(parts: EngineParts, deletedIn: Side, action: HeldAction, dryRun: boolean, actor?: Actor): Promise<HeldDeletionsResult> {
   return parts.mutex.run(async () => {
     const startedAt = Date.now();
     const outcome = await parts.locked(async (ctx) => {
@@ -63,7 +64,7 @@ export function decideHeldDeletions(parts: EngineParts, deletedIn: Side, action:
       const winner = (action === "apply") === (deletedIn === "yaml") ? "yaml_to_db" : "db_to_yaml";
       const applied = await applyPlan(
         ctx,
-        { scope: covered, trigger: "manual", direction: winner, force: true, startedAt, closeAs: action === "apply" ? "deletion_applied" : "deletion_restored" },
+        { scope: covered, trigger: "manual", actor, direction: winner, force: true, startedAt, closeAs: action === "apply" ? "deletion_applied" : "deletion_restored" },
         parts.applyEnv,
       );
       return { covered, skipped, runId: applied.runId, applied };

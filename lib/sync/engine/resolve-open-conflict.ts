@@ -1,3 +1,4 @@
+import type { Actor } from "../../people/actor";
 import { taskOf } from "../../tasks/stored-task";
 import { tasksEqual, type Task } from "../../tasks/task-schema";
 import { ResolveConflictError, resolutionTask, type Resolution } from "../reconcile/resolve-conflict";
@@ -10,7 +11,7 @@ import { notFound, SyncError } from "./sync-errors";
  * was recorded, the conflict is refreshed (and that committed) and a `conflict_stale` error
  * carries the new version.
  */
-export function resolveOpenConflict(parts: EngineParts, conflictId: string, resolution: Resolution, merged?: Task) {
+export function resolveOpenConflict(parts: EngineParts, conflictId: string, resolution: Resolution, merged?: Task, actor?: Actor) {
   return parts.mutex.run(async () => {
     const startedAt = Date.now();
     const outcome = await parts.locked(async (ctx) => {
@@ -20,7 +21,7 @@ export function resolveOpenConflict(parts: EngineParts, conflictId: string, reso
       const { taskId } = conflict;
       const dbRow = (await ctx.tx.loadTasks([taskId])).get(taskId) ?? null;
       const dbNow = dbRow ? taskOf(dbRow) : null;
-      const scope = { scope: [taskId], trigger: "resolve" as const, startedAt };
+      const scope = { scope: [taskId], trigger: "resolve" as const, actor, startedAt };
       if (!sameTask(yamlTasksOf(ctx.yaml, parts.path).get(taskId) ?? null, conflict.yaml) || !sameTask(dbNow, conflict.db)) {
         const applied = await applyPlan(ctx, { ...scope, direction: "bidirectional", force: false }, parts.applyEnv);
         return { stale: true as const, applied, taskId };

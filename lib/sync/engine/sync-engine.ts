@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { EventBus } from "../../events/event-bus";
+import type { Actor } from "../../people/actor";
 import type { Task } from "../../tasks/task-schema";
 import type { ScheduleStore } from "../../yaml";
 import type { DeleteGuard, Direction, Plan } from "../reconcile/plan";
@@ -29,6 +30,8 @@ export type { TaskWrite, TaskWriteResult } from "./write-task";
 
 export interface RunOptions {
   trigger: Trigger;
+  /** Who asked for the run (issue #18); unset: what the trigger implies. */
+  actor?: Actor;
   direction?: Direction;
   force?: boolean;
   dryRun?: boolean;
@@ -203,7 +206,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
             const unsettled = await parts.settled.of(ctx.tx, ctx.yaml, direction, force);
             return applyPlan(
               ctx,
-              { scope: unsettled?.scope ?? null, outside: unsettled?.outside, trigger: options.trigger, direction, force, startedAt, settle },
+              { scope: unsettled?.scope ?? null, outside: unsettled?.outside, trigger: options.trigger, actor: options.actor, direction, force, startedAt, settle },
               parts.applyEnv,
             );
           },
@@ -225,14 +228,14 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         if (error instanceof SyncBusy) return skipped(error.message, startedAt);
         parts.settled.set(null);
         const message = error instanceof Error ? error.message : String(error);
-        const runId = await recordFailure(options.trigger, direction, startedAt, message);
+        const runId = await recordFailure(options.trigger, direction, startedAt, message, options.actor);
         status.set("error", runId, message);
         throw error;
       }
     });
   }
 
-  async function recordFailure(trigger: Trigger, direction: Direction, startedAt: number, message: string): Promise<string | null> {
+  async function recordFailure(trigger: Trigger, direction: Direction, startedAt: number, message: string, actor?: Actor): Promise<string | null> {
     const runId = randomUUID();
     try {
       await storage.recordRun({
@@ -246,6 +249,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         yamlChecksum: status.yaml.checksum,
         startedAt: new Date(startedAt),
         durationMs: Date.now() - startedAt,
+        actor,
       });
       return runId;
     } catch (error) {
@@ -268,13 +272,13 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     /** An API write as a sync of that one task (write-task.ts). */
     writeTask: (write: TaskWrite, trigger: Trigger = "api", source = "api"): Promise<TaskWriteResult> => writeTask(parts, write, trigger, source),
     /** Resolves an open conflict on both sides at once (resolve-open-conflict.ts). */
-    resolveConflict: (conflictId: string, resolution: Resolution, merged?: Task) => resolveOpenConflict(parts, conflictId, resolution, merged),
+    resolveConflict: (conflictId: string, resolution: Resolution, merged?: Task, actor?: Actor) => resolveOpenConflict(parts, conflictId, resolution, merged, actor),
     /** Puts a task back, on both sides, to how it was right after one of its recorded changes. */
-    async revertTask(taskId: string, changeId: string): Promise<TaskWriteResult> {
+    async revertTask(taskId: string, changeId: string, actor?: Actor): Promise<TaskWriteResult> {
       const recorded = await storage.reads.getChange(changeId);
       if (!recorded || recorded.taskId !== taskId) throw notFound("Change", changeId);
       if (recorded.after === null && recorded.before === null) throw new SyncError("nothing_to_revert", "That change holds no version");
-      return writeTask(parts, { kind: "set", id: taskId, task: recorded.after }, "revert", "revert");
+      return writeTask(parts, { kind: "set", id: taskId, task: recorded.after, actor }, "revert", "revert");
     },
     /** Stops the loop and waits for queued runs (graceful shutdown). */
     async close() {
@@ -287,7 +291,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       return parts.mutex.busy;
     },
     /** Decides the held mass deletions of one side (held-deletions.ts). */
-    decideHeldDeletions: (deletedIn: "yaml" | "db", action: HeldAction, dryRun = false) => decideHeldDeletions(parts, deletedIn, action, dryRun),
+    decideHeldDeletions: (deletedIn: "yaml" | "db", action: HeldAction, dryRun = false, actor?: Actor) => decideHeldDeletions(parts, deletedIn, action, dryRun, actor),
     /** Something may have changed either side: the loop syncs until both agree (convergence-loop.ts). */
     markDirty: (reason: "watch" | "startup" | "converge") => loop.markDirty(reason),
     /** Tells the browsers to look again (the status and the drift may have changed) without syncing. */

@@ -1,3 +1,4 @@
+import type { Actor } from "../../people/actor";
 import type { StoredTask } from "../../tasks/stored-task";
 import { tasksEqual, type Task } from "../../tasks/task-schema";
 import type { ConflictRecord, SyncTransaction } from "../storage/sync-storage";
@@ -5,12 +6,16 @@ import { applyPlan, yamlTasksOf, type Applied, type Trigger } from "./apply-plan
 import type { EngineParts } from "./engine-parts";
 import { notFound, SyncError } from "./sync-errors";
 
-export type TaskWrite =
+export type TaskWrite = (
   | { kind: "create"; task: Task }
   | { kind: "replace"; id: string; task: Task; version?: number }
   | { kind: "patch"; id: string; patch: (current: Task) => Task; version?: number }
   | { kind: "delete"; id: string; version?: number }
-  | { kind: "set"; id: string; task: Task | null };
+  | { kind: "set"; id: string; task: Task | null }
+) & {
+  /** Who writes (issue #18); unset: what the trigger implies. */
+  actor?: Actor;
+};
 
 export interface TaskWriteResult {
   task: StoredTask | null;
@@ -40,7 +45,7 @@ export async function writeTask(parts: EngineParts, write: TaskWrite, trigger: T
       const edit = before && after && tasksEqual(before, after) ? undefined : { id, before, after, source };
       // Every other task stays as it was: settled before this write means settled after it.
       const settle = parts.settled.holds(state.generation, ctx.yaml);
-      return applyPlan(ctx, { scope: [id], trigger, direction: "bidirectional", force: false, startedAt, edit, state, settle }, parts.applyEnv);
+      return applyPlan(ctx, { scope: [id], trigger, actor: write.actor, direction: "bidirectional", force: false, startedAt, edit, state, settle }, parts.applyEnv);
     });
     if (applied.settled) parts.settled.set(applied.settled);
     // The file held other unsynced changes (or nothing was settled): they get their own run.

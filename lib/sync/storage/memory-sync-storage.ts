@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { actorOfTrigger } from "../../people/actor";
 import type { StoredTask } from "../../tasks/stored-task";
 import { taskOf } from "../../tasks/stored-task";
 import { tasksEqual, type Task } from "../../tasks/task-schema";
@@ -154,7 +155,7 @@ function readsOn(current: () => State): SyncReads {
     },
     getConflict: async (id) => {
       const conflict = current().conflicts.get(id);
-      return conflict ? copy(conflict) : null;
+      return conflict ? withResolver(current(), conflict) : null;
     },
     listConflicts: async (status, limit = 500) =>
       [...current().conflicts.values()]
@@ -162,15 +163,17 @@ function readsOn(current: () => State): SyncReads {
         .filter((c) => status === "all" || c.status === status)
         .sort((a, b) => newestFirst(a.detectedAt, b.detectedAt))
         .slice(0, limit)
-        .map(copy),
+        .map((c) => withResolver(current(), c)),
     countOpenConflicts: async () => [...current().conflicts.values()].filter((c) => c.status === "open").length,
-    listRuns: async ({ limit, before, changedOnly }) => {
+    listRuns: async ({ limit, before, changedOnly, actor }) => {
       const state = current();
       const changed = new Set(state.changes.map((c) => c.runId));
       return [...state.runs.values()]
         .reverse()
         .filter((run) => !before || run.startedAt < new Date(before).toISOString())
         .filter((run) => !changedOnly || run.status === "error" || run.conflicts > 0 || changed.has(run.id))
+        .filter((run) => !actor?.kind || run.actor?.kind === actor.kind)
+        .filter((run) => !actor?.name || run.actor?.name === actor.name)
         .sort((a, b) => newestFirst(a.startedAt, b.startedAt))
         .slice(0, limit)
         .map(copy);
@@ -199,11 +202,18 @@ function readsOn(current: () => State): SyncReads {
   return reads;
 }
 
+/** A conflict with the actor of the run that closed it, as the SQL adapter reads it. */
+function withResolver(state: State, conflict: ConflictRecord): ConflictRecord {
+  const resolvedRunId = conflict.resolvedRunId ?? null;
+  return copy({ ...conflict, resolvedRunId, resolvedBy: resolvedRunId ? (state.runs.get(resolvedRunId)?.actor ?? null) : null });
+}
+
 function taskChange(state: State, row: ChangeRow): TaskChange {
   return {
     id: String(row.id),
     runId: row.runId,
     trigger: state.runs.get(row.runId)?.trigger ?? "",
+    actor: copy(state.runs.get(row.runId)?.actor ?? null),
     taskId: row.taskId,
     side: row.side,
     action: row.action,
@@ -294,14 +304,14 @@ function transactionOn(state: State, now: () => Date, newId: () => string): Sync
       }
       return written;
     },
-    closeConflicts: async (taskIds, resolution) => {
+    closeConflicts: async (taskIds, resolution, runId = null) => {
       if (taskIds.length === 0) return [];
       bump();
       const closed: ConflictRecord[] = [];
       for (const taskId of new Set(taskIds)) {
         const current = openConflictOf(state, taskId);
         if (!current) continue;
-        const record: ConflictRecord = { ...current, status: "resolved", resolution, resolvedAt: startedAt, updatedAt: startedAt };
+        const record: ConflictRecord = { ...current, status: "resolved", resolution, resolvedAt: startedAt, updatedAt: startedAt, resolvedRunId: runId };
         state.conflicts.set(record.id, record);
         closed.push(copy(record));
       }
@@ -322,6 +332,7 @@ function transactionOn(state: State, now: () => Date, newId: () => string): Sync
         startedAt: run.startedAt.toISOString(),
         finishedAt: stamp(),
         durationMs: run.durationMs,
+        actor: copy(run.actor ?? actorOfTrigger(run.trigger)),
       });
       for (const change of changes) {
         state.changes.push({ ...copy(change), id: state.nextChangeId++, runId: run.id, createdAt: startedAt });

@@ -1,11 +1,13 @@
 import type { StoredTask } from "../../tasks/stored-task";
 import type { ConflictRecord, ConflictWrite } from "./sync-storage";
 import { queryJson, queryJsonWith, TASK_COLUMNS, type Tx } from "./sql-json";
+import { actorJson } from "./sql-runs";
 
 // Conflicts: at most one open per task (a partial unique index), resolved ones kept as history.
 
 const CONFLICT_COLUMNS = `id, task_id AS "taskId", kind, status, base, yaml, db, coalesce(fields, '{}') AS fields, resolution,
-  detected_at AS "detectedAt", updated_at AS "updatedAt", resolved_at AS "resolvedAt", run_id AS "runId"`;
+  detected_at AS "detectedAt", updated_at AS "updatedAt", resolved_at AS "resolvedAt", run_id AS "runId", resolved_run_id AS "resolvedRunId",
+  (SELECT ${actorJson("closer")} FROM sync_runs closer WHERE closer.id = resolved_run_id) AS "resolvedBy"`;
 
 export async function loadOpenConflicts(tx: Tx, ids?: readonly string[]): Promise<Map<string, ConflictRecord>> {
   const rows = await queryJson<ConflictRecord>(
@@ -62,17 +64,18 @@ export async function upsertOpenConflicts(tx: Tx, conflicts: readonly ConflictWr
 }
 
 /** Closes the open conflicts of these tasks; returns the closed rows. */
-export async function closeConflicts(tx: Tx, taskIds: readonly string[], resolution: string): Promise<ConflictRecord[]> {
+export async function closeConflicts(tx: Tx, taskIds: readonly string[], resolution: string, runId: string | null = null): Promise<ConflictRecord[]> {
   if (taskIds.length === 0) return [];
   return queryJsonWith<ConflictRecord>(
     tx,
     `closed AS (
-       UPDATE conflicts SET status = 'resolved', resolution = $2, resolved_at = now(), updated_at = now()
+       UPDATE conflicts SET status = 'resolved', resolution = $2, resolved_at = now(), updated_at = now(), resolved_run_id = $3::uuid
        WHERE status = 'open' AND task_id = ANY($1::text[]) RETURNING *
      )`,
     `SELECT ${CONFLICT_COLUMNS} FROM closed`,
     taskIds,
     resolution,
+    runId,
   );
 }
 

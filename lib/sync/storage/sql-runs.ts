@@ -1,4 +1,5 @@
-import type { ChangeRecord, RunDetail, RunRecord, RunWrite, TaskChange } from "./sync-storage";
+import { actorOfTrigger } from "../../people/actor";
+import type { ChangeRecord, ListRunsOptions, RunDetail, RunRecord, RunWrite, TaskChange } from "./sync-storage";
 import { queryJson, type Tx } from "./sql-json";
 
 // Runs and their per-task changes: the history.
@@ -12,15 +13,16 @@ export async function ranRecently(tx: Tx, trigger: string, withinMs: number): Pr
 }
 
 export async function insertRun(tx: Tx, run: RunWrite, changes: readonly ChangeRecord[] = []): Promise<void> {
-  const values = `($1::uuid, $2, $3, $4, $5::jsonb, $6, $7, $8, $9::timestamptz, clock_timestamp(), $10)`;
-  const columns = `sync_runs (id, trigger, direction, status, counts, conflicts, error, yaml_checksum, started_at, finished_at, duration_ms)`;
+  const values = `($1::uuid, $2, $3, $4, $5::jsonb, $6, $7, $8, $9::timestamptz, clock_timestamp(), $10, $11, $12, $13)`;
+  const columns = `sync_runs (id, trigger, direction, status, counts, conflicts, error, yaml_checksum, started_at, finished_at, duration_ms, actor_kind, actor_name, actor_id)`;
+  const actor = run.actor ?? actorOfTrigger(run.trigger);
   await tx.$executeRawUnsafe(
     changes.length === 0
       ? `INSERT INTO ${columns} VALUES ${values}`
       : `WITH run AS (INSERT INTO ${columns} VALUES ${values} RETURNING id)
          INSERT INTO sync_changes (run_id, task_id, side, action, before, after)
          SELECT (SELECT id FROM run), "taskId", side, action, nullif(before, 'null'), nullif(after, 'null')
-         FROM jsonb_to_recordset($11::jsonb) AS c("taskId" text, side text, action text, before jsonb, after jsonb)`,
+         FROM jsonb_to_recordset($14::jsonb) AS c("taskId" text, side text, action text, before jsonb, after jsonb)`,
     run.id,
     run.trigger,
     run.direction,
@@ -31,19 +33,34 @@ export async function insertRun(tx: Tx, run: RunWrite, changes: readonly ChangeR
     run.yamlChecksum,
     run.startedAt.toISOString(),
     run.durationMs,
+    actor.kind,
+    actor.name,
+    actor.id,
     ...(changes.length === 0 ? [] : [JSON.stringify(changes)]),
   );
 }
 
-const RUN_COLUMNS = `id, trigger, direction, status, dry_run AS "dryRun", counts, conflicts, error, yaml_checksum AS "yamlChecksum",
-  started_at AS "startedAt", finished_at AS "finishedAt", duration_ms AS "durationMs"`;
+/** A run's actor as JSON (null for a row without one). */
+export const actorJson = (table: string) =>
+  `CASE WHEN ${table}.actor_kind IS NULL THEN NULL ELSE json_build_object('kind', ${table}.actor_kind, 'name', ${table}.actor_name, 'id', ${table}.actor_id) END`;
 
-export async function listRuns(tx: Tx, options: { limit: number; before?: string; changedOnly?: boolean }): Promise<RunRecord[]> {
+const RUN_COLUMNS = `id, trigger, direction, status, dry_run AS "dryRun", counts, conflicts, error, yaml_checksum AS "yamlChecksum",
+  started_at AS "startedAt", finished_at AS "finishedAt", duration_ms AS "durationMs", ${actorJson("sync_runs")} AS actor`;
+
+export async function listRuns(tx: Tx, options: ListRunsOptions): Promise<RunRecord[]> {
   const where: string[] = [];
   const params: unknown[] = [options.limit];
   if (options.before) {
     params.push(options.before);
     where.push(`started_at < $${params.length}::timestamptz`);
+  }
+  if (options.actor?.kind) {
+    params.push(options.actor.kind);
+    where.push(`actor_kind = $${params.length}`);
+  }
+  if (options.actor?.name) {
+    params.push(options.actor.name);
+    where.push(`actor_name = $${params.length}`);
   }
   if (options.changedOnly) where.push(`(status = 'error' OR conflicts > 0 OR EXISTS (SELECT 1 FROM sync_changes c WHERE c.run_id = sync_runs.id))`);
   return queryJson<RunRecord>(
@@ -68,7 +85,7 @@ export async function getRun(tx: Tx, id: string): Promise<RunDetail | null> {
 export async function taskHistory(tx: Tx, taskId: string, limit = 200): Promise<TaskChange[]> {
   return queryJson<TaskChange>(
     tx,
-    `SELECT c.id::text AS id, c.run_id AS "runId", r.trigger, c.task_id AS "taskId", c.side, c.action, c.before, c.after, c.created_at AS "createdAt"
+    `SELECT c.id::text AS id, c.run_id AS "runId", r.trigger, ${actorJson("r")} AS actor, c.task_id AS "taskId", c.side, c.action, c.before, c.after, c.created_at AS "createdAt"
      FROM sync_changes c JOIN sync_runs r ON r.id = c.run_id
      WHERE c.task_id = $1 ORDER BY c.id DESC LIMIT $2`,
     taskId,
@@ -79,7 +96,7 @@ export async function taskHistory(tx: Tx, taskId: string, limit = 200): Promise<
 export async function getChange(tx: Tx, changeId: string): Promise<TaskChange | null> {
   const rows = await queryJson<TaskChange>(
     tx,
-    `SELECT c.id::text AS id, c.run_id AS "runId", r.trigger, c.task_id AS "taskId", c.side, c.action, c.before, c.after, c.created_at AS "createdAt"
+    `SELECT c.id::text AS id, c.run_id AS "runId", r.trigger, ${actorJson("r")} AS actor, c.task_id AS "taskId", c.side, c.action, c.before, c.after, c.created_at AS "createdAt"
      FROM sync_changes c JOIN sync_runs r ON r.id = c.run_id WHERE c.id = $1::bigint`,
     changeId,
   );

@@ -75,7 +75,7 @@ function transactionOf(tx: Tx): SyncTransaction {
     setBase: (tasks) => setBase(tx, tasks),
     deleteBase: (ids) => deleteBase(tx, ids),
     upsertOpenConflicts: (conflicts, runId) => upsertOpenConflicts(tx, conflicts, runId),
-    closeConflicts: (taskIds, resolution) => closeConflicts(tx, taskIds, resolution),
+    closeConflicts: (taskIds, resolution, runId) => closeConflicts(tx, taskIds, resolution, runId),
     insertRun: (run, changes) => insertRun(tx, run, changes),
   };
 }

@@ -1,3 +1,4 @@
+import type { Actor, ActorKind } from "../../people/actor";
 import type { StoredTask } from "../../tasks/stored-task";
 import type { Task } from "../../tasks/task-schema";
 import type { ChangeRecord, ConflictKind, ConflictWrite } from "../reconcile/plan";
@@ -51,8 +52,11 @@ export interface SyncReads {
   /** Newest first. */
   listConflicts(status: "open" | "resolved" | "all", limit?: number): Promise<ConflictRecord[]>;
   countOpenConflicts(): Promise<number>;
-  /** Newest first; `before` pages back, `changedOnly` keeps runs that changed, failed or found conflicts. */
-  listRuns(options: { limit: number; before?: string; changedOnly?: boolean }): Promise<RunRecord[]>;
+  /**
+   * Newest first; `before` pages back, `changedOnly` keeps runs that changed, failed or found
+   * conflicts, `actor` keeps the runs of one actor (a kind, a name, or both).
+   */
+  listRuns(options: ListRunsOptions): Promise<RunRecord[]>;
   getRun(id: string): Promise<RunDetail | null>;
   /** Newest first. */
   taskHistory(taskId: string, limit?: number): Promise<TaskChange[]>;
@@ -72,8 +76,8 @@ export interface SyncTransaction extends SyncReads {
   deleteBase(ids: readonly string[]): Promise<void>;
   /** Opens conflicts, or refreshes the open one of the same task; returns the rows that are new or changed. */
   upsertOpenConflicts(conflicts: readonly ConflictWrite[], runId: string | null): Promise<ConflictRecord[]>;
-  /** Closes the open conflicts of these tasks; returns the closed rows. */
-  closeConflicts(taskIds: readonly string[], resolution: string): Promise<ConflictRecord[]>;
+  /** Closes the open conflicts of these tasks (by run `runId`, whose actor resolved them); returns the closed rows. */
+  closeConflicts(taskIds: readonly string[], resolution: string, runId?: string | null): Promise<ConflictRecord[]>;
   /** Records a run and its per-task changes; its finish time is the time of this call. */
   insertRun(run: RunWrite, changes?: readonly ChangeRecord[]): Promise<void>;
 }
@@ -103,12 +107,25 @@ export interface ConflictRecord {
   updatedAt: string;
   resolvedAt: string | null;
   runId: string | null;
+  /** The run that closed it (issue #18); null when open or closed before runs were noted. */
+  resolvedRunId?: string | null;
+  /** That run's actor: who resolved it. */
+  resolvedBy?: Actor | null;
+}
+
+export interface ListRunsOptions {
+  limit: number;
+  before?: string;
+  changedOnly?: boolean;
+  actor?: { kind: ActorKind | null; name: string | null };
 }
 
 export interface TaskChange extends ChangeRecord {
   id: string;
   runId: string;
   trigger: string;
+  /** The run's actor (null: recorded before actors were, see actorOfTrigger). */
+  actor: Actor | null;
   createdAt: string;
 }
 
@@ -125,6 +142,8 @@ export interface RunRecord {
   startedAt: string;
   finishedAt: string | null;
   durationMs: number | null;
+  /** Who or what made the run (issue #18). */
+  actor: Actor | null;
 }
 
 export interface RunDetail extends RunRecord {
@@ -142,4 +161,6 @@ export interface RunWrite {
   yamlChecksum: string | null;
   startedAt: Date;
   durationMs: number;
+  /** Who or what made the run; unset: what its trigger implies (actorOfTrigger). */
+  actor?: Actor | null;
 }

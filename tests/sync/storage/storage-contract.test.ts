@@ -253,6 +253,41 @@ describe.each(KINDS)("SyncStorage contract on %s", (kind) => {
     expect(await storage.reads.getChange("999999999")).toBeNull();
   });
 
+  it("records each run's actor, filters the history by it, and names who resolved a conflict (issue #18)", async () => {
+    const alice = { kind: "user" as const, name: "alice", id: randomUUID() };
+    const byAlice = run({ trigger: "api", actor: alice, startedAt: new Date(Date.now() - 3000) });
+    await tx((t) => t.insertRun(byAlice, [{ taskId: "a", side: "yaml", action: "create", before: null, after: task("a") }]));
+    const byToken = run({ trigger: "manual", actor: { kind: "token", name: "ci", id: randomUUID() }, startedAt: new Date(Date.now() - 2000) });
+    await tx((t) => t.insertRun(byToken));
+    // No actor given: the one its trigger implies.
+    const byHand = run({ trigger: "watch", startedAt: new Date(Date.now() - 1000) });
+    await tx((t) => t.insertRun(byHand));
+    const failed = run({ trigger: "cron", status: "error", error: "x", counts: {} });
+    await storage.recordRun(failed);
+
+    const runs = await storage.reads.listRuns({ limit: 10 });
+    expect(runs.map((r) => r.actor)).toEqual([{ kind: "cron", name: null, id: null }, { kind: "file", name: null, id: null }, byToken.actor, alice]);
+    const ids = async (actor: { kind: "user" | "token" | "file" | null; name: string | null }) => (await storage.reads.listRuns({ limit: 10, actor })).map((r) => r.id);
+    expect(await ids({ kind: null, name: "alice" })).toEqual([byAlice.id]);
+    expect(await ids({ kind: "token", name: "ci" })).toEqual([byToken.id]);
+    expect(await ids({ kind: "token", name: "alice" })).toEqual([]);
+    expect(await ids({ kind: "file", name: null })).toEqual([byHand.id]);
+    expect((await storage.reads.taskHistory("a"))[0]!.actor).toEqual(alice);
+    expect((await storage.reads.getRun(byAlice.id))!.actor).toEqual(alice);
+
+    await tx((t) => t.upsertOpenConflicts([conflictOf("c")], null));
+    const resolving = run({ trigger: "resolve", actor: { kind: "user", name: "bob", id: null } });
+    const [closed] = await tx(async (t) => {
+      const rows = await t.closeConflicts(["c"], "keep_db", resolving.id);
+      await t.insertRun(resolving);
+      return rows;
+    });
+    expect(closed!.resolvedRunId).toBe(resolving.id);
+    const [listed] = await storage.reads.listConflicts("resolved");
+    expect(listed).toMatchObject({ taskId: "c", resolution: "keep_db", resolvedRunId: resolving.id, resolvedBy: { kind: "user", name: "bob", id: null } });
+    expect((await storage.reads.getConflict(listed!.id))!.resolvedBy).toEqual({ kind: "user", name: "bob", id: null });
+  });
+
   it("tells whether a run of a trigger succeeded recently", async () => {
     await tx((t) => t.insertRun(run({ trigger: "cron" })));
     await tx((t) => t.insertRun(run({ trigger: "manual", status: "error" })));

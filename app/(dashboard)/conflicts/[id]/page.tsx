@@ -14,6 +14,9 @@ import { getServices } from "@/lib/core/services";
 import { conflictDetail, listConflicts } from "@/lib/sync/sync-reads";
 import { uuidSchema } from "@/lib/sync/sync-schemas";
 import { requirePageAccess } from "@/lib/auth/page-access";
+import { allows } from "@/lib/auth/principal";
+import { actorLabel } from "@/lib/people/actor";
+import { PresenceNote } from "@/components/live/presence-note";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Conflict · schedule-sync" };
@@ -28,7 +31,7 @@ async function load(id: string) {
 }
 
 export default async function ConflictPage({ params }: { params: Promise<{ id: string }> }) {
-  await requirePageAccess();
+  const principal = await requirePageAccess();
   const parsed = uuidSchema.safeParse((await params).id);
   if (!parsed.success) notFound();
   const [conflict, open] = await Promise.all([load(parsed.data), listConflicts(getServices(), "open", 2)]);
@@ -62,6 +65,21 @@ export default async function ConflictPage({ params }: { params: Promise<{ id: s
               )}
             </span>
             <span data-testid="conflict-summary">· {describeConflictFields(conflictFields(conflict.base, conflict.yaml, conflict.db))}</span>
+            <span data-testid="conflict-authors" className="basis-full">
+              YAML side: {conflict.sides.yaml.by}
+              {conflict.sides.yaml.at && (
+                <>
+                  , <RelativeTime iso={conflict.sides.yaml.at} />
+                </>
+              )}
+              ; DB side: {conflict.sides.db.by}
+              {conflict.sides.db.at && (
+                <>
+                  , <RelativeTime iso={conflict.sides.db.at} />
+                </>
+              )}
+              {conflict.status === "resolved" && conflict.resolvedBy && <>; resolved by {actorLabel(conflict.resolvedBy, "resolve")}</>}
+            </span>
           </span>
         }
         actions={
@@ -71,12 +89,19 @@ export default async function ConflictPage({ params }: { params: Promise<{ id: s
         }
       />
 
+      <PresenceNote page={`conflict:${conflict.id}`} />
       <div className="space-y-4">
         <Card title="YAML file and database side by side" id="sides">
           <ConflictSides base={conflict.base} yaml={conflict.yaml} db={conflict.db} />
         </Card>
         <Card title="Resolve" id="resolve">
-          <ConflictResolver conflict={conflict} nextOpenId={nextOpenId} />
+          {allows(principal, "editor") ? (
+            <ConflictResolver conflict={conflict} nextOpenId={nextOpenId} />
+          ) : (
+            <p className="text-sm text-slate-700" data-testid="resolve-needs-editor">
+              Resolving a conflict needs the editor role; yours is {principal.role}.
+            </p>
+          )}
         </Card>
         <Card title="YAML text" id="text">
           <YamlTextDiff text={conflict.text} hasBase={conflict.base !== null} />

@@ -20,6 +20,9 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { taskOf } from "@/lib/tasks/stored-task";
 import { taskIdSchema } from "@/lib/tasks/task-schema";
 import { requirePageAccess } from "@/lib/auth/page-access";
+import { allows } from "@/lib/auth/principal";
+import { changeActorLabel } from "@/lib/people/actor";
+import { PresenceNote } from "@/components/live/presence-note";
 
 export const dynamic = "force-dynamic";
 
@@ -35,7 +38,8 @@ export default async function TaskPage({
   params: Promise<{ id: string }>;
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  await requirePageAccess();
+  const principal = await requirePageAccess();
+  const canEdit = allows(principal, "editor");
   const [{ id: rawId }, query] = await Promise.all([params, searchParams]);
   const parsedId = taskIdSchema.safeParse(rawId);
   if (!parsedId.success) notFound();
@@ -44,6 +48,8 @@ export default async function TaskPage({
   const [task, history, deletedConflict] = await Promise.all([getTask(services.db, id), taskHistory(services, id), services.storage.reads.loadOpenConflicts([id]).then((open) => open.get(id) ?? null)]);
   if (!task && history.length === 0 && !deletedConflict) notFound();
   const conflict = task?.conflict ?? deletedConflict;
+  // Who made the newest recorded change; the row's own `source` for a task whose history is gone.
+  const lastBy = history[0] ? changeActorLabel(history[0]) : (SOURCE_LABELS[task?.source ?? ""] ?? task?.source);
   const source = task ? await readTaskYamlSource(services.config.scheduleConfigPath, id, services.config.yamlMaxBytes) : null;
   const shownPath = path.relative(process.cwd(), services.config.scheduleConfigPath).startsWith("..") ? services.config.scheduleConfigPath : path.relative(process.cwd(), services.config.scheduleConfigPath);
 
@@ -63,16 +69,17 @@ export default async function TaskPage({
               <code className="font-mono">{id}</code>
               {task.enabled ? <Badge tone="success">Enabled</Badge> : <Badge>Disabled</Badge>}
               <span>
-                version {task.version} · last changed <RelativeTime iso={task.updatedAt} /> by {SOURCE_LABELS[task.source] ?? task.source}
+                version {task.version} · last changed <RelativeTime iso={task.updatedAt} /> by <span data-testid="last-changed-by">{lastBy}</span>
               </span>
             </span>
           ) : (
             "Deleted task"
           )
         }
-        actions={task ? <DeleteTaskButton task={task} /> : undefined}
+        actions={task && canEdit ? <DeleteTaskButton task={task} /> : undefined}
       />
 
+      <PresenceNote page={`task:${id}`} />
       <div className="mb-4 space-y-3">
         {query.created === "1" && task && <TaskSavedNotice created result={{ merged: query.merged === "1", conflict: null }} />}
         {conflict && (
@@ -107,7 +114,7 @@ export default async function TaskPage({
       {task && (
         <div className="grid items-start gap-4 lg:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
           <Card title="Edit task">
-            <TaskForm mode="edit" task={task} />
+            <TaskForm mode="edit" task={task} lastChangedBy={history[0] ? changeActorLabel(history[0]) : null} readOnly={!canEdit} />
           </Card>
           <div className="space-y-4">
           <Card title="Schedule">

@@ -3,11 +3,12 @@ import { TaskForm } from "@/components/tasks/task-form";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePageAccess } from "@/lib/auth/page-access";
+import { allows } from "@/lib/auth/principal";
 
 export const metadata = { title: "New task · schedule-sync" };
 
 export default async function NewTaskPage() {
-  await requirePageAccess();
+  const principal = await requirePageAccess();
   return (
     <>
       <nav aria-label="Breadcrumb" className="mb-2 text-sm">
@@ -18,7 +19,7 @@ export default async function NewTaskPage() {
       </nav>
       <PageHeader title="New task" description="Saved to the database and written to the YAML file at once." />
       <Card className="max-w-3xl">
-        <TaskForm mode="create" />
+        <TaskForm mode="create" readOnly={!allows(principal, "editor")} />
       </Card>
     </>
   );

@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 export const GET = withApi({ access: "viewer" }, async ({ services }) => heldDeletions(services));
 
 // Deciding a mass deletion is an administrator's call (issue #18's roles).
-export const POST = withApi({ access: "admin" }, async ({ req, services }) => {
+export const POST = withApi({ access: "admin" }, async ({ req, services, actor }) => {
   const { deletedIn, action, dryRun } = await parseBody(req, decideHeldSchema);
-  return services.sync.decideHeldDeletions(deletedIn, action, dryRun);
+  return services.sync.decideHeldDeletions(deletedIn, action, dryRun, actor);
 });

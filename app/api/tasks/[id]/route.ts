@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { notFound } from "@/lib/api/errors";
 import { parseBody, parseQuery, withApi } from "@/lib/api/handler";
+import { nameWhoSaved } from "@/lib/api/name-who-saved";
 import { writeAnswer } from "@/lib/api/write-answer";
 import { getTask } from "@/lib/tasks/task-reads";
 import { patchTaskSchema, putTaskSchema, taskIdSchema, taskSchema } from "@/lib/tasks/task-schema";
@@ -21,22 +22,22 @@ export const GET = withApi<Params>({ access: "viewer" }, async ({ params, servic
   return task;
 });
 
-export const PUT = withApi<Params>({ access: "editor" }, async ({ req, params, services }) => {
+export const PUT = withApi<Params>({ access: "editor" }, async ({ req, params, services, actor }) => {
   const id = idOf(params);
   const { version, ...body } = await parseBody(req, putTaskSchema);
-  return writeAnswer(await services.sync.writeTask({ kind: "replace", id, version, task: { id, ...body } }));
+  return writeAnswer(await services.sync.writeTask({ kind: "replace", id, version, task: { id, ...body }, actor }).catch(nameWhoSaved(services.storage, id)));
 });
 
-export const PATCH = withApi<Params>({ access: "editor" }, async ({ req, params, services }) => {
+export const PATCH = withApi<Params>({ access: "editor" }, async ({ req, params, services, actor }) => {
   const id = idOf(params);
   const { version, ...changes } = await parseBody(req, patchTaskSchema);
-  return writeAnswer(await services.sync.writeTask({ kind: "patch", id, version, patch: (current) => taskSchema.parse({ ...current, ...changes }) }));
+  return writeAnswer(await services.sync.writeTask({ kind: "patch", id, version, patch: (current) => taskSchema.parse({ ...current, ...changes }), actor }).catch(nameWhoSaved(services.storage, id)));
 });
 
 const deleteQuerySchema = z.strictObject({ version: z.coerce.number().int().nonnegative().optional() });
 
-export const DELETE = withApi<Params>({ access: "editor" }, async ({ params, services, searchParams }) => {
+export const DELETE = withApi<Params>({ access: "editor" }, async ({ params, services, searchParams, actor }) => {
   const id = idOf(params);
   const { version } = parseQuery(searchParams, deleteQuerySchema);
-  return writeAnswer(await services.sync.writeTask({ kind: "delete", id, version }));
+  return writeAnswer(await services.sync.writeTask({ kind: "delete", id, version, actor }).catch(nameWhoSaved(services.storage, id)));
 });

@@ -6,7 +6,7 @@ import { taskIdSchema } from "@/lib/tasks/task-schema";
 
 export const dynamic = "force-dynamic";
 
-export const POST = withApi<{ id: string }>({ access: "editor" }, async ({ req, params, services }) => {
+export const POST = withApi<{ id: string }>({ access: "editor" }, async ({ req, params, services, actor }) => {
   const { changeId } = await parseBody(req, revertSchema);
-  return writeAnswer(await services.sync.revertTask(taskIdSchema.parse(params.id), changeId));
+  return writeAnswer(await services.sync.revertTask(taskIdSchema.parse(params.id), changeId, actor));
 });
