@@ -37,6 +37,15 @@ const envSchema = z.object({
     .optional()
     .or(z.literal("").transform(() => undefined)),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  /** json (default in production) or pretty (default otherwise). */
+  LOG_FORMAT: z.enum(["json", "pretty"]).optional().or(z.literal("").transform(() => undefined)),
+  NODE_ENV: z.string().optional(),
+  /** A token that may read GET /metrics and nothing else (the admin token may too). */
+  METRICS_TOKEN: z
+    .string()
+    .min(16, "METRICS_TOKEN must be at least 16 characters")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
   YAML_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
   YAML_BACKUPS: z.coerce.number().int().min(0).max(1000).default(5),
   /** Public origin(s) allowed for mutations besides the request's own host, comma-separated. */
@@ -78,6 +87,9 @@ export interface AppConfig {
   stableMs: number;
   adminToken: string | undefined;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  logFormat: "json" | "pretty";
+  /** METRICS_TOKEN: reads /metrics only. */
+  metricsToken: string | undefined;
   yamlMaxBytes: number;
   yamlBackups: number;
   /** ALLOWED_ORIGINS and PUBLIC_URL's origin. */
@@ -115,6 +127,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     stableMs: e.SYNC_STABLE_MS,
     adminToken: e.ADMIN_TOKEN,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === "production" ? "json" : "pretty"),
+    metricsToken: e.METRICS_TOKEN,
     yamlMaxBytes: e.YAML_MAX_BYTES,
     yamlBackups: e.YAML_BACKUPS,
     // PUBLIC_URL is where people open the app, so its origin may send mutations too.

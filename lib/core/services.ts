@@ -1,5 +1,6 @@
 import type { Authenticator } from "../auth/authenticate";
 import type { SessionStore } from "../auth/session-store";
+import type { Readiness } from "../ops/readiness";
 import type { Core } from "./create-core";
 
 /**
@@ -8,13 +9,19 @@ import type { Core } from "./create-core";
  * second PrismaClient over one PGlite folder corrupts it), so they reach these through one
  * typed `globalThis` slot.
  */
-export interface AppServices extends Omit<Core, "close" | "migrated"> {
+export interface AppServices extends Omit<Core, "close" | "migrated" | "observer"> {
   /** Every check of credentials: the front door, route handlers, pages and Socket.IO. */
   auth: Authenticator;
   sessions: SessionStore;
   /** Next run of the node-cron safety net, when one is scheduled. */
   nextCronRun(): Date | null;
   startedAt: Date;
+  /** Operations (issue #21): readiness, exports, webhooks; absent where only the core runs (tests of single routes). */
+  ops?: OpsServices;
+}
+
+export interface OpsServices {
+  readiness(): Promise<Readiness>;
 }
 
 const KEY = Symbol.for("schedule-sync.services");

@@ -15,6 +15,8 @@ import { createCore } from "@/lib/core/create-core";
 import { createHostAllowlist } from "@/lib/http/host-allowlist";
 import { createSocketServer } from "@/lib/live/socket-server";
 import { createLogger } from "@/lib/log";
+import { MIGRATIONS_DIR } from "@/lib/db/migrate";
+import { checkReadiness, migrationNames } from "@/lib/ops/readiness";
 import { createFrontDoor } from "@/lib/server/front-door";
 import { setServices } from "@/lib/core/services";
 import { apiRouteFiles } from "../_support/api-routes";
@@ -49,7 +51,8 @@ beforeAll(async () => {
   await sync.run({ trigger: "startup" });
   sessions = createSessionStore({ db, idleSeconds: 3600, maxSeconds: 86_400, adminTokenFingerprint: credentialFingerprint(TOKEN) });
   const auth = createAuthenticator({ adminToken: TOKEN, sessions });
-  setServices({ config, db, storage, store, events, sync, auth, sessions, nextCronRun: () => null, startedAt: new Date() });
+  const readiness = () => checkReadiness({ db, expectedMigrations: migrationNames(MIGRATIONS_DIR), file: yamlPath, watcherRunning: () => true });
+  setServices({ config, db, storage, store, events, sync, auth, sessions, nextCronRun: () => null, startedAt: new Date(), ops: { readiness } });
 }, 60_000);
 afterAll(async () => {
   setServices(undefined);
@@ -90,6 +93,9 @@ describe("route handlers without the front door", { timeout: 60_000 }, () => {
       if (route.path === "/api/health") {
         expect(anonymous.status, label).toBe(200);
         expect(await anonymous.json()).not.toHaveProperty("yaml.error");
+      } else if (route.path === "/api/health/live" || route.path === "/api/health/ready") {
+        expect(anonymous.status, label).toBe(200);
+        expect(JSON.stringify(await anonymous.json()), label).not.toContain("error");
       } else if (route.path === "/api/auth/login") {
         expect(anonymous.status, label).toBe(400); // public: it checks the token in its body
       } else {
