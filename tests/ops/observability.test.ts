@@ -1,7 +1,9 @@
 import fs from "node:fs/promises";
+import path from "node:path";
+import { parse as parseYaml } from "yaml";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAppProcess, TEST_TOKEN, type AppProcess } from "../_support/app-process";
+import { ROOT, startAppProcess, TEST_TOKEN, type AppProcess } from "../_support/app-process";
 import { POSTGRES_ADMIN_URL } from "../_support/databases";
 import { backup, health, yamlOf } from "../_support/engine-harness";
 import { waitFor } from "../reliability/_app";
@@ -127,6 +129,18 @@ describe("logs, metrics and health of a running server", { timeout: 180_000 }, (
     expect(healed.value("schedule_sync_oldest_open_conflict_seconds")).toBe(0);
     expect(healed.value("schedule_sync_tasks", { state: "in_sync" })).toBe(2);
     expect((healed.value("schedule_sync_runs_total", { trigger: "resolve", outcome: "success" }) ?? 0) - (after.value("schedule_sync_runs_total", { trigger: "resolve", outcome: "success" }) ?? 0)).toBe(1);
+  });
+
+  it("the sample alert rules in docs/ name only metrics the server exports", async () => {
+    const rules = parseYaml(await fs.readFile(path.join(ROOT, "docs/prometheus-alerts.yml"), "utf8")) as { groups: { rules: { alert: string; expr: string; for: string }[] }[] };
+    const all = rules.groups.flatMap((g) => g.rules);
+    expect(all.map((r) => r.alert)).toEqual(["ScheduleFileInvalid", "ScheduleSyncStalled", "ScheduleConflictOpen"]);
+    const exported = await scrape();
+    for (const rule of all) {
+      const names = rule.expr.match(/schedule_sync_[a-z_]+/g) ?? [];
+      expect(names.length, rule.alert).toBeGreaterThan(0);
+      for (const name of names) expect(exported.types.has(name), `${rule.alert}: ${name}`).toBe(true);
+    }
   });
 
   it("logs JSON lines: one per request with method, route, status, duration and actor; one per sync run; never a token or a cookie", async () => {
