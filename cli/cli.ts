@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { Direction } from "../lib/sync/reconcile/plan";
 import { directionSchema } from "../lib/sync/sync-schemas";
+import { exportFormatSchema, renderExport } from "../lib/export/export-schedule";
 import { checkCommand } from "./check-command";
 import { tokenCommand } from "./token-command";
 import { CliError, UsageError } from "./cli-error";
@@ -87,6 +88,18 @@ const COMMANDS: Record<string, Command> = {
         const results = [];
         for (const deletedIn of sides) results.push({ deletedIn, ...(await backend.decideHeld({ deletedIn, action, dryRun: values["dry-run"] === true })) });
         io.stdout.write(values.json ? json(results) : formatHeldDecision(results, action, values["dry-run"] === true));
+        return EXIT.ok;
+      });
+    },
+  },
+  export: {
+    options: { help: HELP.help, ...REMOTE, format: { type: "string", short: "f" } },
+    positionals: false,
+    run: (values, _, io) => {
+      const format = exportFormatSchema.safeParse(values.format ?? "crontab");
+      if (!format.success) throw new UsageError(`--format must be crontab or json, not ${JSON.stringify(values.format)}`);
+      return withBackend(values, io, async (backend) => {
+        io.stdout.write(renderExport(format.data, await backend.enabledTasks()));
         return EXIT.ok;
       });
     },

@@ -2,6 +2,7 @@ import type { AppConfig } from "../lib/config/env";
 import { createCore, type Core } from "../lib/core/create-core";
 import { isCodedError } from "../lib/errors";
 import { heldDeletions, syncStatus } from "../lib/sync/sync-reads";
+import { listEnabledSchedules } from "../lib/tasks/task-reads";
 import { CliError, cliErrorOf } from "./cli-error";
 import { statusView } from "./status-view";
 import type { SyncBackend } from "./sync-backend";
@@ -56,6 +57,7 @@ export async function openDirectBackend(config: AppConfig, log: (message: string
         throw error;
       }
     },
+    enabledTasks: () => listEnabledSchedules(core.db),
     close: () => core.close(),
   };
 }

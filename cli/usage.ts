@@ -9,6 +9,7 @@ Commands:
   status            show the sync status
   held              list mass deletions the delete guard holds; --apply or --restore them
   token             print the admin token for the login page (--url: the whole login link)
+  export            print the enabled tasks as a crontab (CRON_TZ= lines) or JSON, for a scheduler
 
 Run \`schedule-sync <command> --help\` for a command's options.
 
@@ -21,6 +22,21 @@ Exit codes: 0 valid / in sync, 1 drift or open conflicts, 2 invalid input or err
 `;
 
 const COMMANDS: Record<string, string> = {
+  export: `Usage: schedule-sync export [--format crontab|json] [--url <url>]
+
+Prints the enabled tasks (the database's side, as the UI shows them) in a form a scheduler
+reads. crontab (default): one entry per task under a comment naming it, a CRON_TZ= line for
+each time zone (cronie, vixie cron), % escaped; a task with a seconds field or a multi-line
+command has no crontab form and is listed as skipped. json: {version, generatedAt, tasks}.
+The server answers the same at GET /api/export?format=crontab|json.
+
+Options:
+  -f, --format <f>  crontab (default) or json
+  --url <url>       the server to ask (PGlite; see \`schedule-sync --help\`)
+  -h, --help        show this help
+
+Exit codes: 0 printed, 2 invalid input or error.
+`,
   held: `Usage: schedule-sync held [--apply | --restore] [--side yaml|db] [--dry-run] [--url <url>] [--json]
 
 A run that would delete more tasks on one side than SYNC_DELETE_GUARD allows (by default more
