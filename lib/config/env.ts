@@ -1,6 +1,7 @@
 import net from "node:net";
 import path from "node:path";
 import { z } from "zod";
+import { envWebhooksSchema, type EnvWebhook } from "../webhooks/webhook-schema";
 
 const booleanish = z
   .enum(["true", "false", "on", "off", "1", "0", "yes", "no"])
@@ -69,6 +70,11 @@ const envSchema = z.object({
   SESSION_MAX_DAYS: z.coerce.number().positive().default(7),
   AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).default(10),
   AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().positive().default(60),
+  /** Outgoing webhooks configured by the environment: a JSON array of {url, secret, events?, format?, name?}. */
+  WEBHOOKS: envWebhooksSchema,
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(2000),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
 });
 
 export interface AppConfig {
@@ -102,6 +108,8 @@ export interface AppConfig {
   session: { idleSeconds: number; maxSeconds: number };
   /** Failed token attempts per client address allowed within the window before 429. */
   authFailures: { limit: number; windowSeconds: number };
+  /** Outgoing webhooks (issue #21): those of WEBHOOKS, and how deliveries retry. */
+  webhooks: { env: EnvWebhook[]; maxAttempts: number; retryBaseMs: number; timeoutMs: number };
 }
 
 /** Reads and validates the environment once; throws with every bad variable named. */
@@ -138,6 +146,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustedProxies: splitList(e.TRUSTED_PROXIES),
     session: { idleSeconds: e.SESSION_IDLE_MINUTES * 60, maxSeconds: e.SESSION_MAX_DAYS * 86_400 },
     authFailures: { limit: e.AUTH_FAILURE_LIMIT, windowSeconds: e.AUTH_FAILURE_WINDOW_SECONDS },
+    webhooks: { env: e.WEBHOOKS, maxAttempts: e.WEBHOOK_MAX_ATTEMPTS, retryBaseMs: e.WEBHOOK_RETRY_BASE_MS, timeoutMs: e.WEBHOOK_TIMEOUT_MS },
   };
 }
 

@@ -1,6 +1,8 @@
 import type { Authenticator } from "../auth/authenticate";
 import type { SessionStore } from "../auth/session-store";
 import type { Readiness } from "../ops/readiness";
+import type { WebhookDispatcher } from "../webhooks/webhook-dispatcher";
+import type { WebhookStore } from "../webhooks/webhook-store";
 import type { Core } from "./create-core";
 
 /**
@@ -22,6 +24,8 @@ export interface AppServices extends Omit<Core, "close" | "migrated" | "observer
 
 export interface OpsServices {
   readiness(): Promise<Readiness>;
+  webhooks: WebhookStore;
+  dispatcher: WebhookDispatcher;
 }
 
 const KEY = Symbol.for("schedule-sync.services");

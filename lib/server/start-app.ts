@@ -18,6 +18,8 @@ import { logRuns } from "../ops/log-runs";
 import { createMetrics, type Metrics } from "../ops/metrics";
 import { checkReadiness, migrationNames } from "../ops/readiness";
 import { createRequestObserver } from "../ops/request-log";
+import { startWebhookDispatcher } from "../webhooks/webhook-dispatcher";
+import { createWebhookStore } from "../webhooks/webhook-store";
 import { createCore } from "../core/create-core";
 import { setServices, type AppServices } from "../core/services";
 import { createFrontDoor } from "./front-door";
@@ -58,6 +60,20 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
   if (core.migrated.length) coreLog.info({ migrations: core.migrated }, `applied migrations: ${core.migrated.join(", ")}`);
   logRuns(core.observer, syncLog);
   const metrics: Metrics = createMetrics({ db, sync, observer: core.observer });
+  // Before the start-up sync, whose events are deliveries like any other.
+  const webhooks = createWebhookStore(db);
+  await webhooks.syncEnv(config.webhooks.env);
+  let listeningUrl = `http://localhost:${config.port}`;
+  const dispatcher = startWebhookDispatcher({
+    store: webhooks,
+    events,
+    observer: core.observer,
+    log: moduleLogger(log, "webhooks"),
+    baseUrl: () => config.publicUrl ?? listeningUrl,
+    maxAttempts: config.webhooks.maxAttempts,
+    retryBaseMs: config.webhooks.retryBaseMs,
+    timeoutMs: config.webhooks.timeoutMs,
+  });
 
   const sessions = createSessionStore({
     db,
@@ -86,6 +102,8 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
     startedAt: new Date(),
     ops: {
       readiness: () => checkReadiness({ db, expectedMigrations, file: config.scheduleConfigPath, watcherRunning: () => watching }),
+      webhooks,
+      dispatcher,
     },
   };
   setServices(services);
@@ -172,6 +190,7 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://localhost:${port}`;
+  listeningUrl = url;
   announce(log, url, token, generated, config);
 
   let closing: Promise<void> | null = null;
@@ -197,6 +216,7 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
         await stopped;
         // Work a request started before its connection was cut still runs: let it finish too.
         await Promise.race([sync.idle(), delay(15_000)]);
+        await Promise.race([dispatcher.close(), delay(5_000)]);
         await nextApp.close().catch(() => undefined);
         await core.close();
         metrics.close();

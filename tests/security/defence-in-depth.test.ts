@@ -17,6 +17,8 @@ import { createSocketServer } from "@/lib/live/socket-server";
 import { createLogger } from "@/lib/log";
 import { MIGRATIONS_DIR } from "@/lib/db/migrate";
 import { checkReadiness, migrationNames } from "@/lib/ops/readiness";
+import { startWebhookDispatcher, type WebhookDispatcher } from "@/lib/webhooks/webhook-dispatcher";
+import { createWebhookStore } from "@/lib/webhooks/webhook-store";
 import { createFrontDoor } from "@/lib/server/front-door";
 import { setServices } from "@/lib/core/services";
 import { apiRouteFiles } from "../_support/api-routes";
@@ -38,6 +40,7 @@ const TOKEN = "defence-in-depth-token-0123456789";
 let database: { db: Database; drop(): Promise<void> };
 let sessions: SessionStore;
 let dir: string;
+let dispatcher: WebhookDispatcher | undefined;
 
 beforeAll(async () => {
   database = await openTestDatabase("pglite");
@@ -52,9 +55,12 @@ beforeAll(async () => {
   sessions = createSessionStore({ db, idleSeconds: 3600, maxSeconds: 86_400, adminTokenFingerprint: credentialFingerprint(TOKEN) });
   const auth = createAuthenticator({ adminToken: TOKEN, sessions });
   const readiness = () => checkReadiness({ db, expectedMigrations: migrationNames(MIGRATIONS_DIR), file: yamlPath, watcherRunning: () => true });
-  setServices({ config, db, storage, store, events, sync, auth, sessions, nextCronRun: () => null, startedAt: new Date(), ops: { readiness } });
+  const webhooks = createWebhookStore(db);
+  dispatcher = startWebhookDispatcher({ store: webhooks, events, observer: core.observer, log: createLogger("silent"), baseUrl: () => "http://localhost" });
+  setServices({ config, db, storage, store, events, sync, auth, sessions, nextCronRun: () => null, startedAt: new Date(), ops: { readiness, webhooks, dispatcher } });
 }, 60_000);
 afterAll(async () => {
+  await dispatcher?.close();
   setServices(undefined);
   await database?.drop();
   await fs.rm(dir, { recursive: true, force: true });
