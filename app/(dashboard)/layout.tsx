@@ -16,7 +16,7 @@ import { codeFrame } from "@/lib/yaml-view/code-frame";
 export const dynamic = "force-dynamic";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
-  await requirePageAccess();
+  const principal = await requirePageAccess();
   const services = getServices();
   const status = await syncStatus(services);
   // An invalid file: the lines around its first error, like a compiler prints them.
@@ -41,7 +41,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
               </span>
               schedule-sync
             </Link>
-            <AppNav openConflicts={status.openConflicts} />
+            <AppNav openConflicts={status.openConflicts} admin={principal.role === "admin"} />
           </div>
           <div className="flex items-center gap-2">
             <ConnectionIndicator />

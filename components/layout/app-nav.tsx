@@ -8,13 +8,14 @@ function isCurrent(pathname: string, href: string): boolean {
   return pathname === href || pathname.startsWith(`${href}/`);
 }
 
-export function AppNav({ openConflicts }: { openConflicts: number }) {
+export function AppNav({ openConflicts, admin = false }: { openConflicts: number; admin?: boolean }) {
   const pathname = usePathname();
   const links = [
     { href: "/", label: "Dashboard" },
     { href: "/schedule", label: "Schedule" },
     { href: "/conflicts", label: "Conflicts", count: openConflicts },
     { href: "/history", label: "History" },
+    ...(admin ? [{ href: "/webhooks", label: "Webhooks" }] : []),
   ];
   return (
     <nav aria-label="Main" className="min-w-0">

@@ -120,6 +120,20 @@ describe("outgoing webhooks", { timeout: 180_000 }, () => {
     expect(log.items.find((d) => d.id === bodyOf(attempts[0]!).id)).toMatchObject({ status: "delivered", attempts: 3, lastStatus: 200, lastResponse: "thanks" });
     // WEBHOOKS' own are read-only in the API and the UI.
     expect((await app.api(`/api/webhooks/${envHook.id}`, { method: "PATCH", json: { enabled: false } })).status).toBe(409);
+
+    // The pages as the server renders them: the list, and the webhook's delivery log.
+    const list = await (await app.api("/webhooks")).text();
+    expect(list).toContain("from WEBHOOKS");
+    expect(list).toContain(`${receiver.url}/env`);
+    expect(list).not.toContain(ENV_SECRET);
+    const page = await app.api(`/webhooks/${envHook.id}`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const row = new RegExp(`<tr[^>]*data-delivery="${bodyOf(attempts[0]!).id}"[^>]*>(.*?)</tr>`, "s").exec(html)?.[1] ?? "";
+    expect(row).toContain("delivered");
+    expect(row).toContain("HTTP <!-- -->200");
+    expect(row).toMatch(/>3</);
+    expect((await app.api("/webhooks/not-a-uuid")).status).toBe(404);
   });
 
   it("admin webhooks get conflict.opened and conflict.resolved, in Slack's format when asked; a receiver that hangs holds no sync up", async () => {
@@ -155,6 +169,25 @@ describe("outgoing webhooks", { timeout: 180_000 }, () => {
     await waitFor(() => (at("/hang").length > 0 ? true : null), "an attempt at the hanging receiver");
     expect((await app.api(`/api/webhooks/${hook.id}`, { method: "DELETE" })).status).toBe(200);
     expect((await app.api(`/api/webhooks/${((await hanging.json()) as { id: string }).id}`, { method: "DELETE" })).status).toBe(200);
+  });
+
+  it("delivers sync.failed when a run fails (an invalid file)", async () => {
+    const good = await fs.readFile(app.yamlPath, "utf8");
+    await fs.writeFile(app.yamlPath, "version: 1\ntasks:\n  daily-backup: [unclosed\n");
+    try {
+      expect((await app.api("/api/sync/trigger", { method: "POST", json: {} })).status).toBe(409);
+      const failed = await waitFor(() => at("/env").find((r) => bodyOf(r).event === "sync.failed"), "sync.failed");
+      // Whichever run read the file first: the watcher's, the convergence loop's or the manual one.
+      expect(bodyOf(failed).data).toMatchObject({ trigger: expect.any(String), error: expect.stringContaining("is invalid (line 4") });
+      expect(bodyOf(failed).data.link).toMatch(/\/history\/[0-9a-f-]{36}$/);
+      expect(verifySignature(ENV_SECRET, failed.body, failed.headers[SIGNATURE_HEADER] as string)).toBe(true);
+    } finally {
+      await fs.writeFile(app.yamlPath, good);
+    }
+    const healed = await app.api("/api/sync/trigger", { method: "POST", json: {} });
+    expect(healed.status, await healed.text()).toBe(200);
+    const edit = await app.api("/api/tasks/daily-backup", { method: "PATCH", json: { enabled: true } });
+    expect(edit.status, await edit.text()).toBe(200);
   });
 
   it("loses nothing across a restart: deliveries the receiver refused before are sent after", async () => {
