@@ -5,6 +5,11 @@ import { parseDocument } from "yaml";
 import { createDatabase, type Database, type DbKind } from "../lib/db/create-database";
 import { migrate } from "../lib/db/migrate";
 import { createEventBus } from "../lib/events/event-bus";
+import pino from "pino";
+import { createLogger } from "../lib/log";
+import { logRuns } from "../lib/ops/log-runs";
+import { createMetrics } from "../lib/ops/metrics";
+import { observeRuns } from "../lib/ops/observe-runs";
 import { createSyncEngine } from "../lib/sync/engine/sync-engine";
 import { createSqlSyncStorage } from "../lib/sync/storage/sql-sync-storage";
 import { normalizeTask } from "../lib/tasks/task-schema";
@@ -62,8 +67,14 @@ export async function engineBench(opts: EngineBenchOptions): Promise<EngineBench
   await fs.writeFile(yamlPath, text);
   const { db, drop } = await openDatabase(opts.db, dir);
   const newEngine = () => {
-    const store = createScheduleStore({ path: yamlPath, backupDir: path.join(dir, "backups"), maxBytes: BENCH_MAX_BYTES });
-    return { store, engine: createSyncEngine({ storage: createSqlSyncStorage(db), store, events: createEventBus(), autoMerge: true, log: () => undefined }) };
+    const fileStore = createScheduleStore({ path: yamlPath, backupDir: path.join(dir, "backups"), maxBytes: BENCH_MAX_BYTES });
+    // Composed as createCore composes it: runs and lock waits observed, each run logged as a JSON
+    // line and counted in the metrics (issue #21), so their cost is in every figure.
+    const { storage, store, observer } = observeRuns(createSqlSyncStorage(db), fileStore);
+    const engine = observer.watchWrites(createSyncEngine({ storage, store, events: createEventBus(), autoMerge: true, log: () => undefined }));
+    logRuns(observer, createLogger({ level: "info", format: "json", destination: pino.destination({ dest: "/dev/null", sync: true }) }));
+    createMetrics({ db, sync: engine, observer, defaultMetrics: false });
+    return { store: fileStore, engine };
   };
   const label = `${opts.db} ${opts.size}`;
   const cpu: Record<keyof EngineBenchResult["cpu"], number[]> = { firstImport: [], noopSync: [], noopSyncColdFile: [], apiEdit: [], yamlWrite: [] };

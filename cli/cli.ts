@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { Direction } from "../lib/sync/reconcile/plan";
 import { directionSchema } from "../lib/sync/sync-schemas";
+import { exportFormatSchema, renderExport } from "../lib/export/export-schedule";
 import { checkCommand } from "./check-command";
 import { tokenCommand } from "./token-command";
 import { historyCommand, tokensCommand, usersCommand } from "./people-commands";
@@ -107,6 +108,18 @@ const COMMANDS: Record<string, Command> = {
     options: { ...HELP, ...REMOTE, actor: { type: "string" }, limit: { type: "string" } },
     positionals: false,
     run: (values, _, io) => historyCommand(values, io),
+  },
+  export: {
+    options: { help: HELP.help, ...REMOTE, format: { type: "string", short: "f" } },
+    positionals: false,
+    run: (values, _, io) => {
+      const format = exportFormatSchema.safeParse(values.format ?? "crontab");
+      if (!format.success) throw new UsageError(`--format must be crontab or json, not ${JSON.stringify(values.format)}`);
+      return withBackend(values, io, async (backend) => {
+        io.stdout.write(renderExport(format.data, await backend.enabledTasks()));
+        return EXIT.ok;
+      });
+    },
   },
   status: {
     options: { ...HELP, ...REMOTE },

@@ -4,6 +4,7 @@ import { createCore, type Core } from "../lib/core/create-core";
 import { isCodedError } from "../lib/errors";
 import { actor } from "../lib/people/actor";
 import { heldDeletions, syncStatus } from "../lib/sync/sync-reads";
+import { listEnabledSchedules } from "../lib/tasks/task-reads";
 import { CliError, cliErrorOf } from "./cli-error";
 import { statusView } from "./status-view";
 import type { SyncBackend } from "./sync-backend";
@@ -60,6 +61,7 @@ export async function openDirectBackend(config: AppConfig, log: (message: string
         throw error;
       }
     },
+    enabledTasks: () => listEnabledSchedules(core.db),
     close: () => core.close(),
   };
 }

@@ -1,4 +1,5 @@
 import type { ConflictRecord } from "../lib/sync/storage/sync-storage";
+import type { ExportedTask } from "../lib/export/export-schedule";
 import type { RunResult } from "../lib/sync/engine/sync-engine";
 import { CliError, cliErrorOf } from "./cli-error";
 import type { SyncStatus } from "../lib/client/api-types";
@@ -112,6 +113,7 @@ export function createHttpBackend(target: HttpTarget): SyncBackend {
       return { yaml: held.yaml.map(({ taskId, heldAt }) => ({ taskId, heldAt })), db: held.db.map(({ taskId, heldAt }) => ({ taskId, heldAt })) };
     },
     decideHeld: (options) => request("POST", "/api/sync/held-deletions", options, RUN_TIMEOUT_MS),
+    enabledTasks: async () => (await request<{ tasks: ExportedTask[] }>("GET", "/api/export?format=json")).tasks,
     close: async () => undefined,
   };
 }

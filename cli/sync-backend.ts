@@ -2,6 +2,7 @@ import type { DbKind } from "../lib/db/create-database";
 import type { Direction } from "../lib/sync/reconcile/plan";
 import type { RunResult } from "../lib/sync/engine/sync-engine";
 import type { YamlIssue } from "../lib/yaml";
+import type { ExportedTask } from "../lib/export/export-schedule";
 
 /**
  * Where the CLI's commands run: the database itself (PostgreSQL, `DATABASE_URL`) or the
@@ -18,6 +19,8 @@ export interface SyncBackend {
   held(): Promise<Record<"yaml" | "db", HeldTask[]>>;
   /** Applies or restores one side's held deletions (or says which, when dry). */
   decideHeld(options: { deletedIn: "yaml" | "db"; action: "apply" | "restore"; dryRun: boolean }): Promise<{ taskIds: string[]; skipped: string[]; runId: string | null }>;
+  /** The enabled tasks, for `export` (the DB side: what the UI and the API show). */
+  enabledTasks(): Promise<ExportedTask[]>;
   close(): Promise<void>;
 }
 

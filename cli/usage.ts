@@ -12,6 +12,7 @@ Commands:
   users             list, add or remove people (add <name> --role viewer|editor|admin [--password-stdin])
   tokens            list, create or revoke named API tokens (create <name> --role <r> [--expires-days n])
   history           recent sync runs and who made them (--actor alice|token:ci|file|cron, --limit n)
+  export            print the enabled tasks as a crontab (CRON_TZ= lines) or JSON, for a scheduler
 
 Run \`schedule-sync <command> --help\` for a command's options.
 
@@ -49,6 +50,21 @@ it to this CLI as SCHEDULE_SYNC_TOKEN. Revoked tokens stay listed.
 Recent sync runs, newest first, with who or what made each: a user, "token <name>", "hand edit
 of the file", "cron", "admin token". --actor filters: a name (alice), a kind (file, cron,
 admin_token, token, user), or both (token:ci).
+`,
+  export: `Usage: schedule-sync export [--format crontab|json] [--url <url>]
+
+Prints the enabled tasks (the database's side, as the UI shows them) in a form a scheduler
+reads. crontab (default): one entry per task under a comment naming it, a CRON_TZ= line for
+each time zone (cronie, vixie cron), % escaped; a task with a seconds field or a multi-line
+command has no crontab form and is listed as skipped. json: {version, generatedAt, tasks}.
+The server answers the same at GET /api/export?format=crontab|json.
+
+Options:
+  -f, --format <f>  crontab (default) or json
+  --url <url>       the server to ask (PGlite; see \`schedule-sync --help\`)
+  -h, --help        show this help
+
+Exit codes: 0 printed, 2 invalid input or error.
 `,
   held: `Usage: schedule-sync held [--apply | --restore] [--side yaml|db] [--dry-run] [--url <url>] [--json]
 

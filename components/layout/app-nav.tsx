@@ -16,6 +16,7 @@ export function AppNav({ openConflicts, admin = false }: { openConflicts: number
     { href: "/conflicts", label: "Conflicts", count: openConflicts },
     { href: "/history", label: "History" },
     ...(admin ? [{ href: "/people", label: "People" }] : []),
+    ...(admin ? [{ href: "/webhooks", label: "Webhooks" }] : []),
   ];
   return (
     <nav aria-label="Main" className="min-w-0">

@@ -38,6 +38,7 @@ const STATUS: Record<ApiErrorCode | SyncErrorCode | PeopleErrorCode, number> = {
   conflict_closed: 409,
   conflict_stale: 409,
   yaml_invalid: 409,
+  read_only: 409,
   payload_too_large: 413,
   too_many_attempts: 429,
   yaml_write_refused: 422,

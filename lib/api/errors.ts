@@ -16,6 +16,8 @@ export type ApiErrorCode =
   | "too_many_attempts"
   | "shutting_down"
   | "database_unavailable"
+  /** Configured elsewhere (a webhook of the WEBHOOKS environment variable): change it there. */
+  | "read_only"
   | "internal_error";
 
 export class ApiError extends CodedError<ApiErrorCode> {

@@ -28,8 +28,11 @@ export type GateDecision =
 /** Why the front door refuses a request (statuses in lib/api/error-status.ts). */
 export type GateDenial = Extract<ApiErrorCode, "forbidden_host" | "bad_request" | "not_found" | "method_not_allowed" | "forbidden_origin" | "too_many_attempts" | "unauthorized">;
 
-/** api: /api/*; socket: the Socket.IO endpoint; static: Next's build assets; page: everything else. */
-export type RequestArea = "api" | "socket" | "static" | "page";
+/**
+ * api: /api/*; socket: the Socket.IO endpoint; static: Next's build assets; metrics: GET /metrics
+ * (Prometheus; the admin or METRICS_TOKEN); page: everything else.
+ */
+export type RequestArea = "api" | "socket" | "static" | "metrics" | "page";
 
 export interface GateRequest {
   method: string;
@@ -48,10 +51,13 @@ export interface GateDeps {
   authenticate(): Promise<Authentication>;
   /** Development mode: Next's dev endpoints (hot reload) are pages that need a session. */
   dev?: boolean;
+  /** Whether a bearer token is METRICS_TOKEN (constant time); it opens /metrics and nothing else. */
+  isMetricsToken?(token: string): boolean;
 }
 
 export const SOCKET_PATH = "/socket.io/";
-const PUBLIC_API = new Set(["/api/health", "/api/auth/login", "/api/auth/oidc/start", "/api/auth/oidc/callback"]);
+export const METRICS_PATH = "/metrics";
+const PUBLIC_API = new Set(["/api/health", "/api/health/live", "/api/health/ready", "/api/auth/login", "/api/auth/oidc/start", "/api/auth/oidc/callback"]);
 const PUBLIC_PAGES = new Set(["/login", "/icon.svg", "/favicon.ico"]);
 const READ_METHODS = new Set(["GET", "HEAD"]);
 
@@ -74,6 +80,7 @@ export function isPublicPath(pathname: string): boolean {
 export function requestArea(pathname: string, dev = false): RequestArea | null {
   if (pathname === "/api" || pathname.startsWith("/api/")) return "api";
   if (pathname === SOCKET_PATH) return "socket";
+  if (pathname === METRICS_PATH) return "metrics";
   if (pathname.startsWith("/_next/static/")) return "static";
   // The rest of /_next (the image optimizer, which re-enters the router with the caller's
   // method; data routes) is refused; only dev mode's hot reload (a WebSocket) lives there.
@@ -99,6 +106,9 @@ export async function gateRequest(req: GateRequest, deps: GateDeps): Promise<Gat
   if ((area === "page" || area === "static") && !READ_METHODS.has(method)) {
     return { ...deny("method_not_allowed", `${method} is not accepted here`), allow: "GET, HEAD" };
   }
+  if (area === "metrics" && !READ_METHODS.has(method)) {
+    return { ...deny("method_not_allowed", `${method} is not accepted here`), allow: "GET, HEAD" };
+  }
   if (area === "socket" && method !== "GET" && method !== "POST") {
     return { ...deny("method_not_allowed", `${method} is not accepted here`), allow: "GET, POST" };
   }
@@ -115,6 +125,8 @@ export async function gateRequest(req: GateRequest, deps: GateDeps): Promise<Gat
     if (wait > 0) return { ...deny("too_many_attempts", `Too many failed attempts from your address; try again in ${wait} s`), retryAfterSeconds: wait };
   }
 
+  if (area === "metrics") return gateMetrics(req, deps);
+
   const open = isPublicPath(req.pathname);
   // A public path needs no credentials, but a token presented there is checked (and a wrong one
   // counted) all the same: /api/health answers more to the right one, which would otherwise
@@ -126,6 +138,22 @@ export async function gateRequest(req: GateRequest, deps: GateDeps): Promise<Gat
   if (open && !tokenFailure) return { action: "pass", area, principal: null };
   if (area === "page" && !tokenFailure) return { action: "login" };
   return { ...deny("unauthorized", "Missing or invalid credentials"), tokenFailure };
+}
+
+/**
+ * /metrics takes METRICS_TOKEN (a scraper's credential that opens nothing else) or an admin's
+ * credentials; never a login redirect (a scraper reads the 401).
+ */
+async function gateMetrics(req: GateRequest, deps: GateDeps): Promise<GateDecision> {
+  const { bearer } = presentedCredentials(req.headers);
+  if (bearer !== null && deps.isMetricsToken?.(bearer)) return { action: "pass", area: "metrics", principal: null };
+  const authentication = await deps.authenticate();
+  if (authentication.outcome === "authenticated") {
+    if (authentication.principal.role === "admin") return { action: "pass", area: "metrics", principal: authentication.principal };
+    return deny("unauthorized", "Metrics need the admin token, an admin's session or METRICS_TOKEN");
+  }
+  const tokenFailure = authentication.outcome === "refused" && authentication.credential === "token";
+  return { ...deny("unauthorized", "Metrics need the admin token, an admin's session or METRICS_TOKEN"), tokenFailure };
 }
 
 function deny(code: GateDenial, message: string): Extract<GateDecision, { action: "deny" }> {

@@ -1,6 +1,7 @@
 import net from "node:net";
 import path from "node:path";
 import { z } from "zod";
+import { envWebhooksSchema, type EnvWebhook } from "../webhooks/webhook-schema";
 
 const booleanish = z
   .enum(["true", "false", "on", "off", "1", "0", "yes", "no"])
@@ -37,6 +38,15 @@ const envSchema = z.object({
     .optional()
     .or(z.literal("").transform(() => undefined)),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  /** json (default in production) or pretty (default otherwise). */
+  LOG_FORMAT: z.enum(["json", "pretty"]).optional().or(z.literal("").transform(() => undefined)),
+  NODE_ENV: z.string().optional(),
+  /** A token that may read GET /metrics and nothing else (the admin token may too). */
+  METRICS_TOKEN: z
+    .string()
+    .min(16, "METRICS_TOKEN must be at least 16 characters")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
   YAML_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
   YAML_BACKUPS: z.coerce.number().int().min(0).max(1000).default(5),
   /** Public origin(s) allowed for mutations besides the request's own host, comma-separated. */
@@ -85,6 +95,11 @@ const envSchema = z.object({
     .default("")
     .refine((list) => splitList(list).every((pair) => /^[^=]+=(viewer|editor|admin)$/.test(pair)), "OIDC_ROLE_MAP must list <value>=<viewer|editor|admin>, comma-separated"),
   OIDC_DEFAULT_ROLE: z.enum(["viewer", "editor", "admin"]).default("viewer"),
+  /** Outgoing webhooks configured by the environment: a JSON array of {url, secret, events?, format?, name?}. */
+  WEBHOOKS: envWebhooksSchema,
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(2000),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
 });
 
 export interface AppConfig {
@@ -103,6 +118,9 @@ export interface AppConfig {
   stableMs: number;
   adminToken: string | undefined;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  logFormat: "json" | "pretty";
+  /** METRICS_TOKEN: reads /metrics only. */
+  metricsToken: string | undefined;
   yamlMaxBytes: number;
   yamlBackups: number;
   /** ALLOWED_ORIGINS and PUBLIC_URL's origin. */
@@ -128,6 +146,8 @@ export interface AppConfig {
     roleMap: Record<string, "viewer" | "editor" | "admin">;
     defaultRole: "viewer" | "editor" | "admin";
   } | null;
+  /** Outgoing webhooks (issue #21): those of WEBHOOKS, and how deliveries retry. */
+  webhooks: { env: EnvWebhook[]; maxAttempts: number; retryBaseMs: number; timeoutMs: number };
 }
 
 /** Reads and validates the environment once; throws with every bad variable named. */
@@ -153,6 +173,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     stableMs: e.SYNC_STABLE_MS,
     adminToken: e.ADMIN_TOKEN,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === "production" ? "json" : "pretty"),
+    metricsToken: e.METRICS_TOKEN,
     yamlMaxBytes: e.YAML_MAX_BYTES,
     yamlBackups: e.YAML_BACKUPS,
     // PUBLIC_URL is where people open the app, so its origin may send mutations too.
@@ -177,6 +199,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           defaultRole: e.OIDC_DEFAULT_ROLE,
         }
       : null,
+    webhooks: { env: e.WEBHOOKS, maxAttempts: e.WEBHOOK_MAX_ATTEMPTS, retryBaseMs: e.WEBHOOK_RETRY_BASE_MS, timeoutMs: e.WEBHOOK_TIMEOUT_MS },
   };
 }
 

@@ -3,6 +3,7 @@ import type { AppConfig } from "../config/env";
 import { createDatabase, type Database } from "../db/create-database";
 import { migrate } from "../db/migrate";
 import { createEventBus, type EventBus } from "../events/event-bus";
+import { observeRuns, type RunObserver } from "../ops/observe-runs";
 import { createSyncEngine, type SyncEngine } from "../sync/engine/sync-engine";
 import { createSqlSyncStorage } from "../sync/storage/sql-sync-storage";
 import type { SyncStorage } from "../sync/storage/sync-storage";
@@ -16,6 +17,8 @@ export interface Core {
   store: ScheduleStore;
   events: EventBus;
   sync: SyncEngine;
+  /** Every recorded run and lock wait, for logs and metrics (lib/ops/observe-runs.ts). */
+  observer: RunObserver;
   /** Names of the migrations applied while opening. */
   migrated: string[];
   close(): Promise<void>;
@@ -44,7 +47,7 @@ export async function createCore(config: AppConfig, options: CoreOptions = {}): 
     await db.close().catch(() => undefined);
     throw error;
   }
-  const store = createScheduleStore({
+  const fileStore = createScheduleStore({
     path: config.scheduleConfigPath,
     backupDir: path.join(config.dataDir, "backups"),
     keepBackups: config.yamlBackups,
@@ -53,8 +56,8 @@ export async function createCore(config: AppConfig, options: CoreOptions = {}): 
     logger: { warn: (message) => log("warn", message) },
   });
   const events = createEventBus();
-  const storage = createSqlSyncStorage(db);
-  const sync = createSyncEngine({
+  const { storage, store, observer } = observeRuns(createSqlSyncStorage(db), fileStore);
+  const engine = createSyncEngine({
     storage,
     store,
     events,
@@ -63,6 +66,7 @@ export async function createCore(config: AppConfig, options: CoreOptions = {}): 
     followUps: config.syncWatch,
     log: (level, message) => log(level, `[sync] ${message}`),
   });
+  const sync = observer.watchWrites(engine);
   return {
     config,
     db,
@@ -70,6 +74,7 @@ export async function createCore(config: AppConfig, options: CoreOptions = {}): 
     store,
     events,
     sync,
+    observer,
     migrated,
     close: async () => {
       await sync.close();

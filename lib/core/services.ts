@@ -3,6 +3,9 @@ import type { FailureLimiter } from "../auth/failure-limiter";
 import type { OidcSignIn } from "../auth/oidc";
 import type { SessionStore } from "../auth/session-store";
 import type { PeopleStore } from "../people/people-store";
+import type { Readiness } from "../ops/readiness";
+import type { WebhookDispatcher } from "../webhooks/webhook-dispatcher";
+import type { WebhookStore } from "../webhooks/webhook-store";
 import type { Core } from "./create-core";
 
 /**
@@ -11,7 +14,7 @@ import type { Core } from "./create-core";
  * second PrismaClient over one PGlite folder corrupts it), so they reach these through one
  * typed `globalThis` slot.
  */
-export interface AppServices extends Omit<Core, "close" | "migrated"> {
+export interface AppServices extends Omit<Core, "close" | "migrated" | "observer"> {
   /** Every check of credentials: the front door, route handlers, pages and Socket.IO. */
   auth: Authenticator;
   sessions: SessionStore;
@@ -24,6 +27,14 @@ export interface AppServices extends Omit<Core, "close" | "migrated"> {
   /** Next run of the node-cron safety net, when one is scheduled. */
   nextCronRun(): Date | null;
   startedAt: Date;
+  /** Operations (issue #21): readiness, exports, webhooks; absent where only the core runs (tests of single routes). */
+  ops?: OpsServices;
+}
+
+export interface OpsServices {
+  readiness(): Promise<Readiness>;
+  webhooks: WebhookStore;
+  dispatcher: WebhookDispatcher;
 }
 
 const KEY = Symbol.for("schedule-sync.services");

@@ -5,7 +5,7 @@ import type { AuthProxy } from "../auth/auth-proxy";
 import type { FailureLimiter } from "../auth/failure-limiter";
 import { sessionCookie } from "../auth/credentials";
 import type { Principal } from "../auth/principal";
-import { gateRequest, SOCKET_PATH, type GateDecision } from "../auth/request-gate";
+import { gateRequest, requestArea, SOCKET_PATH, type GateDecision, type RequestArea } from "../auth/request-gate";
 import { sameOriginPath, SERVER_SIDE_ORIGIN } from "../auth/safe-redirect";
 import type { SessionStore } from "../auth/session-store";
 import { isDatabaseUnavailable } from "../db/database-errors";
@@ -14,6 +14,7 @@ import { requestProtocol, secureCookie } from "../http/request-protocol";
 import { canonicalTarget, type RequestTarget } from "../http/request-target";
 import { contentSecurityPolicy, newNonce, SECURITY_HEADERS } from "../http/security-headers";
 import type { Logger } from "../log";
+import { routeLabel } from "../http/route-label";
 import { errorBodyOf } from "../api/error-status";
 import type { ApiErrorCode } from "../api/errors";
 import { jsonApiErrors } from "./json-api-errors";
@@ -33,6 +34,26 @@ export interface FrontDoorDeps {
   socket: { handleRequest(req: IncomingMessage, res: ServerResponse): void; handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void };
   next: { handle(req: IncomingMessage, res: ServerResponse): Promise<void>; upgrade: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | null };
   shuttingDown(): boolean;
+  /** Whether a bearer token is METRICS_TOKEN (see request-gate.ts). */
+  isMetricsToken?(token: string): boolean;
+  /** Answers GET /metrics once the gate let it through. */
+  metrics?(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** Every answered request (logs, metrics): never a header, a cookie or a query string. */
+  onRequest?(entry: RequestEntry): void;
+}
+
+/** What is known of an answered request. */
+export interface RequestEntry {
+  method: string;
+  /** The route template (lib/http/route-label.ts), never the raw path. */
+  route: string;
+  area: RequestArea | null;
+  status: number;
+  durationMs: number;
+  /** Who it acted as: null when anonymous (or not past the gate). */
+  principal: Principal | null;
+  /** The response was cut before it finished. */
+  aborted: boolean;
 }
 
 export interface FrontDoor {
@@ -59,6 +80,7 @@ export function createFrontDoor(deps: FrontDoorDeps): FrontDoor {
         tokenRetryAfter: () => (address === null ? 0 : deps.limiter.retryAfter(address)),
         authenticate: () => deps.auth.authenticate(req.headers),
         dev: deps.dev,
+        isMetricsToken: deps.isMetricsToken,
       },
     );
 
@@ -106,8 +128,24 @@ export function createFrontDoor(deps: FrontDoorDeps): FrontDoor {
 
   const door: FrontDoor = {
     async handleRequest(req, res) {
+      const seen: Seen = { area: null, pathname: "", principal: null };
+      if (deps.onRequest) {
+        const started = process.hrtime.bigint();
+        res.once("close", () => {
+          const status = res.statusCode;
+          deps.onRequest!({
+            method: req.method ?? "GET",
+            route: seen.pathname ? routeLabel(seen.pathname, seen.area, status) : "unmatched",
+            area: seen.area,
+            status,
+            durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+            principal: seen.principal,
+            aborted: !res.writableFinished,
+          });
+        });
+      }
       try {
-        await admitRequest(req, res);
+        await admitRequest(req, res, seen);
       } catch (error) {
         failed("request", error);
         if (res.headersSent) res.destroy();
@@ -131,7 +169,7 @@ export function createFrontDoor(deps: FrontDoorDeps): FrontDoor {
   };
   return door;
 
-  async function admitRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function admitRequest(req: IncomingMessage, res: ServerResponse, seen: Seen): Promise<void> {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     res.setHeader("content-security-policy", basePolicy);
     // Next takes the script nonce from the request's own CSP header: only ours may be there.
@@ -146,9 +184,12 @@ export function createFrontDoor(deps: FrontDoorDeps): FrontDoor {
     deps.proxy?.vouch(req);
     const target = canonicalTarget(req.url);
     if (!target) return sendError(res, "bad_request", "The request path is not in its plain form (no //, \\, ;, dot segments or needless %-escapes)");
+    seen.pathname = target.pathname;
+    seen.area = requestArea(target.pathname, deps.dev);
     const address = deps.clientAddress(req);
     const decision = await decideOrAnswer(req, target, address, (code, message, headers) => sendError(res, code, message, headers));
     if (!decision) return;
+    if (decision.action === "pass") seen.principal = decision.principal;
     if (decision.action === "login") {
       res.writeHead(303, { location: `/login?next=${encodeURIComponent(target.pathname + target.search)}` }).end();
       return;
@@ -160,6 +201,10 @@ export function createFrontDoor(deps: FrontDoorDeps): FrontDoor {
     }
     if (target.pathname === "/login" && new URLSearchParams(target.search).has("token")) return loginFromUrl(req, res, target, address);
     if (decision.area === "socket") return deps.socket.handleRequest(req, res);
+    if (decision.area === "metrics") {
+      if (!deps.metrics) return sendError(res, "not_found", "Not found");
+      return deps.metrics(req, res);
+    }
     if (target.pathname === "/api/auth/login") {
       res.once("finish", () => {
         if (res.statusCode === 401) tokenFailed(address, "login form");
@@ -192,6 +237,13 @@ export function createFrontDoor(deps: FrontDoorDeps): FrontDoor {
   }
 }
 
+
+/** What the gate learnt of a request, for its log line. */
+interface Seen {
+  area: RequestArea | null;
+  pathname: string;
+  principal: Principal | null;
+}
 
 /** An error answered by the front door itself, with the status and body every error gets (lib/api/error-status.ts). */
 export function sendError(res: ServerResponse, code: ApiErrorCode, message: string, extra: Record<string, string> = {}) {

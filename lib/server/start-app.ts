@@ -1,3 +1,4 @@
+import fs from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
 import next from "next";
@@ -13,11 +14,17 @@ import { createClientAddress } from "../http/client-address";
 import { createHostAllowlist } from "../http/host-allowlist";
 import { createSocketServer } from "../live/socket-server";
 import { watchScheduleFile, type ScheduleWatcher } from "../live/watch-schedule-file";
-import { createLogger } from "../log";
+import { safeEqual } from "../auth/credentials";
+import { createLogger, moduleLogger, type Logger } from "../log";
+import { logRuns } from "../ops/log-runs";
+import { createMetrics, type Metrics } from "../ops/metrics";
+import { checkReadiness, migrationNames } from "../ops/readiness";
+import { createRequestObserver } from "../ops/request-log";
+import { startWebhookDispatcher } from "../webhooks/webhook-dispatcher";
+import { createWebhookStore } from "../webhooks/webhook-store";
 import { createCore } from "../core/create-core";
 import { createPeopleStore } from "../people/people-store";
 import { setServices, type AppServices } from "../core/services";
-import type { PlanSummary, SideChangeCounts } from "../sync/reconcile/summarize-plan";
 import { createFrontDoor } from "./front-door";
 
 export interface StartOptions {
@@ -39,17 +46,37 @@ export interface RunningApp {
  * cron safety net. server.ts only calls this and handles signals.
  */
 export async function startApp({ config, dev, dir }: StartOptions): Promise<RunningApp> {
-  const log = createLogger(config.logLevel);
+  const log = createLogger({ level: config.logLevel, format: config.logFormat, module: "server" });
+  const syncLog = moduleLogger(log, "sync");
+  const coreLog = moduleLogger(log, "core");
   const { token, generated } = await loadAdminToken(config.adminToken, config.dataDir);
 
+  // From the project folder, not migrate.ts's default: bundled into the built server, that
+  // module's own folder is the build folder.
+  const migrationsDir = path.join(dir, "prisma", "migrations");
   const core = await createCore(config, {
-    // From the project folder, not migrate.ts's default: bundled into the built server, that
-    // module's own folder is the build folder.
-    migrationsDir: path.join(dir, "prisma", "migrations"),
-    log: (level, message) => log[level](message),
+    migrationsDir,
+    // The engine prefixes its lines with "[sync] "; here the module field says it.
+    log: (level, message) => (message.startsWith("[sync] ") ? syncLog[level](message.slice(7)) : coreLog[level](message)),
   });
   const { db, events, sync } = core;
-  if (core.migrated.length) log.info(`applied migrations: ${core.migrated.join(", ")}`);
+  if (core.migrated.length) coreLog.info({ migrations: core.migrated }, `applied migrations: ${core.migrated.join(", ")}`);
+  logRuns(core.observer, syncLog);
+  const metrics: Metrics = createMetrics({ db, sync, observer: core.observer });
+  // Before the start-up sync, whose events are deliveries like any other.
+  const webhooks = createWebhookStore(db);
+  await webhooks.syncEnv(config.webhooks.env);
+  let listeningUrl = `http://localhost:${config.port}`;
+  const dispatcher = startWebhookDispatcher({
+    store: webhooks,
+    events,
+    observer: core.observer,
+    log: moduleLogger(log, "webhooks"),
+    baseUrl: () => config.publicUrl ?? listeningUrl,
+    maxAttempts: config.webhooks.maxAttempts,
+    retryBaseMs: config.webhooks.retryBaseMs,
+    timeoutMs: config.webhooks.timeoutMs,
+  });
 
   const sessions = createSessionStore({
     db,
@@ -67,6 +94,8 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
   const hosts = createHostAllowlist({ publicUrl: config.publicUrl, extra: config.allowedHosts });
   if (hosts.open) log.warn("ALLOWED_HOSTS=*: any Host name is accepted, so a page on another name pointed at this machine (DNS rebinding) can reach it");
   let cronNet: CronSafetyNet | null = null;
+  let watching = false;
+  const expectedMigrations = migrationNames(migrationsDir);
   const services: AppServices = {
     config,
     db,
@@ -81,6 +110,11 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
     oidc: config.oidc ? createOidcSignIn(config.oidc) : null,
     nextCronRun: () => cronNet?.nextRun() ?? null,
     startedAt: new Date(),
+    ops: {
+      readiness: () => checkReadiness({ db, expectedMigrations, file: config.scheduleConfigPath, watcherRunning: () => watching }),
+      webhooks,
+      dispatcher,
+    },
   };
   setServices(services);
 
@@ -92,18 +126,23 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
     debounceMs: config.debounceMs,
     stableMs: config.stableMs,
     isKnown: (checksum) => sync.isKnownChecksum(checksum),
-    onChange: async () => (config.syncWatch ? sync.markDirty("watch") : sync.announce()),
-    onError: (error) => log.warn(`watching the schedule file: ${(error as Error).message}`),
+    onChange: async () => {
+      // For save → applied latency: the save's own time, not when the watcher noticed it.
+      const saved = await fs.stat(config.scheduleConfigPath).then((stat) => stat.mtimeMs, () => null);
+      if (saved !== null) metrics.noteFileSaved(saved);
+      return config.syncWatch ? sync.markDirty("watch") : sync.announce();
+    },
+    onError: (error) => moduleLogger(log, "watch").warn(`watching the schedule file: ${(error as Error).message}`),
   });
   await watcher.ready;
+  watching = true;
   // Start-up sync before the port opens: once the app answers, the two sides agree (or the
   // status says why they could not, and the convergence loop keeps trying).
   await sync.refreshConflictCount();
   try {
-    const result = await sync.startup();
-    log.info(`start-up sync: ${describeRun(result.counts)}`);
+    await sync.startup(); // its run is logged as every run is (logRuns)
   } catch (error) {
-    log.error(`start-up sync failed: ${(error as Error).message}`);
+    syncLog.error(`start-up sync failed: ${(error as Error).message}`);
   }
 
   const nextApp = next({ dev, dir, hostname: "localhost", port: config.port });
@@ -122,13 +161,19 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
     sessions,
     limiter: createFailureLimiter(limiterOptions),
     proxy,
-    log,
+    log: moduleLogger(log, "auth"),
     socket: {
       handleRequest: (req, res) => sockets.engine.handleRequest(req as never, res as never),
       handleUpgrade: (req, socket, head) => sockets.engine.handleUpgrade(req as never, socket as never, head),
     },
     next: { handle: (req, res) => handle(req, res), upgrade: upgradeNext ? (req, socket, head) => void upgradeNext(req, socket, head) : null },
     shuttingDown: () => shuttingDown,
+    isMetricsToken: config.metricsToken ? (given) => safeEqual(given, config.metricsToken!) : undefined,
+    metrics: async (req, res) => {
+      const { contentType, body } = await metrics.scrape();
+      res.writeHead(200, { "content-type": contentType, "cache-control": "no-store" }).end(req.method === "HEAD" ? undefined : body);
+    },
+    onRequest: createRequestObserver({ log: moduleLogger(log, "http"), metrics }),
   });
   const sockets = createSocketServer(events, db.pgPool, {
     admit: door.admitSocket,
@@ -140,7 +185,7 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
   const server = http.createServer((req, res) => void door.handleRequest(req, res));
   server.on("upgrade", (req, socket, head) => void door.handleUpgrade(req, socket, head));
 
-  const background = (what: string) => (error: unknown) => log.warn(`${what}: ${(error as Error).message}`);
+  const background = (what: string) => (error: unknown) => syncLog.warn(`${what}: ${(error as Error).message}`);
   if (config.syncCron) {
     // Every instance's job fires; the engine runs one and skips the rest (see SyncEngine.run).
     cronNet = startCronSafetyNet(
@@ -157,6 +202,7 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://localhost:${port}`;
+  listeningUrl = url;
   announce(log, url, token, generated, config);
 
   let closing: Promise<void> | null = null;
@@ -167,6 +213,7 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
       (closing ??= (async () => {
         shuttingDown = true;
         await cronNet?.stop();
+        watching = false;
         await watcher.close();
         await sockets.close();
         // No new connections; idle keep-alive ones close now, requests in flight keep theirs.
@@ -181,8 +228,10 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
         await stopped;
         // Work a request started before its connection was cut still runs: let it finish too.
         await Promise.race([sync.idle(), delay(15_000)]);
+        await Promise.race([dispatcher.close(), delay(5_000)]);
         await nextApp.close().catch(() => undefined);
         await core.close();
+        metrics.close();
         setServices(undefined);
       })()),
   };
@@ -190,12 +239,7 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function describeRun(counts: PlanSummary) {
-  const sum = (c: SideChangeCounts) => c.create + c.update + c.delete;
-  return `${counts.inSync} in sync, ${sum(counts.toDb)} written to DB, ${sum(counts.toYaml)} written to YAML, ${counts.merged} merged, ${counts.conflicts} conflicts`;
-}
-
-function announce(log: ReturnType<typeof createLogger>, listening: string, token: string, generated: boolean, config: AppConfig) {
+function announce(log: Logger, listening: string, token: string, generated: boolean, config: AppConfig) {
   log.info(`schedule-sync listening on ${listening} (db: ${config.databaseUrl ? "postgresql" : "pglite"}, file: ${config.scheduleConfigPath})`);
   const url = config.publicUrl ?? listening;
   if (config.adminToken) {

@@ -20,7 +20,7 @@ describe("authentication and origin checks", () => {
   });
 
   it("answers 401 on every route but health and login without a token", async () => {
-    const open = new Set(["/api/health", "/api/auth/login", "/api/auth/oidc/start", "/api/auth/oidc/callback"]);
+    const open = new Set(["/api/health", "/api/health/live", "/api/health/ready", "/api/auth/login", "/api/auth/oidc/start", "/api/auth/oidc/callback"]);
     for (const route of routes) {
       const res = await fetch(`${app.url}${route.path}`, { method: route.method, headers: { origin: new URL(app.url).origin } });
       if (open.has(route.path)) {
@@ -33,7 +33,7 @@ describe("authentication and origin checks", () => {
   });
 
   it("answers 401 with a wrong token and with a wrong cookie", async () => {
-    for (const route of routes.filter((r) => r.path !== "/api/health" && r.path !== "/api/auth/login" && !r.path.startsWith("/api/auth/oidc/"))) {
+    for (const route of routes.filter((r) => !r.path.startsWith("/api/health") && r.path !== "/api/auth/login" && !r.path.startsWith("/api/auth/oidc/"))) {
       const bearer = await fetch(`${app.url}${route.path}`, { method: route.method, headers: { authorization: `Bearer ${TEST_TOKEN}x` } });
       expect(bearer.status, `${route.method} ${route.path}`).toBe(401);
     }

@@ -16,6 +16,10 @@ import { createHostAllowlist } from "@/lib/http/host-allowlist";
 import { createPeopleStore } from "@/lib/people/people-store";
 import { createSocketServer } from "@/lib/live/socket-server";
 import { createLogger } from "@/lib/log";
+import { MIGRATIONS_DIR } from "@/lib/db/migrate";
+import { checkReadiness, migrationNames } from "@/lib/ops/readiness";
+import { startWebhookDispatcher, type WebhookDispatcher } from "@/lib/webhooks/webhook-dispatcher";
+import { createWebhookStore } from "@/lib/webhooks/webhook-store";
 import { createFrontDoor } from "@/lib/server/front-door";
 import { setServices } from "@/lib/core/services";
 import { apiRouteFiles } from "../_support/api-routes";
@@ -37,6 +41,7 @@ const TOKEN = "defence-in-depth-token-0123456789";
 let database: { db: Database; drop(): Promise<void> };
 let sessions: SessionStore;
 let dir: string;
+let dispatcher: WebhookDispatcher | undefined;
 
 beforeAll(async () => {
   database = await openTestDatabase("pglite");
@@ -51,9 +56,13 @@ beforeAll(async () => {
   sessions = createSessionStore({ db, idleSeconds: 3600, maxSeconds: 86_400, adminTokenFingerprint: credentialFingerprint(TOKEN) });
   const auth = createAuthenticator({ adminToken: TOKEN, sessions });
   const people = createPeopleStore({ db });
-  setServices({ config, db, storage, store, events, sync, auth, sessions, people, signInFailures: createFailureLimiter({ limit: 10, windowMs: 60_000 }), nextCronRun: () => null, startedAt: new Date() });
+  const readiness = () => checkReadiness({ db, expectedMigrations: migrationNames(MIGRATIONS_DIR), file: yamlPath, watcherRunning: () => true });
+  const webhooks = createWebhookStore(db);
+  dispatcher = startWebhookDispatcher({ store: webhooks, events, observer: core.observer, log: createLogger("silent"), baseUrl: () => "http://localhost" });
+  setServices({ config, db, storage, store, events, sync, auth, sessions, people, signInFailures: createFailureLimiter({ limit: 10, windowMs: 60_000 }), nextCronRun: () => null, startedAt: new Date(), ops: { readiness, webhooks, dispatcher } });
 }, 60_000);
 afterAll(async () => {
+  await dispatcher?.close();
   setServices(undefined);
   await database?.drop();
   await fs.rm(dir, { recursive: true, force: true });
@@ -92,6 +101,9 @@ describe("route handlers without the front door", { timeout: 60_000 }, () => {
       if (route.path === "/api/health") {
         expect(anonymous.status, label).toBe(200);
         expect(await anonymous.json()).not.toHaveProperty("yaml.error");
+      } else if (route.path === "/api/health/live" || route.path === "/api/health/ready") {
+        expect(anonymous.status, label).toBe(200);
+        expect(JSON.stringify(await anonymous.json()), label).not.toContain("error");
       } else if (route.path === "/api/auth/login") {
         expect(anonymous.status, label).toBe(400); // public: it checks the token in its body
       } else if (route.path.startsWith("/api/auth/oidc/")) {

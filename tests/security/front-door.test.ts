@@ -139,7 +139,7 @@ describe("the Host allowlist", { timeout: 120_000 }, () => {
     const open = await startAppProcess({ db: "pglite", yaml: yamlOf({}), env: { ALLOWED_HOSTS: "*" } });
     try {
       expect((await rawRequest(open.url, { target: "/api/health", headers: { host: "evil.example" } })).status).toBe(200);
-      expect(open.output()).toMatch(/WARN .*ALLOWED_HOSTS=\*/);
+      expect(open.output()).toMatch(/"level":"warn".*ALLOWED_HOSTS=\*/);
     } finally {
       await open.dispose();
     }
