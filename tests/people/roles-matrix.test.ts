@@ -10,7 +10,12 @@ import { loadConfig } from "@/lib/config/env";
 import { createCore, type Core } from "@/lib/core/create-core";
 import { setServices } from "@/lib/core/services";
 import type { Database } from "@/lib/db/create-database";
+import { createLogger } from "@/lib/log";
+import { MIGRATIONS_DIR } from "@/lib/db/migrate";
+import { checkReadiness, migrationNames } from "@/lib/ops/readiness";
 import { createPeopleStore, type PeopleStore } from "@/lib/people/people-store";
+import { startWebhookDispatcher, type WebhookDispatcher } from "@/lib/webhooks/webhook-dispatcher";
+import { createWebhookStore } from "@/lib/webhooks/webhook-store";
 import { apiRouteFiles } from "../_support/api-routes";
 import { openTestDatabase } from "../_support/databases";
 import { backup, yamlOf } from "../_support/engine-harness";
@@ -42,6 +47,9 @@ const MATRIX: Record<string, { least: Access; call: (role: Role) => Call; ok?: n
   "GET /api/auth/oidc/start": { least: "public", call: () => ({ path: "/api/auth/oidc/start" }), ok: 404 },
   "GET /api/auth/oidc/callback": { least: "public", call: () => ({ path: "/api/auth/oidc/callback" }), ok: 404 },
   "GET /api/health": { least: "public", call: () => ({ path: "/api/health" }) },
+  "GET /api/health/live": { least: "public", call: () => ({ path: "/api/health/live" }) },
+  "GET /api/health/ready": { least: "public", call: () => ({ path: "/api/health/ready" }) },
+  "GET /api/export": { least: "viewer", call: () => ({ path: "/api/export?format=json" }) },
   "POST /api/auth/login": { least: "public", call: () => ({ path: "/api/auth/login", body: { token: ADMIN_TOKEN } }) },
   "POST /api/auth/logout": { least: "viewer", call: () => ({ path: "/api/auth/logout" }) },
   "GET /api/auth/me": { least: "viewer", call: () => ({ path: "/api/auth/me" }) },
@@ -79,6 +87,15 @@ const MATRIX: Record<string, { least: Access; call: (role: Role) => Call; ok?: n
   "GET /api/tokens": { least: "admin", call: () => ({ path: "/api/tokens" }) },
   "POST /api/tokens": { least: "admin", call: () => ({ path: "/api/tokens", body: { name: "new-token", role: "viewer", expiresInDays: 30 } }) },
   "DELETE /api/tokens/[id]": { least: "admin", call: () => ({ path: "/api/tokens/old-token", params: { id: "old-token" } }) },
+  "GET /api/webhooks": { least: "admin", call: () => ({ path: "/api/webhooks" }) },
+  "POST /api/webhooks": {
+    least: "admin",
+    call: () => ({ path: "/api/webhooks", body: { name: "new-hook", url: "http://127.0.0.1:9/hook", secret: "a-secret-of-sixteen+", events: ["schedule.changed"] } }),
+    ok: 201,
+  },
+  "PATCH /api/webhooks/[id]": { least: "admin", call: () => ({ path: `/api/webhooks/${hooks.kept}`, params: { id: hooks.kept! }, body: { enabled: false } }) },
+  "DELETE /api/webhooks/[id]": { least: "admin", call: () => ({ path: `/api/webhooks/${hooks.gone}`, params: { id: hooks.gone! } }) },
+  "GET /api/webhooks/[id]/deliveries": { least: "admin", call: () => ({ path: `/api/webhooks/${hooks.kept}/deliveries`, params: { id: hooks.kept! } }) },
 };
 
 const RANK: Record<Caller, number> = { none: 0, viewer: 1, editor: 2, admin: 3 };
@@ -93,6 +110,8 @@ const secrets: Partial<Record<Role, string>> = {};
 const conflicts: Partial<Record<Role, string>> = {};
 const changeIds: Partial<Record<Role, string>> = {};
 let runId: string;
+const hooks: { kept?: string; gone?: string } = {};
+let dispatcher: WebhookDispatcher | undefined;
 
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 const handlers = new Map<string, Handler>();
@@ -129,7 +148,19 @@ beforeAll(async () => {
   const sessions = createSessionStore({ db, idleSeconds: 3600, maxSeconds: 86_400, adminTokenFingerprint: credentialFingerprint(ADMIN_TOKEN) });
   const auth = createAuthenticator({ adminToken: ADMIN_TOKEN, sessions, people });
   const { storage, store, events, sync } = core;
-  setServices({ config, db, storage, store, events, sync, auth, sessions, people, signInFailures: createFailureLimiter({ limit: 10, windowMs: 60_000 }), nextCronRun: () => null, startedAt: new Date() });
+  const webhooks = createWebhookStore(db);
+  for (const name of ["kept", "gone"] as const) {
+    hooks[name] = (await webhooks.create({ name, url: "http://127.0.0.1:9/hook", secret: "a-secret-of-sixteen+", events: ["conflict.opened"], format: "standard", enabled: true })).id;
+  }
+  dispatcher = startWebhookDispatcher({ store: webhooks, events, observer: core.observer, log: createLogger("silent"), baseUrl: () => "http://localhost" });
+  const readiness = () => checkReadiness({ db, expectedMigrations: migrationNames(MIGRATIONS_DIR), file: yamlPath, watcherRunning: () => true });
+  setServices({
+    config, db, storage, store, events, sync, auth, sessions, people,
+    signInFailures: createFailureLimiter({ limit: 10, windowMs: 60_000 }),
+    nextCronRun: () => null,
+    startedAt: new Date(),
+    ops: { readiness, webhooks, dispatcher },
+  });
 
   for (const { file, route } of await apiRouteFiles()) {
     const module = (await import(file)) as Record<string, unknown>;
@@ -140,6 +171,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await dispatcher?.close();
   setServices(undefined);
   await core?.close();
   await database?.drop();
@@ -165,6 +197,7 @@ async function snapshot() {
     conflicts: await rows(`SELECT id, status, resolution FROM conflicts ORDER BY id`),
     users: await rows(`SELECT username, role, password_hash FROM users ORDER BY username`),
     tokens: await rows(`SELECT name, role, revoked_at FROM api_tokens ORDER BY name`),
+    webhooks: await rows(`SELECT name, url, enabled FROM webhooks ORDER BY name`),
     sessions: await rows(`SELECT count(*)::int AS n FROM sessions`),
     file: await fs.readFile(yamlPath, "utf8"),
   });
