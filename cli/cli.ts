@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import type { Direction } from "../lib/sync/reconcile/plan";
 import { directionSchema } from "../lib/sync/sync-schemas";
 import { checkCommand } from "./check-command";
+import { mergeDriverCommand } from "./merge-driver-command";
 import { tokenCommand } from "./token-command";
 import { CliError, UsageError } from "./cli-error";
 import { EXIT, type CliIo } from "./cli-io";
@@ -64,6 +65,27 @@ const COMMANDS: Record<string, Command> = {
         io.stdout.write(values.json ? json(result) : formatPlan(result, backend.where));
         return hasDrift(result) ? EXIT.attention : EXIT.ok;
       }),
+  },
+  "merge-driver": {
+    options: {
+      help: { type: "boolean", short: "h" },
+      "marker-size": { type: "string" },
+      "ours-label": { type: "string" },
+      "base-label": { type: "string" },
+      "theirs-label": { type: "string" },
+      diff3: { type: "boolean" },
+    },
+    positionals: true,
+    run: (values, files, io) =>
+      mergeDriverCommand(
+        files,
+        {
+          markerSize: values["marker-size"] as string | undefined,
+          labels: { ours: values["ours-label"] as string | undefined, base: values["base-label"] as string | undefined, theirs: values["theirs-label"] as string | undefined },
+          diff3: values.diff3 === true ? true : undefined,
+        },
+        io,
+      ),
   },
   token: {
     options: { ...HELP, ...REMOTE },
