@@ -60,6 +60,23 @@ const envSchema = z.object({
   SESSION_MAX_DAYS: z.coerce.number().positive().default(7),
   AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).default(10),
   AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().positive().default(60),
+  /** Git mode (README "Git mode"): the file's folder is a work tree; server writes are commits. */
+  GIT_SYNC: booleanish.default(false),
+  /** Cloned into DATA_DIR/git when the file's folder is not a work tree; else the work tree's `origin`. */
+  GIT_REMOTE: z.string().optional().or(z.literal("").transform(() => undefined)),
+  /** The branch to follow (default: the work tree's current branch). */
+  GIT_BRANCH: z.string().optional().or(z.literal("").transform(() => undefined)),
+  /** The schedule file inside a clone made from GIT_REMOTE. */
+  GIT_FILE: z.string().default("config/schedule_config.yml"),
+  /** Seconds between fetches; 0 fetches only on the webhook. Decimals allowed (tests). */
+  GIT_FETCH_INTERVAL: z.coerce.number().min(0).default(60),
+  GIT_PUSH: booleanish.default(false),
+  /** Push to this branch instead (a side branch, for review by pull request). */
+  GIT_PUSH_BRANCH: z.string().optional().or(z.literal("").transform(() => undefined)),
+  /** Shared secret of POST /api/git/webhook (GitHub's signature or GitLab's token). Unset: the webhook is off. */
+  GIT_WEBHOOK_SECRET: z.string().min(16, "GIT_WEBHOOK_SECRET must be at least 16 characters").optional().or(z.literal("").transform(() => undefined)),
+  GIT_AUTHOR_NAME: z.string().default("schedule-sync (admin token)"),
+  GIT_AUTHOR_EMAIL: z.string().default("schedule-sync@localhost"),
 });
 
 export interface AppConfig {
@@ -90,6 +107,19 @@ export interface AppConfig {
   session: { idleSeconds: number; maxSeconds: number };
   /** Failed token attempts per client address allowed within the window before 429. */
   authFailures: { limit: number; windowSeconds: number };
+  git: GitConfig;
+}
+
+export interface GitConfig {
+  enabled: boolean;
+  remote: string | undefined;
+  branch: string | undefined;
+  file: string;
+  fetchIntervalMs: number;
+  push: boolean;
+  pushBranch: string | undefined;
+  webhookSecret: string | undefined;
+  author: { name: string; email: string };
 }
 
 /** Reads and validates the environment once; throws with every bad variable named. */
@@ -124,6 +154,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustedProxies: splitList(e.TRUSTED_PROXIES),
     session: { idleSeconds: e.SESSION_IDLE_MINUTES * 60, maxSeconds: e.SESSION_MAX_DAYS * 86_400 },
     authFailures: { limit: e.AUTH_FAILURE_LIMIT, windowSeconds: e.AUTH_FAILURE_WINDOW_SECONDS },
+    git: {
+      enabled: e.GIT_SYNC,
+      remote: e.GIT_REMOTE,
+      branch: e.GIT_BRANCH,
+      file: e.GIT_FILE,
+      fetchIntervalMs: Math.round(e.GIT_FETCH_INTERVAL * 1000),
+      push: e.GIT_PUSH,
+      pushBranch: e.GIT_PUSH_BRANCH,
+      webhookSecret: e.GIT_WEBHOOK_SECRET,
+      author: { name: e.GIT_AUTHOR_NAME, email: e.GIT_AUTHOR_EMAIL },
+    },
   };
 }
 

@@ -7,6 +7,8 @@ import { createSyncEngine, type SyncEngine } from "../sync/engine/sync-engine";
 import { createSqlSyncStorage } from "../sync/storage/sql-sync-storage";
 import type { SyncStorage } from "../sync/storage/sync-storage";
 import { createScheduleStore, type ScheduleStore } from "../yaml";
+import { prepareWorkTree } from "../git/git-repo";
+import { createGitSync, type GitSync } from "../git/git-sync";
 
 /** The parts every way of running schedule-sync shares: the server, the CLI and the tests. */
 export interface Core {
@@ -16,6 +18,8 @@ export interface Core {
   store: ScheduleStore;
   events: EventBus;
   sync: SyncEngine;
+  /** Git mode (GIT_SYNC=on): commits, fetches, merges and pushes the file; null otherwise. Started by the server. */
+  git: GitSync | null;
   /** Names of the migrations applied while opening. */
   migrated: string[];
   close(): Promise<void>;
@@ -44,7 +48,24 @@ export async function createCore(config: AppConfig, options: CoreOptions = {}): 
     await db.close().catch(() => undefined);
     throw error;
   }
-  const store = createScheduleStore({
+  // Git mode: the file lives in a work tree (cloned from GIT_REMOTE into DATA_DIR/git when needed).
+  let work: Awaited<ReturnType<typeof prepareWorkTree>> | null = null;
+  if (config.git.enabled) {
+    try {
+      work = await prepareWorkTree({
+        schedulePath: config.scheduleConfigPath,
+        remote: config.git.remote,
+        branch: config.git.branch,
+        cloneDir: path.join(config.dataDir, "git"),
+        file: config.git.file,
+      });
+    } catch (error) {
+      if (!options.db) await db.close().catch(() => undefined);
+      throw error;
+    }
+    config = { ...config, scheduleConfigPath: work.schedulePath };
+  }
+  const fileStore = createScheduleStore({
     path: config.scheduleConfigPath,
     backupDir: path.join(config.dataDir, "backups"),
     keepBackups: config.yamlBackups,
@@ -54,6 +75,8 @@ export async function createCore(config: AppConfig, options: CoreOptions = {}): 
   });
   const events = createEventBus();
   const storage = createSqlSyncStorage(db);
+  const git = work ? createGitSync({ repo: work.repo, config: config.git, store: fileStore, storage, events, log: (level, message) => log(level, `[git] ${message}`) }) : null;
+  const store: ScheduleStore = git?.store ?? fileStore;
   const sync = createSyncEngine({
     storage,
     store,
@@ -63,6 +86,7 @@ export async function createCore(config: AppConfig, options: CoreOptions = {}): 
     followUps: config.syncWatch,
     log: (level, message) => log(level, `[sync] ${message}`),
   });
+  git?.attach(sync);
   return {
     config,
     db,
@@ -70,8 +94,10 @@ export async function createCore(config: AppConfig, options: CoreOptions = {}): 
     store,
     events,
     sync,
+    git,
     migrated,
     close: async () => {
+      await git?.close();
       await sync.close();
       if (!options.db) await db.close();
     },

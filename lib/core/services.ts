@@ -1,6 +1,7 @@
 import type { Authenticator } from "../auth/authenticate";
 import type { SessionStore } from "../auth/session-store";
 import type { Core } from "./create-core";
+import type { GitSync } from "../git/git-sync";
 
 /**
  * The services server.ts creates once: the core plus what only the running server knows.
@@ -8,7 +9,9 @@ import type { Core } from "./create-core";
  * second PrismaClient over one PGlite folder corrupts it), so they reach these through one
  * typed `globalThis` slot.
  */
-export interface AppServices extends Omit<Core, "close" | "migrated"> {
+export interface AppServices extends Omit<Core, "close" | "migrated" | "git"> {
+  /** Git mode's service (GIT_SYNC=on), for the webhook and the status. */
+  git?: GitSync | null;
   /** Every check of credentials: the front door, route handlers, pages and Socket.IO. */
   auth: Authenticator;
   sessions: SessionStore;
