@@ -105,6 +105,7 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
   let branch = config.branch ?? "";
   let engine: GitSyncEngine | null = null;
   let headChecksum: string | null | undefined; // of the file in HEAD; undefined: not known yet
+  let headTasks: ReadonlyMap<string, Task> | null = null; // the tasks of the file in HEAD, once known
   let lastCommit: GitSyncStatus["lastCommit"] = null;
   let lastFetch: GitOperation | null = null;
   let lastPush: GitOperation | null = null;
@@ -150,12 +151,17 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
     if (text === null) return null; // the server never deletes the file; a missing one is not committed away
     const sum = checksum(text);
     if (headChecksum !== undefined && sum === headChecksum) return null;
-    const before = await repo.fileAt("HEAD");
-    if (before === text) {
-      headChecksum = sum;
-      return null;
+    if (headChecksum === undefined || headTasks === null) {
+      const before = await repo.fileAt("HEAD");
+      headTasks = before === null ? new Map() : tasksOf(before);
+      if (before === text) {
+        headChecksum = sum;
+        return null;
+      }
     }
-    const subject = describeChange(typeof origin === "function" ? origin() : origin, before, text);
+    // The store's own parse of what it just wrote (cached), not a parse of 10,000 tasks per commit.
+    const after = await currentTasks(text);
+    const subject = describeChange(typeof origin === "function" ? origin() : origin, headTasks, after);
     await repo.ok(["add", "--", repo.file]);
     const result = await repo.run(["commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", subject, "--", repo.file], { env: identity });
     if (result.code !== 0) {
@@ -167,6 +173,7 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
       throw new GitError(`git commit failed: ${(result.stderr || result.stdout).trim()}`, result);
     }
     headChecksum = sum;
+    headTasks = after;
     const sha = (await repo.revParse("HEAD"))!;
     lastCommit = { sha, subject, at: new Date().toISOString() };
     log("info", `committed ${sha.slice(0, 8)}: ${subject}`);
@@ -201,6 +208,18 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
       return store.withLock((file) => file.write(patch, opts));
     },
   };
+
+  /** The tasks of `text`, from the store when it holds that very version (its parse is cached). */
+  async function currentTasks(text: string): Promise<ReadonlyMap<string, Task> | null> {
+    const read = await deps.store.read();
+    if (read.status === "ok" && read.text === text) return read.tasks;
+    return tasksOf(text);
+  }
+
+  function tasksOf(text: string): ReadonlyMap<string, Task> | null {
+    const parsed = parseSchedule(text);
+    return parsed.ok ? parsed.tasks : null;
+  }
 
   async function commitHandEdits(): Promise<void> {
     const text = await readFile();
@@ -317,6 +336,7 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
   async function finishMerge(subject: string, conflicts: number): Promise<true> {
     const text = await readFile();
     headChecksum = checksum(text);
+    headTasks = text === null ? new Map() : await currentTasks(text);
     const sha = (await repo.revParse("HEAD"))!;
     lastCommit = { sha, subject, at: new Date().toISOString() };
     lastMerge = { at: lastCommit.at, error: null, conflicts };
