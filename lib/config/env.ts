@@ -70,6 +70,8 @@ const envSchema = z.object({
   GIT_FILE: z.string().default("config/schedule_config.yml"),
   /** Seconds between fetches; 0 fetches only on the webhook. Decimals allowed (tests). */
   GIT_FETCH_INTERVAL: z.coerce.number().min(0).default(60),
+  /** How a moved remote comes in: a merge commit, or the local commits replayed on top of it. */
+  GIT_PULL: z.enum(["merge", "rebase"]).default("merge"),
   GIT_PUSH: booleanish.default(false),
   /** Push to this branch instead (a side branch, for review by pull request). */
   GIT_PUSH_BRANCH: z.string().optional().or(z.literal("").transform(() => undefined)),
@@ -116,6 +118,7 @@ export interface GitConfig {
   branch: string | undefined;
   file: string;
   fetchIntervalMs: number;
+  pull: "merge" | "rebase";
   push: boolean;
   pushBranch: string | undefined;
   webhookSecret: string | undefined;
@@ -160,6 +163,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       branch: e.GIT_BRANCH,
       file: e.GIT_FILE,
       fetchIntervalMs: Math.round(e.GIT_FETCH_INTERVAL * 1000),
+      pull: e.GIT_PULL,
       push: e.GIT_PUSH,
       pushBranch: e.GIT_PUSH_BRANCH,
       webhookSecret: e.GIT_WEBHOOK_SECRET,

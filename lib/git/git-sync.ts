@@ -73,6 +73,8 @@ export interface GitSync {
   status(): Promise<GitSyncStatus>;
   /** Resolves when no git work is queued or running. */
   idle(): Promise<void>;
+  /** The commit that brought an open conflict of this task, when a merge of the remote opened it. */
+  originOf(taskId: string): { author: string; commit: string; subject: string } | null;
 }
 
 const SOURCE_PREFIX: Record<string, string> = {
@@ -298,6 +300,10 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
       await repo.ok(["merge", "--quiet", "--ff-only", remote]);
       return finishMerge("fast-forward", 0);
     }
+    if (config.pull === "rebase") {
+      const rebased = await rebaseOnto(head, remote);
+      if (rebased !== null) return rebased;
+    }
     const mergeBase = (await repo.run(["merge-base", head, remote])).stdout.trim() || null;
     const [base, ours, theirs] = await Promise.all([mergeBase ? repo.fileAt(mergeBase) : null, repo.fileAt(head), repo.fileAt(remote)]);
     const [author, remoteSha, remoteSubject] = (await repo.ok(["log", "-1", "--format=%an%x00%H%x00%s", remote, "--", repo.file])).trim().split("\0");
@@ -316,7 +322,10 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
     } else if (theirs === null) text = ours;
 
     // A real merge commit (other files merge as git merges them); the schedule file is ours to write.
-    const started = await repo.run(["merge", "--quiet", "--no-ff", "--no-commit", "--no-verify", remote], { env: identity });
+    // Git keeps our version of the schedule file while it merges (a merge driver that does
+    // nothing), so no conflict markers ever land in the file the watcher and the engine read.
+    const keep = await keepOursConfig();
+    const started = await repo.run([...keep, "merge", "--quiet", "--no-ff", "--no-commit", "--no-verify", remote], { env: identity });
     const unmerged = (await repo.ok(["diff", "--name-only", "--diff-filter=U"])).split("\n").filter((name) => name && name !== repo.file);
     if (unmerged.length > 0 || (started.code !== 0 && !(await repo.run(["rev-parse", "-q", "--verify", "MERGE_HEAD"])).stdout.trim())) {
       await repo.run(["merge", "--abort"]);
@@ -331,6 +340,66 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
 
     if (conflicts.length > 0) await recordConflicts(conflicts, { author: author ?? "", commit: remoteSha ?? remote, subject: remoteSubject ?? "" });
     return finishMerge(subject, conflicts.length);
+  }
+
+  /**
+   * GIT_PULL=rebase: replays each local commit (the server's own, touching only the schedule
+   * file) on top of the remote, merging per task at every step (base = the commit's parent,
+   * ours = the new tip, theirs = the commit), keeping each commit's author and message; a
+   * same-field clash keeps the remote's value in the file and opens a dashboard conflict.
+   * Returns null (merge instead) when a local commit is a merge or touches other files.
+   */
+  async function rebaseOnto(head: string, remote: string): Promise<boolean | null> {
+    const local = (await repo.ok(["rev-list", "--reverse", "--parents", `${remote}..${head}`])).trim().split("\n").filter(Boolean);
+    for (const line of local) {
+      const [sha, ...parents] = line.split(" ");
+      if (parents.length !== 1) return (log("warn", `rebase: ${sha} is a merge`), null);
+      const files = (await repo.ok(["diff-tree", "--no-commit-id", "--name-only", "-r", sha!])).trim().split("\n").filter(Boolean);
+      if (files.some((file) => file !== repo.file)) return (log("warn", `rebase: ${sha} touches ${files.join(",")}`), null);
+    }
+    const gitDir = path.resolve(repo.root, (await repo.ok(["rev-parse", "--git-dir"])).trim());
+    const index = { GIT_INDEX_FILE: path.join(gitDir, "schedule-sync-rebase-index") };
+    let tip = remote;
+    let tipText = await repo.fileAt(remote);
+    const conflicts = new Map<string, Extract<MergeConflict, { part: "task" }>>();
+    for (const line of local) {
+      const sha = line.split(" ")[0]!;
+      const [base, mine] = await Promise.all([repo.fileAt(`${sha}^`), repo.fileAt(sha)]);
+      let text = mine;
+      if (tipText !== null && mine !== null) {
+        const outcome = mergeSchedules(base, tipText, mine, { labels: { ours: `origin/${branch}`, base: "base", theirs: sha.slice(0, 10) } });
+        if (!outcome.ok) return (log("warn", `rebase: merge refused`), null);
+        for (const c of outcome.conflicts) if (c.part === "task") conflicts.set(c.id, c);
+        text = outcome.resolved;
+      }
+      if (text === null) return null;
+      const blob = (await repo.ok(["hash-object", "-w", "--stdin"], { input: text })).trim();
+      await repo.ok(["read-tree", tip], { env: index });
+      await repo.ok(["update-index", "--add", "--cacheinfo", `100644,${blob},${repo.file}`], { env: index });
+      const tree = (await repo.ok(["write-tree"], { env: index })).trim();
+      const [name, email, date, message] = (await repo.ok(["log", "-1", "--format=%an%x00%ae%x00%aI%x00%B", sha])).split("\0");
+      const author = { GIT_AUTHOR_NAME: name!, GIT_AUTHOR_EMAIL: email!, GIT_AUTHOR_DATE: date! };
+      tip = (await repo.ok(["commit-tree", tree, "-p", tip, "-m", message!.trim()], { env: { ...identity, ...author } })).trim();
+      tipText = text;
+    }
+    await fs.rm(index.GIT_INDEX_FILE, { force: true });
+    await repo.ok(["reset", "--quiet", "--keep", tip]);
+    const found = [...conflicts.values()];
+    if (found.length > 0) {
+      const [author, remoteSha, subject] = (await repo.ok(["log", "-1", "--format=%an%x00%H%x00%s", remote, "--", repo.file])).trim().split("\0");
+      await recordConflicts(found, { author: author ?? "", commit: remoteSha ?? remote, subject: subject ?? "" }, "ours");
+    }
+    return finishMerge(`rebased ${local.length} local commit${local.length === 1 ? "" : "s"} onto origin/${branch} per task${found.length > 0 ? `; ${found.length} in conflict: ${found.map((c) => c.id).join(", ")}` : ""}`, found.length);
+  }
+
+  async function keepOursConfig(): Promise<string[]> {
+    const attr = (await repo.run(["check-attr", "merge", "--", repo.file])).stdout.trim();
+    const value = /: merge: (.+)$/.exec(attr)?.[1];
+    if (value && !["unspecified", "set", "unset"].includes(value)) return ["-c", `merge.${value}.driver=true`];
+    const gitDir = path.resolve(repo.root, (await repo.ok(["rev-parse", "--git-dir"])).trim());
+    const attributes = path.join(gitDir, "schedule-sync-merge-attributes");
+    await fs.writeFile(attributes, `/${repo.file} merge=schedule-sync-keep\n`).catch(() => undefined);
+    return ["-c", `core.attributesFile=${attributes}`, "-c", "merge.schedule-sync-keep.driver=true"];
   }
 
   async function finishMerge(subject: string, conflicts: number): Promise<true> {
@@ -354,15 +423,24 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
   }
 
   /** Opens a dashboard conflict per task: YAML side = the remote's version, DB side = ours. */
-  async function recordConflicts(conflicts: Extract<MergeConflict, { part: "task" }>[], origin: { author: string; commit: string; subject: string }): Promise<void> {
-    const flip: Record<ConflictKind, ConflictKind> = { modify_delete: "delete_modify", delete_modify: "modify_delete", both_modified: "both_modified", both_created: "both_created", held_deletion: "held_deletion" };
+  async function recordConflicts(
+    conflicts: Extract<MergeConflict, { part: "task" }>[],
+    origin: { author: string; commit: string; subject: string },
+    remoteSide: "ours" | "theirs" = "theirs",
+  ): Promise<void> {
+    const same = (kind: ConflictKind) => kind;
+    const swap = (kind: ConflictKind): ConflictKind => (kind === "modify_delete" ? "delete_modify" : kind === "delete_modify" ? "modify_delete" : kind);
+    // The dashboard's YAML side is the remote's version (the file holds it), its DB side ours.
+    const flip = remoteSide === "theirs" ? swap : same;
     const records = await storage.transaction(async (tx) => {
       const rows = await tx.loadTasks(conflicts.map((c) => c.id));
       const writes: ConflictWrite[] = conflicts.map((c) => {
         const row = rows.get(c.id);
-        const db: Task | null = row ? (Object.fromEntries([["id", c.id], ...TASK_FIELDS.map((f) => [f, row[f]])]) as Task) : c.ours;
-        const fields = c.theirs && db ? changedFields(c.theirs, db) : [...TASK_FIELDS];
-        return { taskId: c.id, kind: flip[c.kind], base: c.base, yaml: c.theirs, db, fields };
+        const remoteValue = remoteSide === "theirs" ? c.theirs : c.ours;
+        const localValue = remoteSide === "theirs" ? c.ours : c.theirs;
+        const db: Task | null = row ? (Object.fromEntries([["id", c.id], ...TASK_FIELDS.map((f) => [f, row[f]])]) as Task) : localValue;
+        const fields = remoteValue && db ? changedFields(remoteValue, db) : [...TASK_FIELDS];
+        return { taskId: c.id, kind: flip(c.kind), base: c.base, yaml: remoteValue, db, fields };
       });
       return tx.upsertOpenConflicts(writes, null);
     });
@@ -488,6 +566,10 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
         retryAt: retryAt === null ? null : new Date(retryAt).toISOString(),
         conflictsFromGit: [...conflictOrigins.values()],
       };
+    },
+    originOf(taskId) {
+      const origin = conflictOrigins.get(taskId);
+      return origin ? { author: origin.author, commit: origin.commit, subject: origin.subject } : null;
     },
     attach(syncEngine) {
       engine = syncEngine;

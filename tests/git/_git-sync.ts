@@ -75,7 +75,7 @@ export async function gitServer(dir: string, db: Database, remote: string, env: 
     },
     dir,
   );
-  const core = await createCore(config, { db, log: () => undefined });
+  const core = await createCore(config, { db, log: process.env.GIT_TEST_LOG ? (level, message) => console.log(level, message) : () => undefined });
   const git = core.git!;
   git.start();
   await core.sync.startup();

@@ -58,6 +58,23 @@ describe("git mode in the real server: the webhook and polling bring a developer
     console.log(`[figure] real server, webhook: POST -> socket event ${viaGithub} ms (GitHub), ${viaGitlab} ms (GitLab)`);
   });
 
+  it("a clash with a developer's push shows in the dashboard as a conflict from git, with its author and commit", async () => {
+    const dir = await tempDir();
+    const { bare, dev } = await remoteWithDeveloper(dir);
+    const { app, socket } = await start(bare, { GIT_FETCH_INTERVAL: "0" });
+    await developerPushes(dev, (text) => text.replace("report.sh", "report.sh --pdf"), "pdf report");
+    const since = Date.now();
+    const patched = await app.api("/api/tasks/weekly-report", { method: "PATCH", json: { command: "report.sh --html" } });
+    expect(patched.status).toBe(200);
+    // The server's push is rejected; it fetches, merges per task, and the clash becomes a conflict.
+    const detected = await socket.next("sync_conflict_detected", (p) => p.conflict.taskId === "weekly-report", 15_000, since);
+    const detail = await (await app.api(`/api/sync/conflicts/${detected.conflict.id}`)).json();
+    const sha = (await import("./_git").then(({ gitOk }) => gitOk(dev, ["rev-parse", "HEAD"]))).trim();
+    expect(detail).toMatchObject({ status: "open", yaml: { command: "report.sh --pdf" }, db: { command: "report.sh --html" }, fromGit: { author: "Dev", commit: sha, subject: "pdf report" } });
+    const page = (await (await app.api(`/conflicts/${detected.conflict.id}`)).text()).replaceAll("<!-- -->", "");
+    expect(page).toContain(`from git: Dev, <span class="font-mono">${sha.slice(0, 10)}</span>`);
+  });
+
   it("polling (GIT_FETCH_INTERVAL) brings a push without any webhook", async () => {
     const dir = await tempDir();
     const { bare, dev } = await remoteWithDeveloper(dir);

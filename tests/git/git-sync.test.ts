@@ -129,10 +129,37 @@ describe("git mode: commit, fetch, merge per task, push (real git, a bare reposi
     expect(status.retryAt).not.toBeNull();
     expect(status.ahead).toBe(2);
 
+    // Back: the retry with backoff pushes by itself (the first retries come 1, 2, 4 s after the failures).
     await rename(`${bare}.away`, bare);
-    expect(await server.git.push()).toBe(true);
+    const deadline = Date.now() + 20_000;
+    while ((await server.git.status()).ahead !== 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await log(bare, "main", 2)).map((line) => line.split("|")[1])).toEqual(["dashboard: weekly-report name", "dashboard: nightly-pg-dump name"]);
     expect(await server.git.status()).toMatchObject({ ahead: 0, lastPush: { error: null }, retryAt: null });
+    await stop(server);
+  });
+
+  it("GIT_PULL=rebase: the local commits are replayed per task on top of the remote; history stays linear", async () => {
+    const dir = await tempDir();
+    const { bare, dev } = await remoteWithDeveloper(dir);
+    const server = await start(dir, `file://${bare}`, { GIT_PULL: "rebase" });
+    await developerPushes(dev, (text) => appended(text, "from-dev").replace("report.sh", "report.sh --pdf"), "add from-dev, pdf report");
+    await server.core.sync.writeTask({ kind: "patch", id: "nightly-pg-dump", patch: (task) => ({ ...task, enabled: false }) });
+    await server.core.sync.writeTask({ kind: "patch", id: "weekly-report", patch: (task) => ({ ...task, command: "report.sh --html" }) });
+    await server.git.idle();
+
+    expect((await gitOk(bare, ["rev-list", "--merges", "main"])).trim()).toBe("");
+    expect((await log(bare, "main", 4)).map((line) => line.split("|")[1])).toEqual([
+      "dashboard: weekly-report command",
+      "dashboard: nightly-pg-dump enabled",
+      "add from-dev, pdf report",
+      "the schedule",
+    ]);
+    expect(await dbTask(server, "from-dev")).toMatchObject({ command: "from-dev.sh" });
+    expect(await dbTask(server, "nightly-pg-dump")).toMatchObject({ enabled: false });
+    // The same field on both sides: the file keeps the remote's value, the DB ours, a conflict from git.
+    const open = [...(await server.core.storage.reads.loadOpenConflicts()).values()];
+    expect(open).toMatchObject([{ taskId: "weekly-report", kind: "both_modified", yaml: { command: "report.sh --pdf" }, db: { command: "report.sh --html" } }]);
+    expect((await server.git.status()).conflictsFromGit).toMatchObject([{ taskId: "weekly-report", author: "Dev" }]);
     await stop(server);
   });
 

@@ -34,6 +34,7 @@ export default async function ConflictPage({ params }: { params: Promise<{ id: s
   const [conflict, open] = await Promise.all([load(parsed.data), listConflicts(getServices(), "open", 2)]);
   if (!conflict) notFound();
   const nextOpenId = open.find((c) => c.id !== conflict.id)?.id ?? null;
+  const fromGit = conflict.status === "open" ? (getServices().git?.originOf(conflict.taskId) ?? null) : null;
 
   return (
     <>
@@ -62,6 +63,11 @@ export default async function ConflictPage({ params }: { params: Promise<{ id: s
               )}
             </span>
             <span data-testid="conflict-summary">· {describeConflictFields(conflictFields(conflict.base, conflict.yaml, conflict.db))}</span>
+            {fromGit && (
+              <span data-testid="conflict-from-git" title={fromGit.subject}>
+                · from git: {fromGit.author}, <span className="font-mono">{fromGit.commit.slice(0, 10)}</span>
+              </span>
+            )}
           </span>
         }
         actions={
