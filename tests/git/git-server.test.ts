@@ -55,6 +55,11 @@ describe("git mode in the real server: the webhook and polling bring a developer
     expect(await (await hook(app, github(other), other)).json()).toMatchObject({ accepted: false, reason: "not a push to main" });
     const status = await (await app.api("/api/git/status")).json();
     expect(status).toMatchObject({ enabled: true, branch: "main", ahead: 0, behind: 0, lastFetch: { error: null } });
+    const sync = await (await app.api("/api/sync/status")).json();
+    expect(sync.git).toMatchObject({ branch: "main", ahead: 0, behind: 0, error: null, head: status.head });
+    const dashboard = (await (await app.api("/")).text()).replaceAll("<!-- -->", "");
+    expect(dashboard).toContain(`data-testid="git-status"`);
+    expect(dashboard).toContain(`main @ ${status.head.slice(0, 7)}`);
     console.log(`[figure] real server, webhook: POST -> socket event ${viaGithub} ms (GitHub), ${viaGitlab} ms (GitLab)`);
   });
 
