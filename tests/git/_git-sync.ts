@@ -25,7 +25,12 @@ export const schedule = yaml`
       command: report.sh
 `;
 
-export const appended = (text: string, id: string) => `${text}\n  ${id}:\n    name: ${id}\n    schedule: "0 4 * * *"\n    command: ${id}.sh\n`;
+/** The text with a task added after the last one (before the `metadata:` block the server still stamps until #17). */
+export function appended(text: string, id: string): string {
+  const block = `\n  ${id}:\n    name: ${id}\n    schedule: "0 4 * * *"\n    command: ${id}.sh\n`;
+  const meta = text.search(/^metadata:/m);
+  return meta === -1 ? text + block : text.slice(0, meta) + block.slice(1) + text.slice(meta);
+}
 
 /** A bare repository (the remote) seeded by a developer's clone, which stays around to push more. */
 export async function remoteWithDeveloper(dir: string): Promise<{ bare: string; dev: string }> {

@@ -63,6 +63,70 @@ describe("git mode: commit, fetch, merge per task, push (real git, a bare reposi
     await stop(server);
   });
 
+  it("a hand edit the watcher syncs is committed as a hand edit", async () => {
+    const dir = await tempDir();
+    const { bare } = await remoteWithDeveloper(dir);
+    const server = await start(dir, `file://${bare}`);
+    const fs = await import("node:fs/promises");
+    await fs.writeFile(server.file, (await readFile(server.file, "utf8")).replace('"0 9 * * 1"', '"30 9 * * 1"'));
+    await server.core.sync.run({ trigger: "watch" });
+    await server.git.idle();
+    expect((await log(bare, "main", 1))[0]).toBe(`${AUTHOR}|hand edit: weekly-report schedule`);
+    expect(await dbTask(server, "weekly-report")).toMatchObject({ schedule: "30 9 * * 1" });
+    await stop(server);
+  });
+
+  it("commits made while the remote was away are pushed by the next start", async () => {
+    const dir = await tempDir();
+    const { bare } = await remoteWithDeveloper(dir);
+    const first = await start(dir, `file://${bare}`);
+    await rename(bare, `${bare}.away`);
+    await first.core.sync.writeTask({ kind: "patch", id: "weekly-report", patch: (task) => ({ ...task, name: "Offline edit" }) });
+    await first.git.idle();
+    expect((await first.git.status()).ahead).toBe(1);
+    await stop(first);
+    await rename(`${bare}.away`, bare);
+    // The same DATA_DIR: the clone is reused, its unpushed commit goes out at start.
+    const second = await start(dir, `file://${bare}`);
+    expect((await log(bare, "main", 1))[0]).toBe(`${AUTHOR}|dashboard: weekly-report name`);
+    expect(await second.git.status()).toMatchObject({ ahead: 0, behind: 0 });
+    await stop(second);
+  });
+
+  it("rounds of developer pushes and dashboard writes of different tasks: nothing lost, all three sides equal", async () => {
+    const dir = await tempDir();
+    const { bare, dev } = await remoteWithDeveloper(dir);
+    const server = await start(dir, `file://${bare}`);
+    for (let round = 0; round < 4; round++) {
+      await developerPushes(dev, (text) => appended(text, `dev-${round}`), `dev round ${round}`);
+      const writes = [
+        server.core.sync.writeTask({ kind: "create", task: { id: `dash-${round}`, name: `Dash ${round}`, schedule: "0 5 * * *", timezone: "UTC", command: "d.sh", enabled: true, description: null, tags: [] } }),
+        server.git.pull(round % 2 === 0 ? "webhook" : "interval"),
+      ];
+      await Promise.all(writes);
+      // The developer pulls the server's pushes before their next push (their own race, not the server's).
+      await server.git.idle();
+    }
+    await server.git.idle();
+    await server.git.pull("manual");
+    await server.git.idle();
+    const ids = ["nightly-pg-dump", "weekly-report", ...[0, 1, 2, 3].flatMap((r) => [`dev-${r}`, `dash-${r}`])].sort();
+    const tasksOf = (text: string) => {
+      const parsed = parseSchedule(text);
+      if (!parsed.ok) throw new Error(`must parse: ${parsed.issues[0]?.message}`);
+      return parsed.tasks;
+    };
+    const remote = tasksOf(await gitOk(bare, ["show", `main:${FILE}`]));
+    const local = tasksOf(await readFile(server.file, "utf8"));
+    const db = new Map([...(await server.core.storage.reads.loadTasks())].map(([id, row]) => [id, row]));
+    expect([...remote.keys()].sort()).toEqual(ids);
+    expect([...local.keys()].sort()).toEqual(ids);
+    expect([...db.keys()].sort()).toEqual(ids);
+    expect(await server.core.storage.reads.countOpenConflicts()).toBe(0);
+    expect(await server.git.status()).toMatchObject({ ahead: 0, behind: 0 });
+    await stop(server);
+  });
+
   it("a developer's push of another task while the dashboard edits one: both in HEAD, the DB and the remote, no conflict", async () => {
     const dir = await tempDir();
     const { bare, dev } = await remoteWithDeveloper(dir);
