@@ -163,6 +163,9 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
     }
     // The store's own parse of what it just wrote (cached), not a parse of 10,000 tasks per commit.
     const after = await currentTasks(text);
+    // A file that does not parse is someone's edit in progress (or an unresolved merge): it is
+    // neither committed nor pushed; the next valid version is.
+    if (after === null) return null;
     const subject = describeChange(typeof origin === "function" ? origin() : origin, headTasks, after);
     await repo.ok(["add", "--", repo.file]);
     const result = await repo.run(["commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", subject, "--", repo.file], { env: identity });
@@ -285,12 +288,21 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
     if (head && (head === remote || (await repo.isAncestor(remote, head)))) return;
     if (!engine) throw new Error("git sync is not attached to an engine");
     const merged = await engine.exclusive(() => deps.store.withLock(() => serial(() => mergeRemote(remote))));
-    if (merged) await engine.run({ trigger: "git" });
+    if (!merged) return;
+    await engine.run({ trigger: "git" });
+    // The merge commit goes back up (a rejected push is already retrying: it called this pull).
+    if (config.push && reason !== "push_rejected") track(push());
   }
 
   /** Merges the fetched remote into HEAD; under the engine's slot, the file lock and `serial`. True when HEAD moved. */
   async function mergeRemote(remote: string): Promise<boolean> {
     await commitLocked("hand edit");
+    const current = await readFile();
+    if (current !== null && checksum(current) !== headChecksum && (await repo.fileAt("HEAD")) !== current) {
+      lastMerge = { at: new Date().toISOString(), error: `not merging origin/${branch}: the schedule file holds an edit that does not parse yet; the merge waits until it is fixed`, conflicts: 0 };
+      log("warn", lastMerge.error!);
+      return false;
+    }
     const head = await repo.revParse("HEAD");
     if (!head) {
       await repo.ok(["reset", "--quiet", "--hard", remote]);

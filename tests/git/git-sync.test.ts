@@ -76,6 +76,29 @@ describe("git mode: commit, fetch, merge per task, push (real git, a bare reposi
     await stop(server);
   });
 
+  it("an edit in progress that does not parse is neither committed nor merged over", async () => {
+    const dir = await tempDir();
+    const { bare, dev } = await remoteWithDeveloper(dir);
+    const server = await start(dir, `file://${bare}`);
+    const fs = await import("node:fs/promises");
+    const broken = (await readFile(server.file, "utf8")).replace("    name: Weekly report\n", "    name: [unfinished\n");
+    await fs.writeFile(server.file, broken);
+    await developerPushes(dev, (text) => appended(text, "from-dev"), "add from-dev");
+    await server.git.pull("webhook");
+    expect(await readFile(server.file, "utf8")).toBe(broken);
+    expect((await server.git.status()).lastMerge?.error).toMatch(/holds an edit that does not parse yet/);
+    expect((await log(bare, "main", 1))[0]).toBe("Dev <dev@example.test>|add from-dev");
+    // Fixed: the edit is committed as such, then the remote merged.
+    await fs.writeFile(server.file, broken.replace("name: [unfinished", "name: Finished"));
+    await server.git.pull("manual");
+    await server.git.idle();
+    const lines = await log(bare, "main", 3);
+    expect(lines[0]).toBe(`${AUTHOR}|merge origin/main per task`);
+    expect(lines.slice(1)).toContain(`${AUTHOR}|hand edit: weekly-report name`);
+    expect(await dbTask(server, "from-dev")).toMatchObject({ command: "from-dev.sh" });
+    await stop(server);
+  });
+
   it("commits made while the remote was away are pushed by the next start", async () => {
     const dir = await tempDir();
     const { bare } = await remoteWithDeveloper(dir);

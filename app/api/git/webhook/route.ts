@@ -25,6 +25,6 @@ export const POST = withApi({ access: "public" }, async ({ req, services }) => {
   const ours = verdict.ref === null || verdict.ref === `refs/heads/${status.branch}`;
   if (!verdict.push || !ours) return NextResponse.json({ accepted: false, reason: verdict.push ? `not a push to ${status.branch}` : "not a push event" }, { status: 202 });
   // Answer at once (GitHub gives up after 10 s); the fetch, merge and sync run behind it.
-  void git.pull("webhook").catch(() => undefined);
+  void git.pull("webhook").catch((error: unknown) => console.warn(`[git] webhook pull failed: ${(error as Error).message}`));
   return NextResponse.json({ accepted: true, provider: verdict.provider }, { status: 202 });
 });
