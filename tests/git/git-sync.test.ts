@@ -40,6 +40,8 @@ describe("git mode: commit, fetch, merge per task, push (real git, a bare reposi
     await server.git.idle();
     expect((await log(bare))[0]).toBe(`${AUTHOR}|dashboard: nightly-pg-dump command`);
     expect((await gitOk(bare, ["show", "--name-only", "--format=", "main"])).trim()).toBe(FILE);
+    // The work tree stays clean (a deploy's `git pull` is not blocked).
+    expect((await gitOk(server.root, ["status", "--porcelain"])).trim()).toBe("");
     // Comments of the file survive the server's write.
     expect(await gitOk(bare, ["show", `main:${FILE}`])).toContain("# Dumps the main database.");
     const status = await server.git.status();
