@@ -457,8 +457,30 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
       return tx.upsertOpenConflicts(writes, null);
     });
     for (const c of conflicts) conflictOrigins.set(c.id, { taskId: c.id, ...origin });
+    await saveOrigins();
     for (const record of records) {
       events.publish("sync_conflict_detected", { conflict: { id: record.id, taskId: record.taskId, kind: record.kind, fields: record.fields, detectedAt: record.detectedAt } });
+    }
+  }
+
+  /** Where the origins of open conflicts survive a restart: inside the repository's git folder. */
+  async function originsFile(): Promise<string> {
+    const gitDir = path.resolve(repo.root, (await repo.ok(["rev-parse", "--git-dir"])).trim());
+    return path.join(gitDir, "schedule-sync-conflicts.json");
+  }
+
+  async function saveOrigins(): Promise<void> {
+    const file = await originsFile();
+    await fs.writeFile(`${file}.tmp`, JSON.stringify([...conflictOrigins.values()], null, 2));
+    await fs.rename(`${file}.tmp`, file);
+  }
+
+  async function loadOrigins(): Promise<void> {
+    try {
+      const saved = JSON.parse(await fs.readFile(await originsFile(), "utf8")) as GitSyncStatus["conflictsFromGit"];
+      for (const origin of saved) if (typeof origin?.taskId === "string" && !conflictOrigins.has(origin.taskId)) conflictOrigins.set(origin.taskId, origin);
+    } catch {
+      // None saved yet, or unreadable: the origins are a label, not state the sync needs.
     }
   }
 
@@ -522,7 +544,7 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
             const resolved = payload.changedTaskIds.flatMap((id) => (resolutions.has(id) ? [`${id} ${resolutions.get(id)}`] : []));
             for (const id of payload.changedTaskIds) {
               resolutions.delete(id);
-              if (payload.source !== "merge") conflictOrigins.delete(id);
+              if (payload.source !== "merge" && conflictOrigins.delete(id)) track(saveOrigins());
             }
             return resolved.length > 0 ? `resolve conflict ${resolved.join(", ")}; dashboard` : (SOURCE_PREFIX[payload.source] ?? "schedule-sync");
           };
@@ -535,7 +557,12 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
         }, config.fetchIntervalMs);
         timer.unref();
       }
-      track(serial(() => commitLocked("hand edit")).then(() => pull("interval")).then(() => (config.push ? push() : undefined)));
+      track(
+        loadOrigins()
+          .then(() => serial(() => commitLocked("hand edit")))
+          .then(() => pull("interval"))
+          .then(() => (config.push ? push() : undefined)),
+      );
     },
     async close() {
       closed = true;
@@ -560,7 +587,9 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
       const remoteHead = await repo.revParse(upstream());
       const both = head && remoteHead;
       const open = await storage.reads.loadOpenConflicts([...conflictOrigins.keys()]);
-      for (const id of conflictOrigins.keys()) if (!open.has(id)) conflictOrigins.delete(id);
+      let dropped = false;
+      for (const id of conflictOrigins.keys()) if (!open.has(id)) dropped = conflictOrigins.delete(id) || dropped;
+      if (dropped) track(saveOrigins());
       return {
         enabled: true,
         root: repo.root,

@@ -65,8 +65,9 @@ export interface GitServer {
 }
 
 /** The production core in git mode over the suite's database, cloning `remote` into its DATA_DIR. */
-export async function gitServer(dir: string, db: Database, remote: string, env: Record<string, string> = {}): Promise<GitServer> {
-  await db.exec("TRUNCATE sync_changes, sync_runs, conflicts, sync_base, tasks");
+export async function gitServer(dir: string, db: Database, remote: string, env: Record<string, string> = {}, opts: { restart?: boolean } = {}): Promise<GitServer> {
+  // A restart keeps the database; a new server starts from an empty one.
+  if (!opts.restart) await db.exec("TRUNCATE sync_changes, sync_runs, conflicts, sync_base, tasks");
   const config = loadConfig(
     {
       DATA_DIR: path.join(dir, "data"),

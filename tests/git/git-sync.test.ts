@@ -19,8 +19,8 @@ describe("git mode: commit, fetch, merge per task, push (real git, a bare reposi
     for (const server of servers.splice(0)) await server.core.close();
     await suite.drop();
   });
-  const start = async (dir: string, remote: string, env?: Record<string, string>) => {
-    const server = await gitServer(dir, suite.db, remote, env);
+  const start = async (dir: string, remote: string, env?: Record<string, string>, opts?: { restart?: boolean }) => {
+    const server = await gitServer(dir, suite.db, remote, env, opts);
     servers.push(server);
     return server;
   };
@@ -112,7 +112,7 @@ describe("git mode: commit, fetch, merge per task, push (real git, a bare reposi
     await stop(first);
     await rename(`${bare}.away`, bare);
     // The same DATA_DIR: the clone is reused, its unpushed commit goes out at start.
-    const second = await start(dir, `file://${bare}`);
+    const second = await start(dir, `file://${bare}`, {}, { restart: true });
     expect((await log(bare, "main", 1))[0]).toBe(`${AUTHOR}|dashboard: weekly-report name`);
     expect(await second.git.status()).toMatchObject({ ahead: 0, behind: 0 });
     await stop(second);
@@ -182,7 +182,7 @@ describe("git mode: commit, fetch, merge per task, push (real git, a bare reposi
   it("the same field changed on both sides is a dashboard conflict from git; resolving it is a commit", async () => {
     const dir = await tempDir();
     const { bare, dev } = await remoteWithDeveloper(dir);
-    const server = await start(dir, `file://${bare}`);
+    let server = await start(dir, `file://${bare}`);
     await developerPushes(dev, (text) => text.replace("report.sh", "report.sh --pdf"), "pdf report");
     const write = await server.core.sync.writeTask({ kind: "patch", id: "weekly-report", patch: (task) => ({ ...task, command: "report.sh --html" }) });
     expect(write.conflict).toBeNull();
@@ -196,6 +196,11 @@ describe("git mode: commit, fetch, merge per task, push (real git, a bare reposi
     expect(status.conflictsFromGit[0]!.commit).toBe((await gitOk(dev, ["rev-parse", "HEAD"])).trim());
     // The DB kept the dashboard's value; the file (and the remote) hold the developer's until someone decides.
     expect(await dbTask(server, "weekly-report")).toMatchObject({ command: "report.sh --html" });
+
+    // A restart keeps the conflict and where it came from.
+    await stop(server);
+    server = await start(dir, `file://${bare}`, {}, { restart: true });
+    expect((await server.git.status()).conflictsFromGit).toMatchObject([{ taskId: "weekly-report", author: "Dev" }]);
 
     await server.core.sync.resolveConflict(open[0]!.id, "keep_db");
     await server.git.idle();
