@@ -4,6 +4,7 @@ import type { Direction } from "../lib/sync/reconcile/plan";
 import { directionSchema } from "../lib/sync/sync-schemas";
 import { exportFormatSchema, renderExport } from "../lib/export/export-schedule";
 import { checkCommand } from "./check-command";
+import { mergeDriverCommand } from "./merge-driver-command";
 import { tokenCommand } from "./token-command";
 import { historyCommand, tokensCommand, usersCommand } from "./people-commands";
 import { CliError, UsageError } from "./cli-error";
@@ -66,6 +67,27 @@ const COMMANDS: Record<string, Command> = {
         io.stdout.write(values.json ? json(result) : formatPlan(result, backend.where));
         return hasDrift(result) ? EXIT.attention : EXIT.ok;
       }),
+  },
+  "merge-driver": {
+    options: {
+      help: { type: "boolean", short: "h" },
+      "marker-size": { type: "string" },
+      "ours-label": { type: "string" },
+      "base-label": { type: "string" },
+      "theirs-label": { type: "string" },
+      diff3: { type: "boolean" },
+    },
+    positionals: true,
+    run: (values, files, io) =>
+      mergeDriverCommand(
+        files,
+        {
+          markerSize: values["marker-size"] as string | undefined,
+          labels: { ours: values["ours-label"] as string | undefined, base: values["base-label"] as string | undefined, theirs: values["theirs-label"] as string | undefined },
+          diff3: values.diff3 === true ? true : undefined,
+        },
+        io,
+      ),
   },
   token: {
     options: { ...HELP, ...REMOTE },

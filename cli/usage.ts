@@ -8,6 +8,7 @@ Commands:
   diff              show the drift between the YAML file and the database (a dry run)
   status            show the sync status
   held              list mass deletions the delete guard holds; --apply or --restore them
+  merge-driver      git's merge driver for the file: merges two branches' versions per task
   token             print the admin token for the login page (--url: the whole login link)
   users             list, add or remove people (add <name> --role viewer|editor|admin [--password-stdin])
   tokens            list, create or revoke named API tokens (create <name> --role <r> [--expires-days n])
@@ -139,6 +140,26 @@ Options:
   -h, --help       show this help
 
 Exit codes: 0 healthy, 1 open conflicts, an invalid file or a failed last run, 2 error.
+`,
+  "merge-driver": `Usage: schedule-sync merge-driver <base> <ours> <theirs> [<path>] [--marker-size <n>]
+
+Git's merge driver for the schedule file (%O %A %B %P): merges the two versions per task with
+the sync's three-way reconcile and writes the result over <ours>. Tasks changed on one side
+keep that side's text and comments; disjoint field edits of one task merge; a field changed
+differently on both sides gets git's conflict markers around that task only. Enable it with
+  .gitattributes:  config/schedule_config.yml merge=schedule-sync
+  git config merge.schedule-sync.driver "npx schedule-sync merge-driver %O %A %B %P --marker-size %L"
+When a version is not a valid schedule file, it falls back to \`git merge-file\`.
+
+Options:
+      --marker-size <n>    length of the conflict markers (git's %L; default 7)
+      --ours-label <s>     text after <<<<<<< (default ours; git 2.44+: %X)
+      --base-label <s>     text after ||||||| (default base; git 2.44+: %S)
+      --theirs-label <s>   text after >>>>>>> (default theirs; git 2.44+: %Y)
+      --diff3              show the base version too (default: as merge.conflictStyle says)
+  -h, --help               show this help
+
+Exit codes: 0 merged, 1 conflicts left in <ours>, 2 invalid input or error.
 `,
   token: `Usage: schedule-sync token [--url <url>] [--json]
 

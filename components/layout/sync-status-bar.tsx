@@ -99,6 +99,30 @@ export function SyncStatusBar({ status, frame = null, canDecideHeld = true }: { 
               )}
             </dd>
           </div>
+          {status.git && (
+            <div className="flex items-center gap-1.5">
+              <dt className="text-slate-600">Git</dt>
+              <dd data-testid="git-status" title={status.git.error ?? undefined}>
+                <span className="font-mono text-xs">
+                  {status.git.branch}
+                  {status.git.head ? ` @ ${status.git.head.slice(0, 7)}` : ""}
+                </span>
+                {status.git.ahead !== null && status.git.behind !== null && (status.git.ahead > 0 || status.git.behind > 0) && (
+                  <span className="ml-1.5 text-xs">
+                    {status.git.ahead > 0 ? `${status.git.ahead} to push` : ""}
+                    {status.git.ahead > 0 && status.git.behind > 0 ? ", " : ""}
+                    {status.git.behind > 0 ? `${status.git.behind} to pull` : ""}
+                  </span>
+                )}
+                {status.git.error ? (
+                  <span className="ml-1.5 font-semibold text-red-700">
+                    <span aria-hidden="true">✕ </span>
+                    {status.git.lastMerge?.error ? "merge needs a person" : status.git.retryAt ? "remote unreachable, retrying" : "fetch or push failed"}
+                  </span>
+                ) : null}
+              </dd>
+            </div>
+          )}
           {status.nextCronRun && (
             <div className="flex items-center gap-1.5">
               <dt className="text-slate-600">Next scheduled sync</dt>

@@ -58,6 +58,8 @@ export interface GateDeps {
 export const SOCKET_PATH = "/socket.io/";
 export const METRICS_PATH = "/metrics";
 const PUBLIC_API = new Set(["/api/health", "/api/health/live", "/api/health/ready", "/api/auth/login", "/api/auth/oidc/start", "/api/auth/oidc/callback"]);
+/** A push webhook carries no session or token: its route checks the shared secret itself (POST only). */
+const WEBHOOK_PATH = "/api/git/webhook";
 const PUBLIC_PAGES = new Set(["/login", "/icon.svg", "/favicon.ico"]);
 const READ_METHODS = new Set(["GET", "HEAD"]);
 
@@ -127,7 +129,7 @@ export async function gateRequest(req: GateRequest, deps: GateDeps): Promise<Gat
 
   if (area === "metrics") return gateMetrics(req, deps);
 
-  const open = isPublicPath(req.pathname);
+  const open = isPublicPath(req.pathname) || (method === "POST" && req.pathname === WEBHOOK_PATH);
   // A public path needs no credentials, but a token presented there is checked (and a wrong one
   // counted) all the same: /api/health answers more to the right one, which would otherwise
   // make it a place to guess tokens without a limit.

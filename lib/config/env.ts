@@ -100,6 +100,25 @@ const envSchema = z.object({
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(2000),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Git mode (README "Git mode"): the file's folder is a work tree; server writes are commits. */
+  GIT_SYNC: booleanish.default(false),
+  /** Cloned into DATA_DIR/git when the file's folder is not a work tree; else the work tree's `origin`. */
+  GIT_REMOTE: z.string().optional().or(z.literal("").transform(() => undefined)),
+  /** The branch to follow (default: the work tree's current branch). */
+  GIT_BRANCH: z.string().optional().or(z.literal("").transform(() => undefined)),
+  /** The schedule file inside a clone made from GIT_REMOTE. */
+  GIT_FILE: z.string().default("config/schedule_config.yml"),
+  /** Seconds between fetches; 0 fetches only on the webhook. Decimals allowed (tests). */
+  GIT_FETCH_INTERVAL: z.coerce.number().min(0).default(60),
+  /** How a moved remote comes in: a merge commit, or the local commits replayed on top of it. */
+  GIT_PULL: z.enum(["merge", "rebase"]).default("merge"),
+  GIT_PUSH: booleanish.default(false),
+  /** Push to this branch instead (a side branch, for review by pull request). */
+  GIT_PUSH_BRANCH: z.string().optional().or(z.literal("").transform(() => undefined)),
+  /** Shared secret of POST /api/git/webhook (GitHub's signature or GitLab's token). Unset: the webhook is off. */
+  GIT_WEBHOOK_SECRET: z.string().min(16, "GIT_WEBHOOK_SECRET must be at least 16 characters").optional().or(z.literal("").transform(() => undefined)),
+  GIT_AUTHOR_NAME: z.string().default("schedule-sync (admin token)"),
+  GIT_AUTHOR_EMAIL: z.string().default("schedule-sync@localhost"),
 });
 
 export interface AppConfig {
@@ -148,6 +167,20 @@ export interface AppConfig {
   } | null;
   /** Outgoing webhooks (issue #21): those of WEBHOOKS, and how deliveries retry. */
   webhooks: { env: EnvWebhook[]; maxAttempts: number; retryBaseMs: number; timeoutMs: number };
+  git: GitConfig;
+}
+
+export interface GitConfig {
+  enabled: boolean;
+  remote: string | undefined;
+  branch: string | undefined;
+  file: string;
+  fetchIntervalMs: number;
+  pull: "merge" | "rebase";
+  push: boolean;
+  pushBranch: string | undefined;
+  webhookSecret: string | undefined;
+  author: { name: string; email: string };
 }
 
 /** Reads and validates the environment once; throws with every bad variable named. */
@@ -200,6 +233,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         }
       : null,
     webhooks: { env: e.WEBHOOKS, maxAttempts: e.WEBHOOK_MAX_ATTEMPTS, retryBaseMs: e.WEBHOOK_RETRY_BASE_MS, timeoutMs: e.WEBHOOK_TIMEOUT_MS },
+    git: {
+      enabled: e.GIT_SYNC,
+      remote: e.GIT_REMOTE,
+      branch: e.GIT_BRANCH,
+      file: e.GIT_FILE,
+      fetchIntervalMs: Math.round(e.GIT_FETCH_INTERVAL * 1000),
+      pull: e.GIT_PULL,
+      push: e.GIT_PUSH,
+      pushBranch: e.GIT_PUSH_BRANCH,
+      webhookSecret: e.GIT_WEBHOOK_SECRET,
+      author: { name: e.GIT_AUTHOR_NAME, email: e.GIT_AUTHOR_EMAIL },
+    },
   };
 }
 

@@ -8,6 +8,8 @@ import { createSyncEngine, type SyncEngine } from "../sync/engine/sync-engine";
 import { createSqlSyncStorage } from "../sync/storage/sql-sync-storage";
 import type { SyncStorage } from "../sync/storage/sync-storage";
 import { createScheduleStore, type ScheduleStore } from "../yaml";
+import { prepareWorkTree } from "../git/git-repo";
+import { createGitSync, type GitSync } from "../git/git-sync";
 
 /** The parts every way of running schedule-sync shares: the server, the CLI and the tests. */
 export interface Core {
@@ -19,6 +21,8 @@ export interface Core {
   sync: SyncEngine;
   /** Every recorded run and lock wait, for logs and metrics (lib/ops/observe-runs.ts). */
   observer: RunObserver;
+  /** Git mode (GIT_SYNC=on): commits, fetches, merges and pushes the file; null otherwise. Started by the server. */
+  git: GitSync | null;
   /** Names of the migrations applied while opening. */
   migrated: string[];
   close(): Promise<void>;
@@ -47,6 +51,23 @@ export async function createCore(config: AppConfig, options: CoreOptions = {}): 
     await db.close().catch(() => undefined);
     throw error;
   }
+  // Git mode: the file lives in a work tree (cloned from GIT_REMOTE into DATA_DIR/git when needed).
+  let work: Awaited<ReturnType<typeof prepareWorkTree>> | null = null;
+  if (config.git.enabled) {
+    try {
+      work = await prepareWorkTree({
+        schedulePath: config.scheduleConfigPath,
+        remote: config.git.remote,
+        branch: config.git.branch,
+        cloneDir: path.join(config.dataDir, "git"),
+        file: config.git.file,
+      });
+    } catch (error) {
+      if (!options.db) await db.close().catch(() => undefined);
+      throw error;
+    }
+    config = { ...config, scheduleConfigPath: work.schedulePath };
+  }
   const fileStore = createScheduleStore({
     path: config.scheduleConfigPath,
     backupDir: path.join(config.dataDir, "backups"),
@@ -56,7 +77,10 @@ export async function createCore(config: AppConfig, options: CoreOptions = {}): 
     logger: { warn: (message) => log("warn", message) },
   });
   const events = createEventBus();
-  const { storage, store, observer } = observeRuns(createSqlSyncStorage(db), fileStore);
+  const observed = observeRuns(createSqlSyncStorage(db), fileStore);
+  const { storage, observer } = observed;
+  const git = work ? createGitSync({ repo: work.repo, config: config.git, store: observed.store, storage, events, log: (level, message) => log(level, `[git] ${message}`) }) : null;
+  const store: ScheduleStore = git?.store ?? observed.store;
   const engine = createSyncEngine({
     storage,
     store,
@@ -67,6 +91,7 @@ export async function createCore(config: AppConfig, options: CoreOptions = {}): 
     log: (level, message) => log(level, `[sync] ${message}`),
   });
   const sync = observer.watchWrites(engine);
+  git?.attach(sync);
   return {
     config,
     db,
@@ -75,8 +100,10 @@ export async function createCore(config: AppConfig, options: CoreOptions = {}): 
     events,
     sync,
     observer,
+    git,
     migrated,
     close: async () => {
+      await git?.close();
       await sync.close();
       if (!options.db) await db.close();
     },

@@ -7,6 +7,7 @@ import type { Readiness } from "../ops/readiness";
 import type { WebhookDispatcher } from "../webhooks/webhook-dispatcher";
 import type { WebhookStore } from "../webhooks/webhook-store";
 import type { Core } from "./create-core";
+import type { GitSync } from "../git/git-sync";
 
 /**
  * The services server.ts creates once: the core plus what only the running server knows.
@@ -14,7 +15,9 @@ import type { Core } from "./create-core";
  * second PrismaClient over one PGlite folder corrupts it), so they reach these through one
  * typed `globalThis` slot.
  */
-export interface AppServices extends Omit<Core, "close" | "migrated" | "observer"> {
+export interface AppServices extends Omit<Core, "close" | "migrated" | "observer" | "git"> {
+  /** Git mode's service (GIT_SYNC=on), for the webhook and the status. */
+  git?: GitSync | null;
   /** Every check of credentials: the front door, route handlers, pages and Socket.IO. */
   auth: Authenticator;
   sessions: SessionStore;

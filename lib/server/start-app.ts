@@ -97,12 +97,13 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
   let watching = false;
   const expectedMigrations = migrationNames(migrationsDir);
   const services: AppServices = {
-    config,
+    config: core.config,
     db,
     storage: core.storage,
     store: core.store,
     events,
     sync,
+    git: core.git,
     auth,
     sessions,
     people,
@@ -122,7 +123,8 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
   // With SYNC_WATCH=off the file is still watched, but a change only tells the browsers (whose
   // pages then show the drift); cron or a person syncs it.
   const watcher: ScheduleWatcher = watchScheduleFile({
-    file: config.scheduleConfigPath,
+    // core.config: git mode may have moved the file into its clone.
+    file: core.config.scheduleConfigPath,
     debounceMs: config.debounceMs,
     stableMs: config.stableMs,
     isKnown: (checksum) => sync.isKnownChecksum(checksum),
@@ -194,6 +196,9 @@ export async function startApp({ config, dev, dir }: StartOptions): Promise<Runn
       background("scheduled sync failed"),
     );
   }
+
+  // Git mode: commit after each write, fetch on an interval, merge and push (lib/git/git-sync.ts).
+  core.git?.start();
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

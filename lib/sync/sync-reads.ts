@@ -14,6 +14,8 @@ import type { ConflictRecord, ListRunsOptions, RunRecord, SyncStorage, TaskChang
  * storage, not this process's memory where it matters: another instance or the CLI may have
  * run the latest sync against the same PostgreSQL.
  */
+import type { GitSyncStatus } from "../git/git-sync";
+
 export interface SyncReadDeps {
   storage: SyncStorage;
   store: ScheduleStore;
@@ -25,16 +27,19 @@ export interface SyncSettings {
   db: { kind: DbKind };
   config: { autoMerge: boolean; syncWatch: boolean; syncCron: string | null };
   nextCronRun(): Date | null;
+  /** Git mode's service, when GIT_SYNC=on. */
+  git?: { status(): Promise<GitSyncStatus> } | null;
 }
 
 export async function syncStatus(deps: SyncReadDeps & SyncSettings) {
   const status = deps.sync.status();
   const head = status.yaml.issues[0] ?? null;
   // While the database is away the status still answers, from what this process knows.
-  const [open, runs, drift] = await Promise.all([
+  const [open, runs, drift, git] = await Promise.all([
     deps.storage.reads.listConflicts("open", 100_000).catch(() => null),
     deps.storage.reads.listRuns({ limit: 1 }).catch(() => null),
     deps.sync.drift().catch(() => null),
+    deps.git ? deps.git.status().catch(() => null) : null,
   ]);
   const held = (open ?? []).map(heldDeletionOf).filter((h): h is HeldDeletion => h !== null);
   const { loop } = status;
@@ -64,6 +69,21 @@ export async function syncStatus(deps: SyncReadDeps & SyncSettings) {
     watch: deps.config.syncWatch,
     cron: deps.config.syncCron,
     nextCronRun: deps.nextCronRun()?.toISOString() ?? null,
+    /** Git mode (null when off): branch, HEAD, ahead/behind, the last fetch, push and merge and their errors. */
+    git: git
+      ? {
+          branch: git.branch,
+          pushBranch: git.pushBranch,
+          head: git.head,
+          ahead: git.ahead,
+          behind: git.behind,
+          lastFetch: git.lastFetch,
+          lastPush: git.lastPush,
+          lastMerge: git.lastMerge,
+          retryAt: git.retryAt,
+          error: git.lastMerge?.error ?? git.lastPush?.error ?? git.lastFetch?.error ?? null,
+        }
+      : null,
   };
 }
 

@@ -14,7 +14,7 @@ import type { RunOutcome } from "./sync-status";
 import { yamlInvalidError } from "./sync-errors";
 
 /** Who started a run; "converge" is the loop following up on a run that left something to do. */
-export type Trigger = "startup" | "watch" | "cron" | "manual" | "api" | "resolve" | "revert" | "cli" | "converge";
+export type Trigger = "startup" | "watch" | "cron" | "manual" | "api" | "resolve" | "revert" | "cli" | "converge" | "git";
 
 /** An API write applied to the DB before planning, so the plan sees the DB as the API left it. */
 export interface DbEdit {

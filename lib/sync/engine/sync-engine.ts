@@ -287,6 +287,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     },
     /** Waits for queued runs. */
     idle: () => parts.mutex.idle(),
+    /** Runs `work` between runs of this engine (git mode merges the file and records conflicts there). */
+    exclusive: <T>(work: () => Promise<T>): Promise<T> => parts.mutex.run(work),
     get busy() {
       return parts.mutex.busy;
     },

@@ -2,6 +2,7 @@ import { isAlias, isMap, isPair, isSeq, parseDocument, type Document, type Node,
 import type { Task } from "../../tasks/task-schema";
 import { sha256Checksum } from "../parse/checksum";
 import { DEFAULT_MAX_BYTES, keyString, markFreeOfAliases, parseSchedule, type ParseResult, type ParseScheduleOptions } from "../parse/parse-schedule";
+import { hasMarkerLine } from "../parse/merge-conflict";
 import { ReadonlyTaskMap } from "./readonly-task-map";
 import { lineStartOf } from "../parse/text-lines";
 
@@ -78,7 +79,8 @@ export function reparseSchedule(prev: { text: string; parsed: ParsedOk }, next: 
     shift += run.delta;
     run.newEnd = run.oldEnd + shift;
     run.text = next.slice(run.newStart, run.newEnd);
-    if (UNSAFE_TEXT.test(run.text)) return null;
+    // Conflict markers: the full parse reports them as the unresolved merge they are.
+    if (UNSAFE_TEXT.test(run.text) || hasMarkerLine(run.text)) return null;
   }
 
   // The touched units as a small schedule of their own, in file order, each task run followed by

@@ -14,6 +14,7 @@ import {
 import { TASK_FIELDS, taskIdSchema, type Task } from "../../tasks/task-schema";
 import { parseYamlDocument } from "../fast/block-layout-tokens";
 import { sha256Checksum } from "./checksum";
+import { mergeConflictIssues } from "./merge-conflict";
 import { nestingBeyond } from "./nesting-depth";
 import { validateTaskBody } from "./validate-task-body";
 import type { YamlIssue } from "./yaml-issue";
@@ -67,7 +68,13 @@ const CONTROL_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/;
 export function parseSchedule(input: string | Uint8Array, opts: ParseScheduleOptions = {}): ParseResult {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const checksum = sha256Checksum(input);
-  const fail = (issues: YamlIssue[]): ParseResult => ({ ok: false, issues: sortIssues(issues), checksum });
+  let decoded: string | null = null;
+  // Git's conflict markers break the YAML in ways its messages do not name ("Implicit keys need
+  // to be on a single line"): a file that fails with markers in it is reported as the merge.
+  const fail = (issues: YamlIssue[]): ParseResult => {
+    const merges = decoded === null ? [] : mergeConflictIssues(decoded);
+    return { ok: false, issues: sortIssues(merges.length > 0 ? merges : issues), checksum };
+  };
 
   const byteLength = typeof input === "string" ? Buffer.byteLength(input, "utf8") : input.byteLength;
   if (byteLength > maxBytes) {
@@ -92,6 +99,7 @@ export function parseSchedule(input: string | Uint8Array, opts: ParseScheduleOpt
     }
   }
 
+  decoded = text;
   const control = CONTROL_CHAR.exec(text);
   if (control) {
     const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");

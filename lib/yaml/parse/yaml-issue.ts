@@ -10,7 +10,9 @@ export type YamlIssueCode =
   | "too_deep"
   | "not_utf8"
   | "bad_structure"
-  | "unsupported_version";
+  | "unsupported_version"
+  /** Git's conflict markers (`<<<<<<<`, `=======`, `>>>>>>>`): a merge nobody finished. */
+  | "merge_conflict";
 
 export interface YamlIssue {
   code: YamlIssueCode;

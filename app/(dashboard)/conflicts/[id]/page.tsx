@@ -37,6 +37,7 @@ export default async function ConflictPage({ params }: { params: Promise<{ id: s
   const [conflict, open] = await Promise.all([load(parsed.data), listConflicts(getServices(), "open", 2)]);
   if (!conflict) notFound();
   const nextOpenId = open.find((c) => c.id !== conflict.id)?.id ?? null;
+  const fromGit = conflict.status === "open" ? (getServices().git?.originOf(conflict.taskId) ?? null) : null;
 
   return (
     <>
@@ -80,6 +81,11 @@ export default async function ConflictPage({ params }: { params: Promise<{ id: s
               )}
               {conflict.status === "resolved" && conflict.resolvedBy && <>; resolved by {actorLabel(conflict.resolvedBy, "resolve")}</>}
             </span>
+            {fromGit && (
+              <span data-testid="conflict-from-git" title={fromGit.subject}>
+                · from git: {fromGit.author}, <span className="font-mono">{fromGit.commit.slice(0, 10)}</span>
+              </span>
+            )}
           </span>
         }
         actions={

@@ -5,4 +5,8 @@ import { uuidSchema } from "@/lib/sync/sync-schemas";
 
 export const dynamic = "force-dynamic";
 
-export const GET = withApi<{ id: string }>({ access: "viewer" }, async ({ params, services }) => conflictDetail(services, uuidSchema.parse(params.id)));
+export const GET = withApi<{ id: string }>({ access: "viewer" }, async ({ params, services }) => {
+  const detail = await conflictDetail(services, uuidSchema.parse(params.id));
+  // Git mode: the commit of the remote that brought the clash ("from git: <author>, <commit>").
+  return { ...detail, fromGit: detail.status === "open" ? (services.git?.originOf(detail.taskId) ?? null) : null };
+});
