@@ -9,6 +9,7 @@ import { changedFields, TASK_FIELDS, type Task } from "../tasks/task-schema";
 import type { LockedSchedule, ScheduleStore } from "../yaml";
 import { parseSchedule } from "../yaml/parse/parse-schedule";
 import { applySchedulePatch } from "../yaml/write/apply-schedule-patch";
+import { describeActor, type Actor } from "../people/actor";
 import { describeChange } from "./describe-change";
 import { GitError, type GitRepo } from "./git-repo";
 import { mergeSchedules, type MergeConflict } from "./merge-schedules";
@@ -17,6 +18,12 @@ import { mergeSchedules, type MergeConflict } from "./merge-schedules";
 export interface GitSyncEngine {
   exclusive<T>(work: () => Promise<T>): Promise<T>;
   run(options: { trigger: "git" }): Promise<unknown>;
+}
+
+/** A commit's author; the committer stays the server's configured identity. */
+export interface GitAuthor {
+  name: string;
+  email: string;
 }
 
 export interface GitSyncDeps {
@@ -66,7 +73,7 @@ export interface GitSync {
   start(): void;
   close(): Promise<void>;
   /** Commits the file if it differs from HEAD (the engine's events call this). */
-  commit(origin?: string | (() => string)): Promise<string | null>;
+  commit(origin?: string | (() => string), author?: () => Promise<GitAuthor | null>): Promise<string | null>;
   /** Fetch; when the remote branch moved, merge per task, apply to the DB, push. */
   pull(reason: "interval" | "webhook" | "manual" | "push_rejected"): Promise<void>;
   push(): Promise<boolean>;
@@ -88,8 +95,8 @@ const SOURCE_PREFIX: Record<string, string> = {
 
 /**
  * Git mode (README "Git mode"): the schedule file's folder is a git work tree. Every write the
- * server makes becomes a commit of that file alone (author: the configured identity until the
- * people issue names actors), hand edits found in the work tree are committed first as such;
+ * server makes becomes a commit of that file alone (author: the run's person or named token, else
+ * the configured identity, which is always the committer), hand edits found in the work tree are committed first as such;
  * the remote branch is fetched on an interval and on a webhook, and when it moved it is merged
  * per task with mergeSchedules (base = the merge-base's file), conflicts going to the
  * dashboard's conflict list, the result applied to the DB in the same run; then it pushes (never
@@ -147,7 +154,7 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
   }
 
   /** Commits the file when it differs from HEAD; inside `serial`. */
-  async function commitLocked(origin: string | (() => string)): Promise<string | null> {
+  async function commitLocked(origin: string | (() => string), author?: () => Promise<GitAuthor | null>): Promise<string | null> {
     await ensureBranch();
     const text = await readFile();
     if (text === null) return null; // the server never deletes the file; a missing one is not committed away
@@ -168,7 +175,9 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
     if (after === null) return null;
     const subject = describeChange(typeof origin === "function" ? origin() : origin, headTasks, after);
     await repo.ok(["add", "--", repo.file]);
-    const result = await repo.run(["commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", subject, "--", repo.file], { env: identity });
+    const who = author ? await author().catch(() => null) : null;
+    const env = who ? { ...identity, GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email } : identity;
+    const result = await repo.run(["commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", subject, "--", repo.file], { env });
     if (result.code !== 0) {
       // Nothing to commit after all (e.g. only line endings git normalizes): HEAD is what we have.
       if (/nothing (added )?to commit|no changes added/.test(result.stdout + result.stderr)) {
@@ -185,9 +194,9 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
     return sha;
   }
 
-  function commit(origin: string | (() => string) = "dashboard"): Promise<string | null> {
+  function commit(origin: string | (() => string) = "dashboard", author?: () => Promise<GitAuthor | null>): Promise<string | null> {
     return serial(async () => {
-      const sha = await commitLocked(origin);
+      const sha = await commitLocked(origin, author);
       if (sha && config.push) track(push());
       return sha;
     });
@@ -548,7 +557,9 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
             }
             return resolved.length > 0 ? `resolve conflict ${resolved.join(", ")}; dashboard` : (SOURCE_PREFIX[payload.source] ?? "schedule-sync");
           };
-          track(commit(origin));
+          // The run's actor (issue #18) is the author: a person or a named token; else the configured identity.
+          const author = async () => (payload.runId ? authorOf((await storage.reads.getRun(payload.runId))?.actor ?? null, config.author.email) : null);
+          track(commit(origin, author));
         }),
       );
       if (config.fetchIntervalMs > 0) {
@@ -616,4 +627,10 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
       engine = syncEngine;
     },
   };
+}
+
+/** The author a run's actor makes: people and named tokens by name (with the configured address); null for the server's own runs, cron and the admin token. */
+export function authorOf(actor: Actor | null, email: string): GitAuthor | null {
+  if (!actor || (actor.kind !== "user" && actor.kind !== "token" && actor.kind !== "cli")) return null;
+  return { name: describeActor(actor).who, email };
 }

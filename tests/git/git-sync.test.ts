@@ -4,6 +4,7 @@ import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useSuiteDatabase } from "../_support/engine-harness";
+import { actor } from "@/lib/people/actor";
 import { parseSchedule } from "@/lib/yaml";
 import { appended, developerPushes, FILE, gitServer, log, remoteWithDeveloper, type GitServer } from "./_git-sync";
 import { GIT_ENV, gitOk, useTempDir } from "./_git";
@@ -47,6 +48,19 @@ describe("git mode: commit, fetch, merge per task, push (real git, a bare reposi
     const status = await server.git.status();
     expect(status).toMatchObject({ branch: "main", ahead: 0, behind: 0, lastPush: { error: null } });
     expect(status.head).toBe((await gitOk(bare, ["rev-parse", "main"])).trim());
+    await stop(server);
+  });
+
+  it("a write by a person or a named token is authored by them (issue #18); the server stays the committer", async () => {
+    const dir = await tempDir();
+    const { bare } = await remoteWithDeveloper(dir);
+    const server = await start(dir, `file://${bare}`);
+    await server.core.sync.writeTask({ kind: "patch", id: "nightly-pg-dump", actor: actor("user", "alice", null), patch: (task) => ({ ...task, command: "pg_dump -v app" }) });
+    await server.git.idle();
+    await server.core.sync.writeTask({ kind: "patch", id: "weekly-report", actor: actor("token", "ci-deploy", null), patch: (task) => ({ ...task, enabled: false }) });
+    await server.git.idle();
+    expect(await log(bare, "main", 2)).toEqual(["token ci-deploy <schedule-sync@localhost>|dashboard: weekly-report enabled", "alice <schedule-sync@localhost>|dashboard: nightly-pg-dump command"]);
+    expect((await gitOk(bare, ["log", "-2", "--format=%cn", "main"])).trim().split("\n")).toEqual(["schedule-sync (admin token)", "schedule-sync (admin token)"]);
     await stop(server);
   });
 
