@@ -44,9 +44,9 @@ export default async function DashboardLayout({ children }: { children: ReactNod
             </Link>
             <AppNav openConflicts={status.openConflicts} admin={me.role === "admin"} />
           </div>
-          <div className="flex items-center gap-2">
+          <div className="flex min-w-0 flex-wrap items-center gap-2">
             <ConnectionIndicator />
-            <span className="text-sm text-slate-700" data-testid="signed-in-as">
+            <span className="max-w-48 truncate text-sm text-slate-700" data-testid="signed-in-as">
               {me.name ?? "admin token"} <span className="text-slate-500">· {me.role}</span>
             </span>
             <LogoutButton />

@@ -82,6 +82,7 @@ export function UsersAdmin({ users }: { users: User[] }) {
       {users.length === 0 ? (
         <p className="text-sm text-slate-600">No users yet: the admin token is the only admin. People who come through the auth proxy or OIDC appear here on first sign-in.</p>
       ) : (
+        <div className="overflow-x-auto">
         <table className="w-full text-sm" data-testid="users-table">
           <caption className="sr-only">Users</caption>
           <thead>
@@ -133,6 +134,7 @@ export function UsersAdmin({ users }: { users: User[] }) {
             ))}
           </tbody>
         </table>
+        </div>
       )}
     </div>
   );
@@ -197,6 +199,7 @@ export function TokensAdmin({ tokens }: { tokens: ApiToken[] }) {
       {tokens.length === 0 ? (
         <p className="text-sm text-slate-600">No named tokens yet.</p>
       ) : (
+        <div className="overflow-x-auto">
         <table className="w-full text-sm" data-testid="tokens-table">
           <caption className="sr-only">API tokens</caption>
           <thead>
@@ -238,6 +241,7 @@ export function TokensAdmin({ tokens }: { tokens: ApiToken[] }) {
             ))}
           </tbody>
         </table>
+        </div>
       )}
     </div>
   );

@@ -113,7 +113,20 @@ const isUniqueViolation = (error: unknown) => /duplicate key|unique constraint/i
  * instance. Passwords are scrypt hashes; a token's secret is random (256 bits) and stored as its
  * SHA-256 only, which is enough for a secret nobody chose.
  */
-export function createPeopleStore({ db, touchSeconds = 60 }: { db: Pick<SqlSession, "query">; touchSeconds?: number }): PeopleStore {
+export function createPeopleStore({
+  db,
+  touchSeconds = 60,
+  cacheMs = 1_000,
+}: {
+  db: Pick<SqlSession, "query">;
+  touchSeconds?: number;
+  /**
+   * How long this process reuses a token it found live, like sessions: a revocation here holds at
+   * once, one on another instance (or an expiry) within this long.
+   */
+  cacheMs?: number;
+}): PeopleStore {
+  const tokenCache = new Map<string, { token: ApiToken; at: number }>();
   const one = async (sql: string, params: unknown[]) => (await db.query<Row>(sql, params))[0] ?? null;
   const findUser = async (username: string) => {
     const row = await one(`SELECT ${USER_COLUMNS} FROM users WHERE username = $1`, [username.trim().toLowerCase()]);
@@ -173,6 +186,7 @@ export function createPeopleStore({ db, touchSeconds = 60 }: { db: Pick<SqlSessi
       await guardLastAdmin(user);
       await db.query(`DELETE FROM sessions WHERE user_id = $1`, [user.id]);
       await db.query(`DELETE FROM users WHERE id = $1::uuid`, [user.id]);
+      tokenCache.clear();
       return user;
     },
     async checkPassword(username, password) {
@@ -215,20 +229,28 @@ export function createPeopleStore({ db, touchSeconds = 60 }: { db: Pick<SqlSessi
     async revokeToken(name) {
       const row = await one(`UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE name = $1 RETURNING ${TOKEN_COLUMNS}`, [name.trim()]);
       if (!row) throw new PeopleError("token_not_found", `There is no token named '${name}'`);
+      tokenCache.clear();
       return tokenOf(row);
     },
     async findToken(secret) {
       if (!secret.startsWith(TOKEN_PREFIX)) return null;
+      const hash = hashToken(secret);
+      const cached = tokenCache.get(hash);
+      if (cached && performance.now() - cached.at < cacheMs && (!cached.token.expiresAt || cached.token.expiresAt > new Date().toISOString())) return cached.token;
+      tokenCache.delete(hash);
       const row = await one(
         `SELECT ${TOKEN_COLUMNS}, last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $2) AS stale
          FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
-        [hashToken(secret), touchSeconds],
+        [hash, touchSeconds],
       );
       if (!row) return null;
       // last_used_at is written at most every touchSeconds: a write per request would cost more than the lookup.
       if (row.stale) await db.query(`UPDATE api_tokens SET last_used_at = now() WHERE id = $1::uuid`, [row.id]);
-      const { stale, ...token } = row;
-      return tokenOf(stale ? { ...token, lastUsedAt: new Date() } : token);
+      const { stale, ...rest } = row;
+      const token = tokenOf(stale ? { ...rest, lastUsedAt: new Date() } : rest);
+      if (tokenCache.size >= 10_000) tokenCache.delete(tokenCache.keys().next().value!);
+      if (cacheMs > 0) tokenCache.set(hash, { token, at: performance.now() });
+      return token;
     },
     async stillValid({ tokenIds, userIds }) {
       if (tokenIds.length === 0 && userIds.length === 0) return new Set();

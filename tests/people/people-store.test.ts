@@ -94,6 +94,21 @@ describe.each(DB_KINDS)("people store on %s", (kind) => {
     expect([...valid].sort()).toEqual([later.token.id, alice.id].sort());
   });
 
+  it("reuses a live token for a second at most: a revocation elsewhere holds within it, one here at once", async () => {
+    const here = createPeopleStore({ db: database.db });
+    const elsewhere = createPeopleStore({ db: database.db });
+    const { secret } = await here.createToken({ name: "cached", role: "viewer" });
+    expect(await here.findToken(secret)).not.toBeNull();
+    await elsewhere.revokeToken("cached");
+    const started = performance.now();
+    while ((await here.findToken(secret)) !== null) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(performance.now() - started).toBeLessThan(1_500);
+    const again = await here.createToken({ name: "cached-2", role: "viewer" });
+    expect(await here.findToken(again.secret)).not.toBeNull();
+    await here.revokeToken("cached-2");
+    expect(await here.findToken(again.secret)).toBeNull();
+  });
+
   it("removes a user with their sessions and tokens", async () => {
     const dave = await people.addUser({ username: "dave", role: "editor", password: "dave-password-1" });
     const { secret } = await people.createToken({ name: "daves-script", role: "editor", userId: dave.id });

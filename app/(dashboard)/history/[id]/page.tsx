@@ -8,6 +8,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { DIRECTION_LABELS, TRIGGER_LABELS, formatDateTime, formatDuration } from "@/lib/client/format";
+import { actorLabel } from "@/lib/people/actor";
 import { isCodedError } from "@/lib/errors";
 import type { RunDetail } from "@/lib/client/api-types";
 import { getServices } from "@/lib/core/services";
@@ -60,6 +61,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
           <span className="flex flex-wrap items-center gap-2">
             {run.status === "error" ? <Badge tone="danger">Failed</Badge> : <Badge tone="success">OK</Badge>}
             <span>{formatDateTime(run.startedAt)}</span>
+            <span data-testid="run-actor">· by {actorLabel(run.actor, run.trigger)}</span>
             <span>· {DIRECTION_LABELS[run.direction] ?? run.direction}</span>
             <span>· took {formatDuration(run.durationMs)}</span>
             <span>· {tasks.length === 1 ? "1 task" : `${tasks.length} tasks`} changed</span>

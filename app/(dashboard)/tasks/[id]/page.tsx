@@ -112,7 +112,7 @@ export default async function TaskPage({
       </div>
 
       {task && (
-        <div className="grid items-start gap-4 lg:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
+        <div className="grid grid-cols-1 items-start gap-4 lg:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
           <Card title="Edit task">
             <TaskForm mode="edit" task={task} lastChangedBy={history[0] ? changeActorLabel(history[0]) : null} readOnly={!canEdit} />
           </Card>
