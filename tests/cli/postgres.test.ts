@@ -52,6 +52,16 @@ describe("schedule-sync on PostgreSQL (DATABASE_URL)", () => {
     expect(runs.rows).toEqual([{ trigger: "cli", status: "success" }]);
   });
 
+  it("exports the database's enabled tasks as a crontab without a server (issue #21)", async () => {
+    const run = await cli("export");
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^# schedule-sync export: 2 enabled tasks, generated /);
+    expect(run.stdout).toContain("CRON_TZ=UTC\n# daily-backup: Daily backup\n0 2 * * * /opt/backup.sh\n");
+    const json = JSON.parse((await cli("export", "--format", "json")).stdout) as { tasks: { id: string }[] };
+    expect(json.tasks.map((t) => t.id)).toEqual(["daily-backup", "hourly-health"]);
+  });
+
   it("reports no drift and a no-op sync once both sides agree", async () => {
     expect(await cli("diff")).toMatchObject({ code: 0, stdout: expect.stringMatching(/^No drift: the YAML file and the database agree \(2 tasks;/) });
     const again = await cli("sync");

@@ -80,6 +80,7 @@ describe("logs, metrics and health of a running server", { timeout: 180_000 }, (
     // 2. A hand edit, synced by a person: save → applied is observed.
     await fs.writeFile(app.yamlPath, yamlOf({ "daily-backup": { ...backup, schedule: "15 2 * * *" }, "hourly-health": { ...health, name: "Health (hand)" } }));
     await new Promise((resolve) => setTimeout(resolve, 300)); // the watcher notes the save
+    expect((await scrape()).value("schedule_sync_tasks", { state: "differs" })).toBe(1);
     expect((await app.api("/api/sync/trigger", { method: "POST", json: {} })).status).toBe(200);
     // 3. A conflict: the same field edited by hand and through the API before a sync.
     await fs.writeFile(app.yamlPath, yamlOf({ "daily-backup": { ...backup, schedule: "15 2 * * *", name: "Backup (hand)" }, "hourly-health": { ...health, name: "Health (hand)" } }));

@@ -190,6 +190,26 @@ describe("outgoing webhooks", { timeout: 180_000 }, () => {
     expect(edit.status, await edit.text()).toBe(200);
   });
 
+  it("sends one deletions.held for a mass deletion, with every task id", async () => {
+    const created = await app.api("/api/webhooks", { method: "POST", json: { name: "guard", url: `${receiver.url}/held`, secret: UI_SECRET, events: ["deletions.held"] } });
+    expect(created.status).toBe(201);
+    const good = await fs.readFile(app.yamlPath, "utf8");
+    const bulk = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`bulk-${i}`, { name: `Bulk ${i}`, schedule: "0 3 * * *", command: `/bin/bulk ${i}` }]));
+    const base = { "daily-backup": { ...backup, schedule: "5 2 * * *", name: "Backup (hand)" }, "hourly-health": { ...health, name: "Health (retried)" } };
+    await fs.writeFile(app.yamlPath, yamlOf({ ...base, ...bulk }));
+    await waitFor(async () => ((await (await app.api("/api/tasks?limit=100")).json()) as { total: number }).total === 18 || null, "the bulk tasks in the DB");
+    await fs.writeFile(app.yamlPath, good);
+    const held = await waitFor(() => at("/held")[0], "deletions.held");
+    const body = bodyOf(held);
+    expect(body.event).toBe("deletions.held");
+    expect([...(body.data.taskIds as string[])].sort()).toEqual(Object.keys(bulk).sort());
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(at("/held")).toHaveLength(1);
+    // Put them back (restore the held deletions), so the next test starts in sync.
+    expect((await app.api("/api/sync/held-deletions", { method: "POST", json: { deletedIn: "yaml", action: "apply" } })).status).toBe(200);
+    expect((await app.api(`/api/webhooks/${((await created.json()) as { id: string }).id}`, { method: "DELETE" })).status).toBe(200);
+  });
+
   it("loses nothing across a restart: deliveries the receiver refused before are sent after", async () => {
     receiver.setAnswer(({ path }) => (path === "/env" ? 503 : 200));
     const edits = ["1 3 * * *", "2 3 * * *", "3 3 * * *"];
