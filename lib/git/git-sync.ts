@@ -153,6 +153,25 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
     branch = result.code === 0 ? result.stdout.trim() : "main";
   }
 
+  let markerPath: string | null = null;
+  const mergeMarker = async () => (markerPath ??= path.join((await repo.ok(["rev-parse", "--absolute-git-dir"])).trim(), "schedule-sync-merge"));
+
+  /**
+   * A merge the server began and never committed (the process stopped in between) leaves the
+   * work tree merging, and every later commit would fail. Only a merge the server marked as its
+   * own is aborted: someone else's merge in a shared work tree is theirs to finish. Inside `serial`.
+   */
+  async function abortInterruptedMerge(): Promise<void> {
+    const marker = await mergeMarker();
+    const remote = await fs.readFile(marker, "utf8").catch(() => null);
+    if (remote === null) return;
+    if ((await repo.run(["rev-parse", "-q", "--verify", "MERGE_HEAD"])).stdout.trim()) {
+      await repo.ok(["merge", "--abort"]);
+      log("warn", `aborted a merge of ${remote.trim()} the server began before it stopped; the next fetch merges again`);
+    }
+    await fs.rm(marker, { force: true });
+  }
+
   /** Commits the file when it differs from HEAD; inside `serial`. */
   async function commitLocked(origin: string | (() => string), author?: () => Promise<GitAuthor | null>): Promise<string | null> {
     await ensureBranch();
@@ -346,10 +365,13 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
     // Git keeps our version of the schedule file while it merges (a merge driver that does
     // nothing), so no conflict markers ever land in the file the watcher and the engine read.
     const keep = await keepOursConfig();
+    // Marks the merge as the server's: a start after a crash between here and the commit aborts it.
+    await fs.writeFile(await mergeMarker(), remote);
     const started = await repo.run([...keep, "merge", "--quiet", "--no-ff", "--no-commit", "--no-verify", remote], { env: identity });
     const unmerged = (await repo.ok(["diff", "--name-only", "--diff-filter=U"])).split("\n").filter((name) => name && name !== repo.file);
     if (unmerged.length > 0 || (started.code !== 0 && !(await repo.run(["rev-parse", "-q", "--verify", "MERGE_HEAD"])).stdout.trim())) {
       await repo.run(["merge", "--abort"]);
+      await fs.rm(await mergeMarker(), { force: true });
       lastMerge = { at: new Date().toISOString(), error: `merging origin/${branch} conflicts outside the schedule file (${unmerged.join(", ") || started.stderr.trim()}); merge it by hand`, conflicts: 0 };
       log("warn", lastMerge.error!);
       return false;
@@ -358,6 +380,7 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
     await repo.ok(["add", "--", repo.file]);
     const subject = `merge origin/${branch} per task${conflicts.length > 0 ? `; ${conflicts.length} in conflict: ${conflicts.map((c) => c.id).join(", ")}` : ""}`;
     await repo.ok(["commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", subject], { env: identity });
+    await fs.rm(await mergeMarker(), { force: true });
 
     if (conflicts.length > 0) await recordConflicts(conflicts, { author: author ?? "", commit: remoteSha ?? remote, subject: remoteSubject ?? "" });
     return finishMerge(subject, conflicts.length);
@@ -570,7 +593,10 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
       }
       track(
         loadOrigins()
-          .then(() => serial(() => commitLocked("hand edit")))
+          .then(() => serial(async () => {
+            await abortInterruptedMerge();
+            await commitLocked("hand edit");
+          }))
           .then(() => pull("interval"))
           .then(() => (config.push ? push() : undefined)),
       );

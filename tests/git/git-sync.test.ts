@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFile, rename } from "node:fs/promises";
+import { readFile, rename, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -113,6 +113,40 @@ describe("git mode: commit, fetch, merge per task, push (real git, a bare reposi
     expect(lines.slice(1)).toContain(`${AUTHOR}|hand edit: weekly-report name`);
     expect(await dbTask(server, "from-dev")).toMatchObject({ command: "from-dev.sh" });
     await stop(server);
+  });
+
+  it("a merge the server began and never committed (it stopped in between) is aborted at the next start and done again", async () => {
+    const dir = await tempDir();
+    const { bare, dev } = await remoteWithDeveloper(dir);
+    const first = await start(dir, `file://${bare}`);
+    await stop(first);
+    await developerPushes(dev, (text) => appended(text, "from-dev"), "add from-dev");
+    // What a crash leaves: the server's marker, and git half way through the merge.
+    const root = first.root;
+    await gitOk(root, ["fetch", "-q", "origin"]);
+    await gitOk(root, ["merge", "-q", "--no-ff", "--no-commit", "origin/main"]);
+    await writeFile(path.join(root, ".git", "schedule-sync-merge"), "refs/remotes/origin/main");
+    const second = await start(dir, `file://${bare}`, {}, { restart: true });
+    expect((await gitOk(root, ["rev-parse", "-q", "--verify", "MERGE_HEAD"]).catch(() => "")).trim()).toBe("");
+    expect(await dbTask(second, "from-dev")).toMatchObject({ command: "from-dev.sh" });
+    await second.core.sync.writeTask({ kind: "patch", id: "weekly-report", patch: (task) => ({ ...task, name: "After the crash" }) });
+    await second.git.idle();
+    expect((await log(bare, "main", 1))[0]).toBe(`${AUTHOR}|dashboard: weekly-report name`);
+    expect((await gitOk(root, ["status", "--porcelain"])).trim()).toBe("");
+    await stop(second);
+  });
+
+  it("someone else's unfinished merge in the work tree is left to them", async () => {
+    const dir = await tempDir();
+    const { bare, dev } = await remoteWithDeveloper(dir);
+    const first = await start(dir, `file://${bare}`);
+    await stop(first);
+    await developerPushes(dev, (text) => text.replace("report.sh", "report.sh --all"), "all reports");
+    await gitOk(first.root, ["fetch", "-q", "origin"]);
+    await gitOk(first.root, ["merge", "-q", "--no-ff", "--no-commit", "origin/main"]);
+    const second = await start(dir, `file://${bare}`, {}, { restart: true });
+    expect((await gitOk(first.root, ["rev-parse", "-q", "--verify", "MERGE_HEAD"])).trim()).not.toBe("");
+    await stop(second);
   });
 
   it("commits made while the remote was away are pushed by the next start", async () => {
