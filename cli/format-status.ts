@@ -34,6 +34,14 @@ export function formatStatus(status: StatusView, file: string): string {
     }`,
   ];
   if (status.state !== null) lines.push(`  next cron run:  ${status.nextCronRun ?? "off"}`);
+  if (status.git) lines.push(`  git:            ${formatGit(status.git)}`);
   if (!status.yaml.valid && status.yaml.issues.length > 0) lines.push("", formatIssues(file, status.yaml.issues));
   return `${lines.join("\n")}\n`;
+}
+
+/** "main at 1a2b3c4d, 2 ahead, 0 behind; last push failed: …" */
+function formatGit(git: NonNullable<StatusView["git"]>): string {
+  const where = `${git.branch}${git.pushBranch ? ` (pushes to ${git.pushBranch})` : ""} at ${git.head?.slice(0, 8) ?? "no commit yet"}`;
+  const counts = git.ahead === null || git.behind === null ? "no remote" : `${git.ahead} ahead, ${git.behind} behind`;
+  return `${where}, ${counts}${git.error ? `; ${git.error}` : ""}${git.retryAt ? ` (retrying at ${git.retryAt})` : ""}`;
 }

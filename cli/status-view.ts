@@ -29,5 +29,6 @@ export function statusView(where: string, status: SyncStatus, fromServer: boolea
       ? { id: run.id, trigger: run.trigger, direction: run.direction, status: run.status, error: run.error, conflicts: run.conflicts, startedAt: run.startedAt, durationMs: run.durationMs }
       : null,
     nextCronRun: fromServer ? status.nextCronRun : null,
+    git: fromServer ? (status.git ?? null) : null,
   };
 }

@@ -1,3 +1,4 @@
+import type { SyncStatus } from "../lib/client/api-types";
 import type { DbKind } from "../lib/db/create-database";
 import type { Direction } from "../lib/sync/reconcile/plan";
 import type { RunResult } from "../lib/sync/engine/sync-engine";
@@ -63,4 +64,6 @@ export interface StatusView {
   retry: { at: string; attempt: number; error: string | null } | null;
   lastRun: LastRun | null;
   nextCronRun: string | null;
+  /** Git mode of the server asked (null when off, or when the CLI reads the database itself). */
+  git: NonNullable<SyncStatus["git"]> | null;
 }

@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { startAppProcess, type AppProcess } from "../_support/app-process";
+import { startAppProcess, TEST_TOKEN, type AppProcess } from "../_support/app-process";
+import { runCli } from "../cli/_cli";
 import { connectRecordingSocket, type RecordingSocket } from "../_support/socket-client";
 import { appended, developerPushes, remoteWithDeveloper } from "./_git-sync";
 import { useTempDir } from "./_git";
@@ -57,6 +58,8 @@ describe("git mode in the real server: the webhook and polling bring a developer
     expect(status).toMatchObject({ enabled: true, branch: "main", ahead: 0, behind: 0, lastFetch: { error: null } });
     const sync = await (await app.api("/api/sync/status")).json();
     expect(sync.git).toMatchObject({ branch: "main", ahead: 0, behind: 0, error: null, head: status.head });
+    const cli = await runCli(["status", "--url", app.url], { env: { ADMIN_TOKEN: TEST_TOKEN }, cwd: app.dir });
+    expect(cli.stdout).toContain(`  git:            main at ${status.head.slice(0, 8)}, 0 ahead, 0 behind\n`);
     const dashboard = (await (await app.api("/")).text()).replaceAll("<!-- -->", "");
     expect(dashboard).toContain(`data-testid="git-status"`);
     expect(dashboard).toContain(`main @ ${status.head.slice(0, 7)}`);
