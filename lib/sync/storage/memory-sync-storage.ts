@@ -392,7 +392,7 @@ function revisionReadsOn(current: () => State): RevisionReads {
       current()
         .revisions.slice(1)
         .reverse()
-        .map((r) => ({ id: r.id, seq: r.seq, checksum: r.checksum, changes: r.changes.map((c) => [c.taskId, c.beforeDigest, c.afterDigest] as [string, string | null, string | null]) })),
+        .map((r) => ({ id: r.id, parentId: r.parentId, seq: r.seq, checksum: r.checksum, changes: r.changes.map((c) => [c.taskId, c.beforeDigest, c.afterDigest] as [string, string | null, string | null]) })),
     loadRevisionTasks: async (revisionId, ids) => {
       const state = current();
       const tasks = new Map<string, Task | null>();

@@ -52,6 +52,8 @@ export interface RevisionDetail extends RevisionRecord {
 /** A revision's delta as per-task digests: what the ancestor search reads (no task values). */
 export interface RevisionDigests {
   id: string;
+  /** The revision this delta leads from (null: none stored). */
+  parentId: string | null;
   seq: number;
   checksum: string;
   /** [task id, digest before (null: absent), digest after (null: absent)]. */

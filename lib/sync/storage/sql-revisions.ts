@@ -44,7 +44,7 @@ export async function findRevisionByChecksum(tx: Tx, checksum: string): Promise<
 export async function loadRevisionDigests(tx: Tx): Promise<RevisionDigests[]> {
   return queryJson<RevisionDigests>(
     tx,
-    `SELECT r.id, r.seq::int AS seq, r.checksum,
+    `SELECT r.id, r.parent_id AS "parentId", r.seq::int AS seq, r.checksum,
        (SELECT coalesce(json_agg(json_build_array(c.task_id, c.before_digest, c.after_digest)), '[]')
         FROM sync_revision_changes c WHERE c.revision_seq = r.seq) AS changes
      FROM sync_revisions r WHERE r.seq > (SELECT min(seq) FROM sync_revisions) ORDER BY r.seq DESC`,
