@@ -392,7 +392,14 @@ function revisionReadsOn(current: () => State): RevisionReads {
       current()
         .revisions.slice(1)
         .reverse()
-        .map((r) => ({ id: r.id, parentId: r.parentId, seq: r.seq, checksum: r.checksum, changes: r.changes.map((c) => [c.taskId, c.beforeDigest, c.afterDigest] as [string, string | null, string | null]) })),
+        .map((r) => ({
+          id: r.id,
+          parentId: r.parentId,
+          seq: r.seq,
+          checksum: r.checksum,
+          source: r.source,
+          changes: r.changes.map((c) => [c.taskId, c.beforeDigest, c.afterDigest, copy(c.before), copy(c.after)] as [string, string | null, string | null, Task | null, Task | null]),
+        })),
     loadRevisionTasks: async (revisionId, ids) => {
       const state = current();
       const tasks = new Map<string, Task | null>();

@@ -49,15 +49,16 @@ export interface RevisionDetail extends RevisionRecord {
   changes: RevisionChange[];
 }
 
-/** A revision's delta as per-task digests: what the ancestor search reads (no task values). */
+/** A revision's delta with per-task digests: what the ancestor search reads. */
 export interface RevisionDigests {
   id: string;
   /** The revision this delta leads from (null: none stored). */
   parentId: string | null;
   seq: number;
   checksum: string;
-  /** [task id, digest before (null: absent), digest after (null: absent)]. */
-  changes: [string, string | null, string | null][];
+  source: RevisionSource;
+  /** [task id, digest before, digest after, task before, task after] (null: absent). */
+  changes: [string, string | null, string | null, Task | null, Task | null][];
 }
 
 /** How many revisions are kept: the newest `keep`, none older than `maxAgeMs` (the newest always stays). */

@@ -42,12 +42,17 @@ export async function findRevisionByChecksum(tx: Tx, checksum: string): Promise<
 }
 
 export async function loadRevisionDigests(tx: Tx): Promise<RevisionDigests[]> {
+  // One pass over the window's deltas (grouped), not a subquery per revision.
   return queryJson<RevisionDigests>(
     tx,
-    `SELECT r.id, r.parent_id AS "parentId", r.seq::int AS seq, r.checksum,
-       (SELECT coalesce(json_agg(json_build_array(c.task_id, c.before_digest, c.after_digest)), '[]')
-        FROM sync_revision_changes c WHERE c.revision_seq = r.seq) AS changes
-     FROM sync_revisions r WHERE r.seq > (SELECT min(seq) FROM sync_revisions) ORDER BY r.seq DESC`,
+    `WITH oldest AS (SELECT min(seq) AS seq FROM sync_revisions),
+     deltas AS (
+       SELECT c.revision_seq, json_agg(json_build_array(c.task_id, c.before_digest, c.after_digest, c.before, c.after)) AS changes
+       FROM sync_revision_changes c, oldest WHERE c.revision_seq > oldest.seq GROUP BY c.revision_seq
+     )
+     SELECT r.id, r.parent_id AS "parentId", r.seq::int AS seq, r.checksum, r.source, coalesce(d.changes, '[]') AS changes
+     FROM sync_revisions r CROSS JOIN oldest LEFT JOIN deltas d ON d.revision_seq = r.seq
+     WHERE r.seq > oldest.seq ORDER BY r.seq DESC`,
   );
 }
 

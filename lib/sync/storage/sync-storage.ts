@@ -4,7 +4,7 @@ import type { ChangeRecord, ConflictKind, ConflictWrite } from "../reconcile/pla
 import type { RevisionReads, RevisionWrites } from "./revisions";
 
 export type { ChangeRecord, ConflictWrite } from "../reconcile/plan";
-export type * from "./revisions";
+export * from "./revisions";
 
 /**
  * The port through which the sync engine reads and writes everything it owns in the database:
