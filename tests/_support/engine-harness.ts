@@ -81,7 +81,7 @@ export function useEngineSuite(kind: EngineKind) {
   };
 }
 
-const TABLES = ["sync_changes", "sync_runs", "conflicts", "sync_base", "tasks"];
+const TABLES = ["sync_revision_head", "sync_revision_changes", "sync_revisions", "sync_changes", "sync_runs", "conflicts", "sync_base", "tasks"];
 
 function recorder(bus: EventBus): EngineHarness["events"] {
   const events: EngineHarness["events"] = [];

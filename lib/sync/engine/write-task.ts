@@ -40,7 +40,8 @@ export async function writeTask(parts: EngineParts, write: TaskWrite, trigger: T
       const edit = before && after && tasksEqual(before, after) ? undefined : { id, before, after, source };
       // Every other task stays as it was: settled before this write means settled after it.
       const settle = parts.settled.holds(state.generation, ctx.yaml);
-      return applyPlan(ctx, { scope: [id], trigger, direction: "bidirectional", force: false, startedAt, edit, state, settle }, parts.applyEnv);
+      const headChecksum = settle ? parts.settled.headChecksum() : null;
+      return applyPlan(ctx, { scope: [id], trigger, direction: "bidirectional", force: false, startedAt, edit, state, settle, headChecksum }, parts.applyEnv);
     });
     if (applied.settled) parts.settled.set(applied.settled);
     // The file held other unsynced changes (or nothing was settled): they get their own run.
