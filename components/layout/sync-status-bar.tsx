@@ -7,6 +7,7 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { Notice } from "@/components/ui/notice";
 import { Spinner } from "@/components/ui/spinner";
 import { HeldDeletionsPanel } from "@/components/sync/held-deletions-panel";
+import { LineageNotice } from "@/components/sync/lineage-notice";
 import { CodeFrameView } from "@/components/yaml/code-frame-view";
 import type { CodeFrame } from "@/lib/yaml-view/code-frame";
 
@@ -114,7 +115,7 @@ export function SyncStatusBar({ status, frame = null }: { status: SyncStatus; fr
           </div>
         </div>
       </div>
-      {(!status.yaml.valid || status.yaml.missing || status.state === "error" || status.retry || status.held.yaml + status.held.db > 0 || !status.dbReachable) && (
+      {(!status.yaml.valid || status.yaml.missing || status.state === "error" || status.retry || status.held.yaml + status.held.db > 0 || !status.dbReachable || status.lineage) && (
         <div className="mx-auto max-w-7xl space-y-2 px-4 pb-3 sm:px-6">
           {!status.yaml.valid && (
             <Notice tone="error" title="The YAML file is invalid: syncing is paused until it is fixed" role="alert">
@@ -172,6 +173,7 @@ export function SyncStatusBar({ status, frame = null }: { status: SyncStatus; fr
             </Notice>
           )}
           <HeldDeletionsPanel held={status.held} />
+          {status.lineage && <LineageNotice lineage={status.lineage} />}
         </div>
       )}
     </div>

@@ -5,7 +5,7 @@ import { migrate } from "../db/migrate";
 import { createEventBus, type EventBus } from "../events/event-bus";
 import { createSyncEngine, type SyncEngine } from "../sync/engine/sync-engine";
 import { createSqlSyncStorage } from "../sync/storage/sql-sync-storage";
-import type { SyncStorage } from "../sync/storage/sync-storage";
+import { DEFAULT_REVISION_LIMITS, type SyncStorage } from "../sync/storage/sync-storage";
 import { createScheduleStore, type ScheduleStore } from "../yaml";
 
 /** The parts every way of running schedule-sync shares: the server, the CLI and the tests. */
@@ -61,6 +61,7 @@ export async function createCore(config: AppConfig, options: CoreOptions = {}): 
     autoMerge: config.autoMerge,
     deleteGuard: config.deleteGuard,
     followUps: config.syncWatch,
+    revisions: { ...DEFAULT_REVISION_LIMITS, keep: config.revisions },
     log: (level, message) => log(level, `[sync] ${message}`),
   });
   return {
