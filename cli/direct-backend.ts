@@ -56,6 +56,15 @@ export async function openDirectBackend(config: AppConfig, log: (message: string
         throw error;
       }
     },
+    revisions: (limit) => storage.reads.listRevisions({ limit }),
+    async restoreRevision({ id, dryRun }) {
+      try {
+        return await sync.restoreRevision(id, dryRun);
+      } catch (error) {
+        if (isCodedError(error)) throw cliErrorOf(error, store.path, error);
+        throw error;
+      }
+    },
     close: () => core.close(),
   };
 }

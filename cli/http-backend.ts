@@ -1,3 +1,5 @@
+import type { RevisionRecord } from "../lib/sync/storage/sync-storage";
+import type { RestoreResult } from "../lib/sync/engine/restore-revision";
 import type { ConflictRecord } from "../lib/sync/storage/sync-storage";
 import type { RunResult } from "../lib/sync/engine/sync-engine";
 import { CliError, cliErrorOf } from "./cli-error";
@@ -112,6 +114,8 @@ export function createHttpBackend(target: HttpTarget): SyncBackend {
       return { yaml: held.yaml.map(({ taskId, heldAt }) => ({ taskId, heldAt })), db: held.db.map(({ taskId, heldAt }) => ({ taskId, heldAt })) };
     },
     decideHeld: (options) => request("POST", "/api/sync/held-deletions", options, RUN_TIMEOUT_MS),
+    revisions: async (limit) => (await request<{ items: RevisionRecord[] }>("GET", `/api/sync/revisions?limit=${limit}`)).items,
+    restoreRevision: ({ id, dryRun }) => request<RestoreResult>("POST", `/api/sync/revisions/${encodeURIComponent(id)}/restore`, { dryRun }, RUN_TIMEOUT_MS),
     close: async () => undefined,
   };
 }

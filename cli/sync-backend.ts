@@ -1,3 +1,5 @@
+import type { RevisionRecord } from "../lib/sync/storage/sync-storage";
+import type { RestoreResult } from "../lib/sync/engine/restore-revision";
 import type { DbKind } from "../lib/db/create-database";
 import type { Direction } from "../lib/sync/reconcile/plan";
 import type { RunResult } from "../lib/sync/engine/sync-engine";
@@ -18,6 +20,10 @@ export interface SyncBackend {
   held(): Promise<Record<"yaml" | "db", HeldTask[]>>;
   /** Applies or restores one side's held deletions (or says which, when dry). */
   decideHeld(options: { deletedIn: "yaml" | "db"; action: "apply" | "restore"; dryRun: boolean }): Promise<{ taskIds: string[]; skipped: string[]; runId: string | null }>;
+  /** The file's revisions, newest first (issue #17). */
+  revisions(limit: number): Promise<RevisionRecord[]>;
+  /** Puts both sides back to a revision as one run, or (dry) says what would change. */
+  restoreRevision(options: { id: string; dryRun: boolean }): Promise<RestoreResult>;
   close(): Promise<void>;
 }
 
