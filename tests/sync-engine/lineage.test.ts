@@ -147,6 +147,76 @@ describe.each(ENGINE_KINDS)("file lineage on %s", (kind) => {
   });
 });
 
+describe.each(ENGINE_KINDS)("stale writers beside API writers on %s", (kind) => {
+  const suite = useEngineSuite(kind);
+  let h: EngineHarness;
+  beforeAll(() => suite.open());
+  afterAll(() => suite.drop());
+  beforeEach(async () => {
+    h = await suite.harness();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it("3 unlocked writers rewriting the file from stale reads while 60 API writes edit other tasks: nothing is lost", async () => {
+    const body = (i: number) => ({ name: `Task ${i}`, schedule: "0 * * * *", command: `run ${i}` });
+    const initial: Record<string, Record<string, unknown>> = {};
+    for (let i = 0; i < 60; i++) initial[`api-${String(i).padStart(2, "0")}`] = body(i);
+    for (let w = 0; w < 3; w++) initial[`hand-${w}`] = body(100 + w);
+    await h.writeYaml(yamlOf(initial));
+    await h.engine.run({ trigger: "startup" });
+
+    const acknowledged = new Map<string, string>();
+    const handLast = new Map<string, string>();
+    // Each writer: read the file, hold the copy while the API writes land, edit its own task in
+    // it, save it whole (no file lock), tell the engine; five times. The writers take turns among
+    // themselves (a person's save that another person's editor overwrote before anyone read it is
+    // gone before any program sees it), so every save is stale only against the API writes.
+    let turn: Promise<void> = Promise.resolve();
+    const writer = async (w: number) => {
+      for (let round = 0; round < 5; round++) {
+        const mine = turn.then(async () => {
+          const copy = await h.readYaml();
+          await sleep(20 + ((w * 37 + round * 53) % 60));
+          const command = `hand ${w} round ${round}`;
+          await h.writeYaml(edited(copy, `hand-${w}`, { command }));
+          handLast.set(`hand-${w}`, command);
+          h.engine.markDirty("watch");
+        });
+        turn = mine;
+        await mine;
+      }
+    };
+    const apiWrites = async () => {
+      await Promise.all(
+        Array.from({ length: 60 }, async (_, i) => {
+          await sleep((i * 7) % 300);
+          const id = `api-${String(i).padStart(2, "0")}`;
+          const result = await h.engine.writeTask({ kind: "patch", id, patch: (t) => ({ ...t, command: `api ${i}` }) });
+          acknowledged.set(id, result.task!.command);
+        }),
+      );
+    };
+    await Promise.all([writer(0), writer(1), writer(2), apiWrites()]);
+    await h.engine.converge();
+    await h.engine.run({ trigger: "manual" });
+
+    const [db, yaml, open] = [await h.dbTasks(), await h.yamlTasks(), new Map((await h.openConflicts()).map((c) => [c.taskId, c]))];
+    const lost: string[] = [];
+    const check = (id: string, command: string) => {
+      const conflict = open.get(id);
+      const held = conflict ? [conflict.yaml?.command, conflict.db?.command, yaml.get(id)?.command, db.get(id)?.command] : [yaml.get(id)?.command];
+      if (!held.includes(command) || (!conflict && yaml.get(id)?.command !== db.get(id)?.command)) lost.push(`${id}: wanted ${command}, file ${yaml.get(id)?.command}, db ${db.get(id)?.command}`);
+    };
+    for (const [id, command] of acknowledged) check(id, command);
+    for (const [id, command] of handLast) check(id, command);
+    expect(acknowledged.size).toBe(60);
+    expect(lost).toEqual([]);
+  }, 120_000);
+});
+
 describe.each(DB_KINDS)("file lineage with git on %s", (kind) => {
   const suite = useEngineSuite(kind);
   let h: Harness;

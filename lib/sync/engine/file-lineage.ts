@@ -17,7 +17,7 @@ export interface FileLineage {
   /**
    * The run reconciles every task in which the file differs from the head, so the revisions it
    * records are true. A one-task write on a file with other unsynced changes is not: it records
-   * nothing, and the full run that follows it records the file against the same head.
+   * only its own write (see recordRevisions), and the full run that follows records the file.
    */
   covering: boolean;
   /** How the file read differs from the head, task by task; null when not compared (then nothing is recorded). */
@@ -130,7 +130,20 @@ export async function recordRevisions(
   input: { lineage: FileLineage; yaml: ReadResult; written: WriteResult | null; writes: PlanWrites; runId: string; source: RevisionSource; limits: RevisionLimits },
 ): Promise<boolean> {
   const { lineage, yaml, written, writes, runId, limits } = input;
-  if (lineage.changed === null || !lineage.covering || yaml.status === "invalid") return false;
+  if (yaml.status === "invalid") return false;
+  if (!lineage.covering && written && yaml.status === "ok") {
+    // A one-task write on a file with other unsynced changes: the file as a whole is not known,
+    // but what the server wrote is. Record just that against the head, under a checksum no file
+    // has, so the head keeps the server's newer values (a copy saved from before them is then
+    // seen as old) and the full run that follows compares the whole file again.
+    const ids = [...writes.yamlUpserts.map((t) => t.id), ...writes.yamlDeletes];
+    const changes = diffTasks(await tx.loadRevisionTasks(null, ids), written.tasks, ids);
+    if (changes.length > 0) {
+      await tx.insertRevision({ id: randomUUID(), runId, source: input.source, checksum: `partial:${written.checksum}`, taskCount: written.tasks.size, ancestorId: null, changes }, limits);
+    }
+    return false;
+  }
+  if (lineage.changed === null || !lineage.covering) return false;
   if (yaml.status === "ok" && !lineage.fileIsHead) {
     const ancestorId = lineage.ancestor?.id ?? null;
     await tx.insertRevision({ id: randomUUID(), runId, source: "yaml", checksum: yaml.checksum, taskCount: yaml.tasks.size, ancestorId, changes: lineage.changed }, limits);
