@@ -14,6 +14,7 @@ import { formatPlan, hasDrift } from "./format-plan";
 import { formatRun } from "./format-run";
 import { formatHeld, formatHeldDecision } from "./format-held";
 import { formatStatus, statusNeedsAttention } from "./format-status";
+import { formatRestore, formatRevisions } from "./format-revisions";
 import { loadCliConfig } from "./load-cli-config";
 import { openSyncBackend } from "./open-sync-backend";
 import type { SyncBackend } from "./sync-backend";
@@ -139,6 +140,32 @@ const COMMANDS: Record<string, Command> = {
       if (!format.success) throw new UsageError(`--format must be crontab or json, not ${JSON.stringify(values.format)}`);
       return withBackend(values, io, async (backend) => {
         io.stdout.write(renderExport(format.data, await backend.enabledTasks()));
+        return EXIT.ok;
+      });
+    },
+  },
+  revisions: {
+    options: { ...HELP, ...REMOTE, limit: { type: "string", short: "n" } },
+    positionals: false,
+    run: (values, _, io) => {
+      const limit = values.limit === undefined ? 20 : Number(values.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new UsageError(`--limit must be a whole number from 1 to 500, not ${JSON.stringify(values.limit)}`);
+      return withBackend(values, io, async (backend) => {
+        const revisions = await backend.revisions(limit);
+        io.stdout.write(values.json ? json(revisions) : formatRevisions(revisions, backend.where));
+        return EXIT.ok;
+      });
+    },
+  },
+  restore: {
+    options: { ...HELP, ...REMOTE, "dry-run": { type: "boolean" } },
+    positionals: true,
+    run: (values, positionals, io) => {
+      if (positionals.length !== 1) throw new UsageError("expected one revision id (see `schedule-sync revisions`)");
+      const dryRun = values["dry-run"] === true;
+      return withBackend(values, io, async (backend) => {
+        const result = await backend.restoreRevision({ id: positionals[0]!, dryRun });
+        io.stdout.write(values.json ? json(result) : formatRestore(result));
         return EXIT.ok;
       });
     },

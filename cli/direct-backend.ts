@@ -62,6 +62,15 @@ export async function openDirectBackend(config: AppConfig, log: (message: string
       }
     },
     enabledTasks: () => listEnabledSchedules(core.db),
+    revisions: (limit) => storage.reads.listRevisions({ limit }),
+    async restoreRevision({ id, dryRun }) {
+      try {
+        return await sync.restoreRevision(id, dryRun, cliActor);
+      } catch (error) {
+        if (isCodedError(error)) throw cliErrorOf(error, store.path, error);
+        throw error;
+      }
+    },
     close: () => core.close(),
   };
 }

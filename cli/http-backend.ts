@@ -1,3 +1,5 @@
+import type { RevisionRecord } from "../lib/sync/storage/sync-storage";
+import type { RestoreResult } from "../lib/sync/engine/restore-revision";
 import type { ConflictRecord } from "../lib/sync/storage/sync-storage";
 import type { ExportedTask } from "../lib/export/export-schedule";
 import type { RunResult } from "../lib/sync/engine/sync-engine";
@@ -114,6 +116,8 @@ export function createHttpBackend(target: HttpTarget): SyncBackend {
     },
     decideHeld: (options) => request("POST", "/api/sync/held-deletions", options, RUN_TIMEOUT_MS),
     enabledTasks: async () => (await request<{ tasks: ExportedTask[] }>("GET", "/api/export?format=json")).tasks,
+    revisions: async (limit) => (await request<{ items: RevisionRecord[] }>("GET", `/api/sync/revisions?limit=${limit}`)).items,
+    restoreRevision: ({ id, dryRun }) => request<RestoreResult>("POST", `/api/sync/revisions/${encodeURIComponent(id)}/restore`, { dryRun }, RUN_TIMEOUT_MS),
     close: async () => undefined,
   };
 }

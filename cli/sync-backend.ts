@@ -1,4 +1,6 @@
 import type { SyncStatus } from "../lib/client/api-types";
+import type { RevisionRecord } from "../lib/sync/storage/sync-storage";
+import type { RestoreResult } from "../lib/sync/engine/restore-revision";
 import type { DbKind } from "../lib/db/create-database";
 import type { Direction } from "../lib/sync/reconcile/plan";
 import type { RunResult } from "../lib/sync/engine/sync-engine";
@@ -22,6 +24,10 @@ export interface SyncBackend {
   decideHeld(options: { deletedIn: "yaml" | "db"; action: "apply" | "restore"; dryRun: boolean }): Promise<{ taskIds: string[]; skipped: string[]; runId: string | null }>;
   /** The enabled tasks, for `export` (the DB side: what the UI and the API show). */
   enabledTasks(): Promise<ExportedTask[]>;
+  /** The file's revisions, newest first (issue #17). */
+  revisions(limit: number): Promise<RevisionRecord[]>;
+  /** Puts both sides back to a revision as one run, or (dry) says what would change. */
+  restoreRevision(options: { id: string; dryRun: boolean }): Promise<RestoreResult>;
   close(): Promise<void>;
 }
 

@@ -9,6 +9,8 @@ Commands:
   status            show the sync status
   held              list mass deletions the delete guard holds; --apply or --restore them
   merge-driver      git's merge driver for the file: merges two branches' versions per task
+  revisions         list the schedule file's revisions (the versions the server wrote or accepted)
+  restore <id>      put both sides back to a revision (--dry-run: show what would change)
   token             print the admin token for the login page (--url: the whole login link)
   users             list, add or remove people (add <name> --role viewer|editor|admin [--password-stdin])
   tokens            list, create or revoke named API tokens (create <name> --role <r> [--expires-days n])
@@ -66,6 +68,29 @@ Options:
   -h, --help        show this help
 
 Exit codes: 0 printed, 2 invalid input or error.
+`,
+  revisions: `Usage: schedule-sync revisions [--limit <n>] [--url <url>] [--json]
+
+Lists the versions of the schedule file the server wrote or accepted, newest first: when, who
+(yaml: a file saved by hand or by a program; db, merge, restore: written by the server), and how
+many tasks each added, changed and removed. The last SYNC_REVISIONS (and 30 days) are kept.
+
+Options:
+  -n, --limit <n>  how many (default 20)
+  --url <url>      the server to ask (PGlite; see \`schedule-sync --help\`)
+  --json           print machine-readable output
+  -h, --help       show this help
+`,
+  restore: `Usage: schedule-sync restore <revision-id> [--dry-run] [--url <url>] [--json]
+
+Puts the file and the database back to a revision on purpose, as one run (a file saved from an
+older version never does that by itself). Tasks with open conflicts are restored too.
+
+Options:
+  --dry-run     print what would change, change nothing
+  --url <url>   the server to ask (PGlite; see \`schedule-sync --help\`)
+  --json        print machine-readable output
+  -h, --help    show this help
 `,
   held: `Usage: schedule-sync held [--apply | --restore] [--side yaml|db] [--dry-run] [--url <url>] [--json]
 

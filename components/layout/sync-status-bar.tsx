@@ -7,6 +7,7 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { Notice } from "@/components/ui/notice";
 import { Spinner } from "@/components/ui/spinner";
 import { HeldDeletionsPanel } from "@/components/sync/held-deletions-panel";
+import { LineageNotice } from "@/components/sync/lineage-notice";
 import { CodeFrameView } from "@/components/yaml/code-frame-view";
 import type { CodeFrame } from "@/lib/yaml-view/code-frame";
 
@@ -138,7 +139,7 @@ export function SyncStatusBar({ status, frame = null, canDecideHeld = true }: { 
           </div>
         </div>
       </div>
-      {(!status.yaml.valid || status.yaml.missing || status.state === "error" || status.retry || status.held.yaml + status.held.db > 0 || !status.dbReachable) && (
+      {(!status.yaml.valid || status.yaml.missing || status.state === "error" || status.retry || status.held.yaml + status.held.db > 0 || !status.dbReachable || status.lineage) && (
         <div className="mx-auto max-w-7xl space-y-2 px-4 pb-3 sm:px-6">
           {!status.yaml.valid && (
             <Notice tone="error" title="The YAML file is invalid: syncing is paused until it is fixed" role="alert">
@@ -196,6 +197,7 @@ export function SyncStatusBar({ status, frame = null, canDecideHeld = true }: { 
             </Notice>
           )}
           <HeldDeletionsPanel held={status.held} canDecide={canDecideHeld} />
+          {status.lineage && <LineageNotice lineage={status.lineage} />}
         </div>
       )}
     </div>

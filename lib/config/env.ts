@@ -30,6 +30,8 @@ const envSchema = z.object({
       return { count: Number(match[1]), fraction: Number(match[2]) / 100 };
     }),
   SYNC_DEBOUNCE_MS: z.coerce.number().int().min(0).max(60_000).default(100),
+  /** File revisions kept for lineage and restores (also never older than 30 days; issue #17). */
+  SYNC_REVISIONS: z.coerce.number().int().min(1).max(100_000).default(200),
   /** A changed file is read once no one has written it for this long. */
   SYNC_STABLE_MS: z.coerce.number().int().min(0).max(60_000).default(100),
   ADMIN_TOKEN: z
@@ -135,6 +137,8 @@ export interface AppConfig {
   deleteGuard: { count: number; fraction: number } | null;
   debounceMs: number;
   stableMs: number;
+  /** SYNC_REVISIONS: how many file revisions are kept (and none older than 30 days). */
+  revisions: number;
   adminToken: string | undefined;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
   logFormat: "json" | "pretty";
@@ -204,6 +208,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     deleteGuard: e.SYNC_DELETE_GUARD,
     debounceMs: e.SYNC_DEBOUNCE_MS,
     stableMs: e.SYNC_STABLE_MS,
+    revisions: e.SYNC_REVISIONS,
     adminToken: e.ADMIN_TOKEN,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === "production" ? "json" : "pretty"),

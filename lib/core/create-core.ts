@@ -6,7 +6,7 @@ import { createEventBus, type EventBus } from "../events/event-bus";
 import { observeRuns, type RunObserver } from "../ops/observe-runs";
 import { createSyncEngine, type SyncEngine } from "../sync/engine/sync-engine";
 import { createSqlSyncStorage } from "../sync/storage/sql-sync-storage";
-import type { SyncStorage } from "../sync/storage/sync-storage";
+import { DEFAULT_REVISION_LIMITS, type SyncStorage } from "../sync/storage/sync-storage";
 import { createScheduleStore, type ScheduleStore } from "../yaml";
 import { prepareWorkTree } from "../git/git-repo";
 import { createGitSync, type GitSync } from "../git/git-sync";
@@ -88,6 +88,7 @@ export async function createCore(config: AppConfig, options: CoreOptions = {}): 
     autoMerge: config.autoMerge,
     deleteGuard: config.deleteGuard,
     followUps: config.syncWatch,
+    revisions: { ...DEFAULT_REVISION_LIMITS, keep: config.revisions },
     log: (level, message) => log(level, `[sync] ${message}`),
   });
   const sync = observer.watchWrites(engine);

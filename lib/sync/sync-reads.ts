@@ -4,6 +4,7 @@ import { listTasks, type ListTasksQuery } from "../tasks/task-reads";
 import { tasksEqual, type Task } from "../tasks/task-schema";
 import { taskSourceText, taskToYamlText, type ScheduleStore } from "../yaml";
 import { heldDeletionOf, type HeldDeletion } from "./engine/held-deletions";
+import type { LineageNote } from "./engine/file-lineage";
 import { notFound } from "./engine/sync-errors";
 import type { SyncEngine } from "./engine/sync-engine";
 import { proposeMerge } from "./reconcile/resolve-conflict";
@@ -35,11 +36,12 @@ export async function syncStatus(deps: SyncReadDeps & SyncSettings) {
   const status = deps.sync.status();
   const head = status.yaml.issues[0] ?? null;
   // While the database is away the status still answers, from what this process knows.
-  const [open, runs, drift, git] = await Promise.all([
+  const [open, runs, drift, git, lineage] = await Promise.all([
     deps.storage.reads.listConflicts("open", 100_000).catch(() => null),
     deps.storage.reads.listRuns({ limit: 1 }).catch(() => null),
     deps.sync.drift().catch(() => null),
     deps.git ? deps.git.status().catch(() => null) : null,
+    recentLineage(deps.storage).catch(() => null),
   ]);
   const held = (open ?? []).map(heldDeletionOf).filter((h): h is HeldDeletion => h !== null);
   const { loop } = status;
@@ -54,6 +56,8 @@ export async function syncStatus(deps: SyncReadDeps & SyncSettings) {
     pending: drift ? drift.differing.size : null,
     /** Set while the loop waits to try again after a failure that may heal. */
     retry: loop.retryAt !== null ? { at: new Date(loop.retryAt).toISOString(), attempt: loop.attempt, error: loop.lastError } : null,
+    /** The latest run of the last day that found the file saved from an older version (issue #17). */
+    lineage,
     /** Mass deletions held for a person, by the side that deleted. */
     held: { yaml: held.filter((h) => h.deletedIn === "yaml").length, db: held.filter((h) => h.deletedIn === "db").length },
     yaml: {
@@ -85,6 +89,21 @@ export async function syncStatus(deps: SyncReadDeps & SyncSettings) {
         }
       : null,
   };
+}
+
+/** How long the dashboard shows that a file was saved from an older version. */
+const LINEAGE_NOTICE_MS = 24 * 3600 * 1000;
+
+/** The latest run of the last day whose file derived from an older revision, with what it kept. */
+async function recentLineage(storage: SyncStorage): Promise<({ runId: string; startedAt: string } & LineageNote) | null> {
+  const since = Date.now() - LINEAGE_NOTICE_MS;
+  const runs = await storage.reads.listRuns({ limit: 50, changedOnly: true });
+  for (const run of runs) {
+    if (Date.parse(run.startedAt) < since) break;
+    const note = run.counts.lineage as LineageNote | undefined;
+    if (note?.ancestorId) return { runId: run.id, startedAt: run.startedAt, ...note };
+  }
+  return null;
 }
 
 export async function conflictDetail(deps: SyncReadDeps, id: string) {

@@ -33,6 +33,14 @@ export const runListQuerySchema = z.strictObject({
 
 export const uuidSchema = z.uuid();
 
+export const revisionListQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  /** The `seq` of the last revision of the previous page. */
+  before: z.coerce.number().int().positive().optional(),
+});
+
+export const restoreRevisionSchema = z.strictObject({ dryRun: z.boolean().default(false) });
+
 export const revertSchema = z.strictObject({ changeId: z.string().regex(/^\d{1,18}$/, "must be the id of a change from the task's history") });
 
 export const decideHeldSchema = z.strictObject({

@@ -81,7 +81,12 @@ export function useEngineSuite(kind: EngineKind) {
   };
 }
 
-const TABLES = ["sync_changes", "sync_runs", "conflicts", "sync_base", "tasks"];
+const SYNC_TABLES = ["sync_revision_head", "sync_revision_changes", "sync_revisions", "sync_changes", "sync_runs", "conflicts", "sync_base", "tasks"];
+
+/** Empties everything the engine keeps (tasks, base, conflicts, runs, revisions): a fresh start on a shared database. */
+export async function resetSyncTables(db: Pick<Database, "exec">): Promise<void> {
+  await db.exec(`TRUNCATE ${SYNC_TABLES.join(", ")}`);
+}
 
 function recorder(bus: EventBus): EngineHarness["events"] {
   const events: EngineHarness["events"] = [];
@@ -110,7 +115,7 @@ function parsedTasks(text: string): Map<string, Task> {
 
 /** The real engine over a real (emptied) database, a real file in a temp folder, and an event recorder. */
 export async function createHarness(db: Database, options: { autoMerge?: boolean } = {}): Promise<Harness> {
-  await db.exec(`TRUNCATE ${TABLES.join(", ")}`);
+  await resetSyncTables(db);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "schedule-sync-engine-"));
   const yamlPath = path.join(dir, "schedule_config.yml");
   // The production wiring, over the suite's database and a file in the temp folder.

@@ -1,4 +1,5 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { resetSyncTables } from "../_support/engine-harness";
 import path from "node:path";
 import { loadConfig } from "@/lib/config/env";
 import { createCore, type Core } from "@/lib/core/create-core";
@@ -67,7 +68,7 @@ export interface GitServer {
 /** The production core in git mode over the suite's database, cloning `remote` into its DATA_DIR. */
 export async function gitServer(dir: string, db: Database, remote: string, env: Record<string, string> = {}, opts: { restart?: boolean } = {}): Promise<GitServer> {
   // A restart keeps the database; a new server starts from an empty one.
-  if (!opts.restart) await db.exec("TRUNCATE sync_changes, sync_runs, conflicts, sync_base, tasks");
+  if (!opts.restart) await resetSyncTables(db);
   const config = loadConfig(
     {
       DATA_DIR: path.join(dir, "data"),

@@ -62,6 +62,13 @@ const MATRIX: Record<string, { least: Access; call: (role: Role) => Call; ok?: n
   },
   "GET /api/sync/held-deletions": { least: "viewer", call: () => ({ path: "/api/sync/held-deletions" }) },
   "POST /api/sync/held-deletions": { least: "admin", call: () => ({ path: "/api/sync/held-deletions", body: { deletedIn: "yaml", action: "restore" } }) },
+  "GET /api/sync/revisions": { least: "viewer", call: () => ({ path: "/api/sync/revisions" }) },
+  "GET /api/sync/revisions/[id]": { least: "viewer", call: () => ({ path: `/api/sync/revisions/${revisionId}`, params: { id: revisionId } }) },
+  // Editors see a restore's plan; applying it needs an admin (the test below).
+  "POST /api/sync/revisions/[id]/restore": {
+    least: "editor",
+    call: () => ({ path: `/api/sync/revisions/${revisionId}/restore`, params: { id: revisionId }, body: { dryRun: true } }),
+  },
   "GET /api/sync/runs": { least: "viewer", call: () => ({ path: "/api/sync/runs" }) },
   "GET /api/sync/runs/[id]": { least: "viewer", call: () => ({ path: `/api/sync/runs/${runId}`, params: { id: runId } }) },
   "GET /api/sync/status": { least: "viewer", call: () => ({ path: "/api/sync/status" }) },
@@ -110,6 +117,7 @@ const secrets: Partial<Record<Role, string>> = {};
 const conflicts: Partial<Record<Role, string>> = {};
 const changeIds: Partial<Record<Role, string>> = {};
 let runId: string;
+let revisionId: string;
 const hooks: { kept?: string; gone?: string } = {};
 let dispatcher: WebhookDispatcher | undefined;
 
@@ -139,6 +147,7 @@ beforeAll(async () => {
     changeIds[role] = (await core.storage.reads.taskHistory(`t-${role}`)).at(-1)!.id;
   }
   runId = (await core.storage.reads.listRuns({ limit: 1 }))[0]!.id;
+  revisionId = (await core.storage.reads.listRevisions({ limit: 1 }))[0]!.id;
 
   people = createPeopleStore({ db });
   for (const role of ["viewer", "editor", "admin"] as const) secrets[role] = (await people.createToken({ name: `as-${role}`, role })).secret;
@@ -243,6 +252,22 @@ describe("routes × roles", { timeout: 120_000 }, () => {
       body: JSON.stringify({ direction: "yaml_to_db", dryRun: true }),
     });
     expect((await handlers.get("POST /api/sync/trigger")!(dry, { params: Promise.resolve({}) })).status).toBe(200);
+  });
+
+  it("lets an editor see a restore's plan, and only an admin restore a revision", async () => {
+    const before = await snapshot();
+    const restore = (caller: "editor" | "admin", dryRun: boolean) =>
+      handlers.get("POST /api/sync/revisions/[id]/restore")!(
+        new Request(`http://localhost/api/sync/revisions/${revisionId}/restore`, {
+          method: "POST",
+          headers: { host: "localhost", "content-type": "application/json", authorization: `Bearer ${secrets[caller]}` },
+          body: JSON.stringify({ dryRun }),
+        }),
+        { params: Promise.resolve({ id: revisionId }) },
+      );
+    expect((await restore("editor", false)).status).toBe(403);
+    expect((await restore("editor", true)).status).toBe(200);
+    expect(await snapshot()).toBe(before);
   });
 
   it("answers 2xx to every caller at or above a route's role", async () => {

@@ -11,7 +11,7 @@ import { createSqlSyncStorage } from "@/lib/sync/storage/sql-sync-storage";
 import { createScheduleStore, parseSchedule } from "@/lib/yaml";
 import { startAppProcess, type AppProcess } from "../_support/app-process";
 import { DB_KINDS } from "../_support/databases";
-import { backup, health, useSuiteDatabase, yamlOf } from "../_support/engine-harness";
+import { backup, health, useSuiteDatabase, yamlOf, resetSyncTables } from "../_support/engine-harness";
 import { snapshot, type SyncSnapshot } from "../_support/invariants";
 import { handEdit, json, syncNow } from "./_app";
 import { convergedInto, counted, scenarioSummaries, type ScenarioRow } from "./_summary";
@@ -87,7 +87,7 @@ describe.skipIf(!canMount).each(DB_KINDS)("storage failures under the sync engin
   beforeAll(() => suite.open());
   afterAll(() => suite.drop());
   beforeEach(async () => {
-    await suite.db.exec(`TRUNCATE sync_changes, sync_runs, conflicts, sync_base, tasks`);
+    await resetSyncTables(suite.db);
     disk = (await tinyDisk("256k"))!;
     yamlPath = path.join(disk.dir, "schedule_config.yml");
     backupDir = await fs.mkdtemp(path.join(os.tmpdir(), "schedule-sync-backups-"));

@@ -5,7 +5,7 @@ import { createSyncEngine, type SyncEngine, type TaskWriteResult } from "@/lib/s
 import { createMemorySyncStorage, type MemorySyncStorage } from "@/lib/sync/storage/memory-sync-storage";
 import type { SyncStorage, SyncTransaction } from "@/lib/sync/storage/sync-storage";
 import { taskOf } from "@/lib/tasks/stored-task";
-import { normalizeTask, TASK_FIELDS, type Task, type TaskField } from "@/lib/tasks/task-schema";
+import { normalizeTask, TASK_FIELDS, tasksEqual, type Task, type TaskField } from "@/lib/tasks/task-schema";
 import { applySchedulePatch, createMemoryScheduleStore, parseSchedule, sha256Checksum, type MemoryScheduleStore, type ScheduleStore } from "@/lib/yaml";
 
 /**
@@ -35,6 +35,8 @@ export interface SimulationOptions {
    * the end. Without it every save is seen and no cron runs: the loop alone must converge.
    */
   safetyNet: boolean;
+  /** Some hand edits are saved from a stale copy of the file (issue #17: lineage keeps what they did not change). */
+  staleWriters?: boolean;
 }
 
 export interface SimulationResult {
@@ -197,6 +199,10 @@ interface WriteEvent {
   fields: Map<TaskField, Value>;
   issuedAt: number;
   doneAt: number;
+  /** A hand edit: the whole task as the saved file holds it (null: absent). */
+  value?: Task | null;
+  /** A hand edit saved from a stale buffer: when that copy of the file was read. */
+  staleFrom?: number;
 }
 
 const same = (a: Value, b: Value) => JSON.stringify(a) === JSON.stringify(b);
@@ -255,9 +261,13 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     } else count("watcher event dropped");
   }
 
-  function handEdit() {
-    if (partialPending) return;
-    const text = file.text();
+  // Copies of the file as it was, for writers that save a stale buffer (an editor that does not
+  // notice outside changes, a script that read the file a while ago, `git checkout`).
+  const buffers: { text: string | null; at: number }[] = [];
+  function handEdit(stale = false) {
+    if (partialPending || (stale && buffers.length === 0)) return;
+    const buffer = stale ? buffers[rng.int(buffers.length)] : { text: file.text(), at: clock.time };
+    const text = buffer.text;
     const parsed = text === null ? null : parseSchedule(text);
     if (parsed && !parsed.ok) return;
     const current = parsed?.ok ? parsed.tasks : new Map<string, Task>();
@@ -280,8 +290,13 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     const next = applySchedulePatch(parsed?.ok ? { text: text!, parsed } : null, after ? { upsert: [after] } : { delete: [id] }).text;
     const record = () => {
       file.setText(next);
-      events.push({ n: eventNo++, actor: "hand", task: id, fields, issuedAt: clock.time, doneAt: clock.time });
-      log(`hand edit ${id} ${JSON.stringify(Object.fromEntries(fields))}`);
+      // Each copy is saved once (a script's run, a checkout, an editor closed after saving): a
+      // buffer saved again after other writers changed the file holds a version the server never
+      // saw as a whole, which lineage cannot trace (docs/ARCHITECTURE.md, "Lineage").
+      if (stale) buffers.splice(buffers.indexOf(buffer), 1);
+      events.push({ n: eventNo++, actor: "hand", task: id, fields, issuedAt: clock.time, doneAt: clock.time, value: after, staleFrom: stale ? buffer.at : undefined });
+      if (stale) count("stale buffer saved");
+      log(`${stale ? `stale buffer (read at ${buffer.at})` : "hand"} edit ${id} ${JSON.stringify(Object.fromEntries(fields))}`);
       watcherSees();
     };
     if (rng.chance(0.1) && next.length > 40) {
@@ -368,7 +383,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
 
   for (let step = 0; step < options.steps; step++) {
     const roll = rng.next();
-    if (roll < 0.3) handEdit();
+    if (options.staleWriters && roll < 0.1) handEdit(true);
+    else if (roll < 0.3) handEdit();
     else if (roll < 0.6) apiWrite();
     else if (options.faults && roll < 0.65 && !faults.down) {
       faults.down = true;
@@ -387,6 +403,11 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     } else if (options.safetyNet && roll < 0.76) {
       void engine.run({ trigger: "cron" }).catch(() => undefined);
     }
+    // Someone reads the file now and keeps the copy (after this step's action, so it holds it).
+    // Only a file the server has synced: lineage traces a file to versions the server saw, and a
+    // copy of a file it never read (it was down) cannot be traced (docs/ARCHITECTURE.md, "Lineage").
+    const now = file.text();
+    if (options.staleWriters && now !== null && engine.isKnownChecksum(sha256Checksum(now)) && rng.chance(0.3)) buffers.push({ text: now, at: clock.time });
     await clock.advance(clock.time + rng.int(400));
   }
 
@@ -413,6 +434,59 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     const db = new Map([...(await memory.reads.loadTasks())].map(([id, row]) => [id, taskOf(row)]));
     const base = await memory.reads.loadBase();
     const open = await memory.reads.loadOpenConflicts();
+    // Virtual time of a stored timestamp (the storage's clock is the simulation's).
+    const at = (iso: string) => Date.parse(iso) - Date.UTC(2026, 0, 1);
+    const revisions = await memory.reads.listRevisions({ limit: 10_000 });
+    // Runs that kept a newer value over a file's older one, by when they finished (virtual time).
+    const kept: { at: number; ids: string[] }[] = [];
+    for (const run of await memory.reads.listRuns({ limit: 10_000 })) {
+      const lineage = run.counts.lineage as { keptNewer?: string[] } | undefined;
+      if (lineage?.keptNewer && run.finishedAt) kept.push({ at: at(run.finishedAt), ids: lineage.keptNewer });
+    }
+    /**
+     * A hand edit that a stale buffer saved over on disk before the server read the file (no
+     * revision accepted after it holds its value) is gone before any program but the editor saw
+     * it: two people overwriting each other in their editors. Not the sync's to keep.
+     */
+    async function overwrittenUnseen(event: WriteEvent): Promise<boolean> {
+      if (event.actor !== "hand" || event.value === undefined) return false;
+      for (const save of events) {
+        if (save.staleFrom === undefined || save === event || !(save.staleFrom < event.doneAt && save.doneAt >= event.doneAt)) continue;
+        let seen = false;
+        for (const revision of revisions) {
+          const when = at(revision.createdAt);
+          if (revision.source !== "yaml" || when < event.doneAt || when > save.doneAt) continue;
+          const held = (await memory.reads.loadRevisionTasks(revision.id, [event.task])).get(event.task) ?? null;
+          if (held === null || event.value === null ? held === event.value : tasksEqual(held, event.value)) seen = true;
+        }
+        if (!seen) {
+          count("hand edit overwritten on disk by a stale buffer before the server read it");
+          return true;
+        }
+      }
+      return false;
+    }
+    /**
+     * A hand edit that puts a field back as an earlier file version had it (the value before the
+     * server changed it) is, by content, what a copy saved from before that change looks like:
+     * lineage may keep the newer value there, but only visibly. The oracle accepts that when a run
+     * that finished after the edit lists the task as kept newer.
+     */
+    async function revertKeptVisibly(event: WriteEvent, field: TaskField): Promise<boolean> {
+      if (event.actor !== "hand" || event.value === undefined) return false;
+      const noticed = kept.some((run) => run.at >= event.doneAt && run.ids.includes(event.task));
+      if (!noticed) return false;
+      const wanted = event.fields.get(field)!;
+      for (const revision of revisions) {
+        if (at(revision.createdAt) > event.doneAt) continue;
+        const earlier = (await memory.reads.loadRevisionTasks(revision.id, [event.task])).get(event.task) ?? null;
+        if (same(valueOf(earlier, field), wanted)) {
+          count("hand revert kept as newer, visibly");
+          return true;
+        }
+      }
+      return false;
+    }
 
     for (const id of ids) {
       const y = yaml.get(id) ?? null;
@@ -429,7 +503,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         // lost database after it (its commit may have gone through).
         const candidates = writes.filter((e) => e === last || (e.issuedAt <= last.doneAt && e.doneAt >= last.issuedAt) || (e.maybe && e.issuedAt >= last.issuedAt));
         const held = conflict ? [valueOf(y, field), valueOf(d, field)] : [valueOf(y, field)];
-        if (!candidates.some((e) => held.some((v) => same(v, e.fields.get(field)!)))) {
+        if (!candidates.some((e) => held.some((v) => same(v, e.fields.get(field)!))) && !(await revertKeptVisibly(last, field)) && !(await overwrittenUnseen(last))) {
           out.push(
             `${id}.${field}: the last write (${last.actor} #${last.n} at ${last.doneAt}: ${JSON.stringify(last.fields.get(field))}) is lost; ` +
               `${conflict ? "conflict sides" : "both sides"} hold ${held.map((v) => JSON.stringify(v)).join(" / ")}`,

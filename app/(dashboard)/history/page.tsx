@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { RunsTable } from "@/components/history/runs-table";
 import { TaskHistoryLookup } from "@/components/history/task-history-lookup";
+import { RevisionsPanel } from "@/components/history/revisions-panel";
 import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -30,6 +31,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
   const before = beforeRaw && runListQuerySchema.shape.before.safeParse(beforeRaw).success ? beforeRaw : undefined;
   const actorRaw = one(sp.actor)?.trim().slice(0, 200) || undefined;
   const runs = await listRuns(getServices(), { limit: PAGE + 1, before, changedOnly: !all, actor: actorRaw ? parseActorFilter(actorRaw) : undefined });
+  const revisions = await getServices().storage.reads.listRevisions({ limit: 20 }).catch(() => []);
   const more = runs.length > PAGE;
   const shown = runs.slice(0, PAGE);
   const href = (params: { all?: boolean; before?: string }) => {
@@ -46,6 +48,9 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
       <PageHeader title="History" description="Every sync run: what triggered it, which way it went and what it changed. Open a run for each task's before and after." />
       <Card title="One task's history" className="mb-4">
         <TaskHistoryLookup />
+      </Card>
+      <Card title="Versions of the schedule file" className="mb-4">
+        <RevisionsPanel revisions={revisions} />
       </Card>
       <form method="get" action="/history" className="mb-3 flex flex-wrap items-end gap-2" aria-label="Filter by who made the runs">
         {all && <input type="hidden" name="changed" value="false" />}

@@ -2,10 +2,12 @@ import { randomUUID } from "node:crypto";
 import type { ScheduleConfigUpdated } from "../../events/events";
 import type { Actor } from "../../people/actor";
 import type { Task } from "../../tasks/task-schema";
-import type { ReadResult } from "../../yaml";
+import type { ReadResult, WriteResult } from "../../yaml";
 import { change, planWrites, type PlanWrites } from "../reconcile/plan-writes";
 import type { DeleteGuard, Direction, TaskMap } from "../reconcile/plan";
-import { reconcile } from "../reconcile/reconcile";
+import { reconcileWithLineage } from "../reconcile/lineage";
+import type { RevisionLimits } from "../storage/sync-storage";
+import { lineageNote, recordRevisions, traceLineage, type LineageNote } from "./file-lineage";
 import { summarizePlan, type PlanSummary } from "../reconcile/summarize-plan";
 import type { ChangeRecord, SyncState } from "../storage/sync-storage";
 import type { RunContext } from "./locked-run";
@@ -14,7 +16,7 @@ import type { RunOutcome } from "./sync-status";
 import { yamlInvalidError } from "./sync-errors";
 
 /** Who started a run; "converge" is the loop following up on a run that left something to do. */
-export type Trigger = "startup" | "watch" | "cron" | "manual" | "api" | "resolve" | "revert" | "cli" | "converge" | "git";
+export type Trigger = "startup" | "watch" | "cron" | "manual" | "api" | "resolve" | "revert" | "restore" | "cli" | "converge" | "git";
 
 /** An API write applied to the DB before planning, so the plan sees the DB as the API left it. */
 export interface DbEdit {
@@ -35,6 +37,8 @@ export interface ApplyOptions {
   force: boolean;
   startedAt: number;
   edit?: DbEdit;
+  /** More API-like DB writes applied before planning (a restore writes many). */
+  edits?: DbEdit[];
   /** Resolution recorded on conflicts this run closes; derived from the run when unset. */
   closeAs?: string;
   /** The state of `scope` when the caller read it already in this transaction. */
@@ -43,6 +47,8 @@ export interface ApplyOptions {
   settle?: boolean;
   /** The settled tasks outside `scope`, counted into the run as a full run would count them. */
   outside?: { inSync: number; conflicts: number };
+  /** The head revision's checksum when this process knows it (file-lineage.ts). */
+  headChecksum?: string | null;
 }
 
 export interface Applied extends RunOutcome {
@@ -50,6 +56,8 @@ export interface Applied extends RunOutcome {
   summary: PlanSummary;
   /** What the run left, when asked to `settle`: becomes the settled state once the transaction committed. */
   settled: Settled | null;
+  /** Set when the file derived from an older revision than the latest (also in the run's counts). */
+  lineage: LineageNote | null;
 }
 
 /** The file's tasks, refusing an invalid file (nothing may change while it is invalid). */
@@ -69,6 +77,8 @@ export interface ApplyEnv {
   path: string;
   autoMerge: boolean;
   deleteGuard: DeleteGuard | null;
+  /** How many file revisions are kept (SYNC_REVISIONS, 30 days). */
+  revisions: RevisionLimits;
   onWrite(checksum: string): void;
 }
 
@@ -81,8 +91,8 @@ export async function applyPlan(ctx: RunContext, options: ApplyOptions, env: App
   const yamlAll = yamlTasksOf(ctx.yaml, env.path);
   const { db: dbMap, base, open } = options.state && !missing ? options.state : await tx.loadState(scope ?? undefined);
   const extraChanges: ChangeRecord[] = [];
-  if (options.edit) {
-    const { id, before, after, source } = options.edit;
+  for (const edit of [...(options.edit ? [options.edit] : []), ...(options.edits ?? [])]) {
+    const { id, before, after, source } = edit;
     if (after) {
       await tx.upsertTasks([after], source);
       dbMap.set(id, after);
@@ -96,7 +106,17 @@ export async function applyPlan(ctx: RunContext, options: ApplyOptions, env: App
   // A scoped run's DB side did not change outside the scope (the generation says so): the file's
   // size stands for both sides' there.
   const deleteGuard = env.deleteGuard ? { ...env.deleteGuard, yamlTasks: yamlAll.size, dbTasks: scope ? yamlAll.size : dbMap.size } : undefined;
-  const plan = reconcile({ base, yaml: yamlMap, db: dbMap, openConflicts: open }, { direction: options.direction, force: options.force, autoMerge: env.autoMerge, deleteGuard });
+  // Which revision the file derives from: tasks it holds as that revision had them are not edits.
+  const lineage = await traceLineage(tx, ctx.yaml, {
+    scope,
+    headChecksum: options.headChecksum,
+    lineage: options.direction === "bidirectional" && !options.force,
+  });
+  const plan = reconcileWithLineage(
+    { base, yaml: yamlMap, db: dbMap, openConflicts: open, ancestor: lineage.ancestorTasks, latest: lineage.latestTasks },
+    { direction: options.direction, force: options.force, autoMerge: env.autoMerge, deleteGuard },
+  );
+  const note = lineageNote(lineage, plan.keptNewer);
   const writes = planWrites(plan, base, open);
   if (missing) writes.yamlUpserts = [...dbMap.values()];
 
@@ -113,14 +133,17 @@ export async function applyPlan(ctx: RunContext, options: ApplyOptions, env: App
   );
 
   let checksum = ctx.yaml.status === "missing" ? null : ctx.yaml.checksum;
+  let written: WriteResult | null = null;
   // The file's tasks once this run is done, looked at only when it settles.
   let tasksAfter = (): ReadonlyMap<string, Task> | null => (ctx.yaml.status === "ok" ? ctx.yaml.tasks : null);
   if (missing || writes.yamlUpserts.length > 0 || writes.yamlDeletes.length > 0) {
     const result = await ctx.file.write(
-      { upsert: writes.yamlUpserts, delete: writes.yamlDeletes, metadata: { sync_source: writes.merged > 0 ? "merge" : "db" } },
+      // No `metadata:` block any more (lineage lives in the revisions); an old one goes with this write.
+      { upsert: writes.yamlUpserts, delete: writes.yamlDeletes, dropMetadata: true },
       { expectedChecksum: checksum },
     );
     checksum = result.checksum;
+    written = result;
     tasksAfter = () => result.tasks;
     env.onWrite(checksum);
   }
@@ -134,13 +157,22 @@ export async function applyPlan(ctx: RunContext, options: ApplyOptions, env: App
     summary.conflicts += options.outside.conflicts;
     summary.total += options.outside.inSync + options.outside.conflicts;
   }
+  const head = await recordRevisions(tx, {
+    lineage,
+    yaml: ctx.yaml,
+    written,
+    writes,
+    runId,
+    source: writes.merged > 0 ? "merge" : options.trigger === "restore" ? "restore" : "db",
+    limits: env.revisions,
+  });
   await tx.insertRun(
     {
       id: runId,
       trigger: options.trigger,
       direction: options.direction,
       status: "success",
-      counts: { ...summary },
+      counts: note ? { ...summary, lineage: note } : { ...summary },
       conflicts: summary.conflicts,
       error: null,
       yamlChecksum: checksum,
@@ -153,8 +185,8 @@ export async function applyPlan(ctx: RunContext, options: ApplyOptions, env: App
   ctx.noteRun(runId);
   let settled: Settled | null = null;
   const yamlAfter = options.settle && checksum !== null ? tasksAfter() : null;
-  if (yamlAfter) settled = { checksum: checksum!, yaml: yamlAfter, generation: await tx.loadGeneration() };
-  return { runId, writes, summary, opened, closed, checksum, changedTaskIds: [...new Set(changes.map((c) => c.taskId))], settled };
+  if (yamlAfter) settled = { checksum: checksum!, yaml: yamlAfter, generation: await tx.loadGeneration(), head };
+  return { runId, writes, summary, opened, closed, checksum, changedTaskIds: [...new Set(changes.map((c) => c.taskId))], settled, lineage: note };
 }
 
 /** Which way a committed run's changes went, for the live event. */

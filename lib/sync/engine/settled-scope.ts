@@ -11,6 +11,8 @@ export interface Settled {
   checksum: string;
   yaml: ReadonlyMap<string, Task>;
   generation: string;
+  /** The file is the head revision (the run recorded it, or it already was): lineage need not look it up. */
+  head?: boolean;
 }
 
 /** The tasks a run must reconcile, and how the settled rest counts into its summary. */
@@ -46,6 +48,10 @@ export function createSettledScope() {
     /** How many tasks the settled file held (null: nothing settled). */
     taskCount(): number | null {
       return settled?.yaml.size ?? null;
+    },
+    /** The settled file's checksum when it is the head revision (null: not known to be). */
+    headChecksum(): string | null {
+      return settled?.head ? settled.checksum : null;
     },
     /** The checksum of the file content every task of which is synced (null: none known). */
     checksum(): string | null {

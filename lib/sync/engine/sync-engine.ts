@@ -7,7 +7,8 @@ import type { DeleteGuard, Direction, Plan } from "../reconcile/plan";
 import { reconcile } from "../reconcile/reconcile";
 import type { Resolution } from "../reconcile/resolve-conflict";
 import { summarizePlan, type PlanSummary } from "../reconcile/summarize-plan";
-import type { SyncStorage } from "../storage/sync-storage";
+import { DEFAULT_REVISION_LIMITS, type RevisionLimits, type SyncStorage } from "../storage/sync-storage";
+import type { LineageNote } from "./file-lineage";
 import { applyPlan, sourceOf, yamlTasksOf, type Trigger } from "./apply-plan";
 import type { EngineParts } from "./engine-parts";
 import { createConvergenceLoop, systemClock, type LoopClock } from "./convergence-loop";
@@ -17,6 +18,7 @@ import { decideHeldDeletions, type HeldAction } from "./held-deletions";
 import { createLockedRunner, SyncBusy } from "./locked-run";
 import { createMutex } from "./mutex";
 import { resolveOpenConflict } from "./resolve-open-conflict";
+import { restoreRevision } from "./restore-revision";
 import { createSettledScope } from "./settled-scope";
 import { isDatabaseUnavailable } from "../../db/database-errors";
 import { isCodedError } from "../../errors";
@@ -27,6 +29,7 @@ import { writeTask, type TaskWrite, type TaskWriteResult } from "./write-task";
 export type { Trigger } from "./apply-plan";
 export type { YamlState } from "./sync-status";
 export type { TaskWrite, TaskWriteResult } from "./write-task";
+export type { RestoreResult } from "./restore-revision";
 
 export interface RunOptions {
   trigger: Trigger;
@@ -60,6 +63,8 @@ export interface RunResult {
   plan?: Plan["decisions"];
   /** Only for dry runs: the base (last agreed version, null = none) of each task the plan writes. */
   bases?: Record<string, Task | null>;
+  /** Set when the file derived from an older revision than the latest (issue #17). */
+  lineage?: LineageNote | null;
 }
 
 export interface SyncEngineDeps {
@@ -82,6 +87,8 @@ export interface SyncEngineDeps {
    * given to be completed before a run reads it for good. Default 3000.
    */
   partialWriteMs?: number;
+  /** How many file revisions are kept (SYNC_REVISIONS, default 200, and 30 days). */
+  revisions?: RevisionLimits;
 }
 
 export const DEFAULT_DELETE_GUARD: DeleteGuard = { count: 10, fraction: 0.25 };
@@ -121,6 +128,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       path: store.path,
       autoMerge,
       deleteGuard: deps.deleteGuard === undefined ? DEFAULT_DELETE_GUARD : deps.deleteGuard,
+      revisions: deps.revisions ?? DEFAULT_REVISION_LIMITS,
       onWrite: (checksum) => status.observeWrite(checksum),
     },
   };
@@ -206,7 +214,17 @@ export function createSyncEngine(deps: SyncEngineDeps) {
             const unsettled = await parts.settled.of(ctx.tx, ctx.yaml, direction, force);
             return applyPlan(
               ctx,
-              { scope: unsettled?.scope ?? null, outside: unsettled?.outside, trigger: options.trigger, actor: options.actor, direction, force, startedAt, settle },
+              {
+                scope: unsettled?.scope ?? null,
+                outside: unsettled?.outside,
+                trigger: options.trigger,
+                actor: options.actor,
+                direction,
+                force,
+                startedAt,
+                settle,
+                headChecksum: unsettled ? parts.settled.headChecksum() : null,
+              },
               parts.applyEnv,
             );
           },
@@ -223,6 +241,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
           conflicts: applied.summary.conflicts,
           changedTaskIds: applied.changedTaskIds,
           yamlChecksum: applied.checksum,
+          lineage: applied.lineage,
         });
       } catch (error) {
         if (error instanceof SyncBusy) return skipped(error.message, startedAt);
@@ -280,6 +299,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       if (recorded.after === null && recorded.before === null) throw new SyncError("nothing_to_revert", "That change holds no version");
       return writeTask(parts, { kind: "set", id: taskId, task: recorded.after, actor }, "revert", "revert");
     },
+    /** Puts both sides back to a file revision on purpose, as one run; `dryRun` answers the plan (restore-revision.ts). */
+    restoreRevision: (revisionId: string, dryRun = false, actor?: Actor) => restoreRevision(parts, revisionId, dryRun, actor),
     /** Stops the loop and waits for queued runs (graceful shutdown). */
     async close() {
       await loop.close();

@@ -16,6 +16,8 @@ import {
   type SyncTransaction,
   type TaskChange,
 } from "./sync-storage";
+import { DEFAULT_REVISION_LIMITS, type RevisionChange, type RevisionReads, type RevisionRecord, type RevisionWrites } from "./revisions";
+import { taskDigest } from "./task-digest";
 
 export interface MemorySyncStorageOptions {
   /** The clock every timestamp comes from (a simulation passes its own). */
@@ -44,6 +46,15 @@ interface State {
   changes: ChangeRow[];
   nextChangeId: number;
   generation: number;
+  /** Oldest first; rows are never changed once written (copies share them). */
+  revisions: RevisionRow[];
+  /** The newest revision's tasks. */
+  head: Map<string, Task>;
+  nextRevisionSeq: number;
+}
+
+interface RevisionRow extends RevisionRecord {
+  changes: (RevisionChange & { beforeDigest: string | null; afterDigest: string | null })[];
 }
 
 /**
@@ -66,6 +77,9 @@ export function createMemorySyncStorage(options: MemorySyncStorageOptions = {}):
     changes: [],
     nextChangeId: 1,
     generation: 0,
+    revisions: [],
+    head: new Map(),
+    nextRevisionSeq: 1,
   };
   let tail: Promise<unknown> = Promise.resolve();
   let active = 0;
@@ -105,6 +119,9 @@ function copyState(state: State): State {
     changes: state.changes.slice(),
     nextChangeId: state.nextChangeId,
     generation: state.generation,
+    revisions: state.revisions.slice(),
+    head: new Map(state.head),
+    nextRevisionSeq: state.nextRevisionSeq,
   };
 }
 
@@ -198,6 +215,7 @@ function readsOn(current: () => State): SyncReads {
       const row = /^\d{1,18}$/.test(changeId) ? state.changes.find((c) => c.id === Number(changeId)) : undefined;
       return row ? taskChange(state, row) : null;
     },
+    ...revisionReadsOn(current),
   };
   return reads;
 }
@@ -317,6 +335,7 @@ function transactionOn(state: State, now: () => Date, newId: () => string): Sync
       }
       return closed;
     },
+    ...revisionWritesOn(state, now),
     insertRun: async (run: RunWrite, changes: readonly ChangeRecord[] = []) => {
       if (state.runs.has(run.id)) throw new Error(`duplicate run id ${run.id}`);
       state.runs.set(run.id, {
@@ -355,4 +374,103 @@ function sameConflict(record: ConflictRecord, input: ConflictWrite): boolean {
     record.fields.length === input.fields.length &&
     record.fields.every((field, i) => field === input.fields[i])
   );
+}
+
+const recordOf = ({ changes: _, ...record }: RevisionRow): RevisionRecord => ({ ...record });
+
+function revisionReadsOn(current: () => State): RevisionReads {
+  const find = (id: string | null) => (id === null ? undefined : current().revisions.find((r) => r.id === id));
+  return {
+    latestRevision: async () => {
+      const { revisions } = current();
+      return revisions.length ? recordOf(revisions[revisions.length - 1]) : null;
+    },
+    listRevisions: async ({ limit, beforeSeq }) =>
+      current()
+        .revisions.filter((r) => beforeSeq === undefined || r.seq < beforeSeq)
+        .reverse()
+        .slice(0, limit)
+        .map(recordOf),
+    getRevision: async (id) => {
+      const row = find(id);
+      return row ? { ...recordOf(row), changes: row.changes.map(({ taskId, before, after }) => ({ taskId, before: copy(before), after: copy(after) })) } : null;
+    },
+    findRevisionByChecksum: async (checksum) => {
+      const row = current().revisions.findLast((r) => r.checksum === checksum);
+      return row ? recordOf(row) : null;
+    },
+    loadRevisionDigests: async () =>
+      current()
+        .revisions.slice(1)
+        .reverse()
+        .map((r) => ({
+          id: r.id,
+          parentId: r.parentId,
+          seq: r.seq,
+          checksum: r.checksum,
+          source: r.source,
+          changes: r.changes.map((c) => [c.taskId, c.beforeDigest, c.afterDigest, copy(c.before), copy(c.after)] as [string, string | null, string | null, Task | null, Task | null]),
+        })),
+    loadRevisionTasks: async (revisionId, ids) => {
+      const state = current();
+      const tasks = new Map<string, Task | null>();
+      const wanted = ids && new Set(ids);
+      for (const [id, task] of state.head) if (!wanted || wanted.has(id)) tasks.set(id, task);
+      if (revisionId !== null) {
+        const at = state.revisions.findIndex((r) => r.id === revisionId);
+        if (at < 0) return new Map();
+        // Undo the later deltas, newest first.
+        for (let i = state.revisions.length - 1; i > at; i--) {
+          for (const c of state.revisions[i].changes) if (!wanted || wanted.has(c.taskId)) tasks.set(c.taskId, c.before);
+        }
+      }
+      return new Map(
+        [...tasks]
+          .filter((entry): entry is [string, Task] => entry[1] !== null)
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([id, task]) => [id, copy(task)]),
+      );
+    },
+  };
+}
+
+function revisionWritesOn(state: State, now: () => Date): RevisionWrites {
+  return {
+    insertRevision: async (revision, limits = DEFAULT_REVISION_LIMITS) => {
+      let added = 0;
+      let changed = 0;
+      let removed = 0;
+      const changes = revision.changes.map((c) => {
+        if (c.before === null) added++;
+        else if (c.after === null) removed++;
+        else changed++;
+        return { taskId: c.taskId, before: copy(c.before), after: copy(c.after), beforeDigest: taskDigest(c.before), afterDigest: taskDigest(c.after) };
+      });
+      const parent = state.revisions[state.revisions.length - 1];
+      const row: RevisionRow = {
+        id: revision.id,
+        seq: state.nextRevisionSeq++,
+        source: revision.source,
+        runId: revision.runId,
+        checksum: revision.checksum,
+        taskCount: revision.taskCount,
+        parentId: parent?.id ?? null,
+        ancestorId: revision.ancestorId,
+        added,
+        changed,
+        removed,
+        createdAt: now().toISOString(),
+        changes,
+      };
+      state.revisions.push(row);
+      for (const c of changes) {
+        if (c.after === null) state.head.delete(c.taskId);
+        else state.head.set(c.taskId, c.after);
+      }
+      const oldest = Date.parse(row.createdAt) - limits.maxAgeMs;
+      const keepFrom = Math.max(0, state.revisions.length - Math.max(1, limits.keep));
+      state.revisions = state.revisions.filter((r, i) => r === row || (i >= keepFrom && Date.parse(r.createdAt) >= oldest));
+      return recordOf(row);
+    },
+  };
 }

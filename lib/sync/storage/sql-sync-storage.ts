@@ -1,6 +1,7 @@
 import type { Database } from "../../db/create-database";
 import { closeConflicts, countOpenConflicts, getConflict, listConflicts, loadOpenConflicts, loadTaskAndConflict, upsertOpenConflicts } from "./sql-conflicts";
 import type { Tx } from "./sql-json";
+import { findRevisionByChecksum, getRevision, insertRevision, latestRevision, listRevisions, loadRevisionDigests, loadRevisionTasks } from "./sql-revisions";
 import { getChange, getRun, insertRun, listRuns, ranRecently, taskHistory } from "./sql-runs";
 import { countSettled, deleteBase, deleteTasks, loadBase, loadGeneration, loadSyncState, loadTasks, setBase, upsertTasks } from "./sql-task-state";
 import { StorageBusyError, type SyncReads, type SyncStorage, type SyncTransaction } from "./sync-storage";
@@ -62,6 +63,12 @@ function readsOf(tx: Tx): SyncReads {
     getRun: (id) => getRun(tx, id),
     taskHistory: (taskId, limit) => taskHistory(tx, taskId, limit),
     getChange: (changeId) => getChange(tx, changeId),
+    latestRevision: () => latestRevision(tx),
+    listRevisions: (options) => listRevisions(tx, options),
+    getRevision: (id) => getRevision(tx, id),
+    findRevisionByChecksum: (checksum) => findRevisionByChecksum(tx, checksum),
+    loadRevisionDigests: () => loadRevisionDigests(tx),
+    loadRevisionTasks: (revisionId, ids) => loadRevisionTasks(tx, revisionId, ids),
   };
 }
 
@@ -77,5 +84,6 @@ function transactionOf(tx: Tx): SyncTransaction {
     upsertOpenConflicts: (conflicts, runId) => upsertOpenConflicts(tx, conflicts, runId),
     closeConflicts: (taskIds, resolution, runId) => closeConflicts(tx, taskIds, resolution, runId),
     insertRun: (run, changes) => insertRun(tx, run, changes),
+    insertRevision: (revision, limits) => insertRevision(tx, revision, limits),
   };
 }

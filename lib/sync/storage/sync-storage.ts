@@ -2,8 +2,10 @@ import type { Actor, ActorKind } from "../../people/actor";
 import type { StoredTask } from "../../tasks/stored-task";
 import type { Task } from "../../tasks/task-schema";
 import type { ChangeRecord, ConflictKind, ConflictWrite } from "../reconcile/plan";
+import type { RevisionReads, RevisionWrites } from "./revisions";
 
 export type { ChangeRecord, ConflictWrite } from "../reconcile/plan";
+export * from "./revisions";
 
 /**
  * The port through which the sync engine reads and writes everything it owns in the database:
@@ -34,7 +36,7 @@ export class StorageBusyError extends Error {
   override name = "StorageBusyError";
 }
 
-export interface SyncReads {
+export interface SyncReads extends RevisionReads {
   /** The DB side, the base and the open conflicts of `ids` (every task when unset), with the generation. */
   loadState(ids?: readonly string[]): Promise<SyncState>;
   /**
@@ -64,7 +66,7 @@ export interface SyncReads {
 }
 
 /** What a run may do inside its transaction. */
-export interface SyncTransaction extends SyncReads {
+export interface SyncTransaction extends SyncReads, RevisionWrites {
   /** Tasks outside `ids` without an open conflict, and open conflicts outside `ids`. */
   countSettled(ids: readonly string[]): Promise<{ inSync: number; conflicts: number }>;
   /** Whether a successful run of `trigger` finished within the last `withinMs` (on any instance). */

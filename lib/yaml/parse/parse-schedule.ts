@@ -11,7 +11,7 @@ import {
   type Node,
   type YAMLMap,
 } from "yaml";
-import { TASK_FIELDS, taskIdSchema, type Task } from "../../tasks/task-schema";
+import { TASK_FIELDS, TASK_ID_PATTERN, taskIdSchema, type Task } from "../../tasks/task-schema";
 import { parseYamlDocument } from "../fast/block-layout-tokens";
 import { sha256Checksum } from "./checksum";
 import { mergeConflictIssues } from "./merge-conflict";
@@ -396,6 +396,14 @@ function checkMetadata(
     } else if (key === "checksum") {
       if (typeof field === "string") metadata.checksum = field;
       else bad("a string");
+    } else if (TASK_ID_PATTERN.test(key) && isMap(pair.value)) {
+      // The natural edit that fell into the old trailing block: a task appended at the bottom.
+      issues.push({
+        code: "unknown_field",
+        message: `"${key}" looks like a task but is under \`metadata:\` (which the server no longer writes): move it under \`tasks:\`, or delete the \`metadata:\` block`,
+        ...at(offset),
+        path: ["metadata", key],
+      });
     } else {
       issues.push({
         code: "unknown_field",

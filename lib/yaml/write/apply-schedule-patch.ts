@@ -5,7 +5,7 @@ import { applyEdits, type Edit } from "./apply-edits";
 import { inlineBrokenAliases } from "./inline-aliases";
 import { keyLine, NotPatchable, pairBlock, type PairBlock } from "./pair-block";
 import { keyString, parseSchedule, type ParseResult, type ParseScheduleOptions, type ScheduleMetadata } from "../parse/parse-schedule";
-import { patchMetadata } from "./patch-metadata";
+import { dropMetadata, patchMetadata } from "./patch-metadata";
 import { patchTaskNodes } from "./patch-task-nodes";
 import { reformatDocument } from "./reformat-document";
 import { fillEmptyValue, replaceValue } from "./replace-value";
@@ -32,6 +32,11 @@ export interface SchedulePatch {
   delete?: string[];
   /** Stamp `metadata` (sync_source, written_at, checksum of the tasks) when given. */
   metadata?: { sync_source: "db" | "merge" };
+  /**
+   * Remove a `metadata` block when the patch writes the file anyway (the server no longer keeps
+   * one: lineage lives in the database, issue #17). A patch that changes no task writes nothing.
+   */
+  dropMetadata?: boolean;
 }
 
 type ParsedOk = Extract<ParseResult, { ok: true }>;
@@ -118,7 +123,7 @@ export function applySchedulePatch(
     if (metadataSame && tasksSame) return withTasks({ text: current.text, changed: false }, tasks);
   }
 
-  const change: Change = { before, tasks, upserts, deletes, metadata };
+  const change: Change = { before, tasks, upserts, deletes, metadata, dropMetadata: !metadata && patch.dropMetadata === true && current?.parsed.metadata != null };
   // Aliases of what the patch replaces would break (or change with it): write them out first.
   const source = current && (inlineBrokenAliases(current, { before, upserts, deletes, metadata: metadata !== null }, opts) ?? current);
   const candidates: [NonNullable<PatchedSchedule["via"]>, () => { text: string; edits?: TextEdit[] }][] = source
@@ -166,6 +171,8 @@ export interface Change {
   upserts: Task[];
   deletes: ReadonlySet<string>;
   metadata: Required<ScheduleMetadata> | null;
+  /** Remove the file's `metadata` block. */
+  dropMetadata: boolean;
 }
 
 function normalizeUpserts(patch: SchedulePatch): Task[] {
@@ -296,6 +303,7 @@ function patchInPlace(text: string, parsed: ParsedOk, change: Change): { text: s
   }
 
   if (change.metadata) patchMetadata(text, root, change.metadata, topUnit, layout, edits);
+  else if (change.dropMetadata) dropMetadata(text, root, edits);
 
   return applyEdits(text, edits, eol);
 }

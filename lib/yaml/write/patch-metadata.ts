@@ -42,3 +42,15 @@ export function patchMetadata(
   }
 }
 
+
+/**
+ * The edit that removes a `metadata:` block (comment lines leading into it included), which
+ * earlier versions of the server appended to the file on every write (issue #17: it trapped tasks
+ * appended at the bottom and made git branches conflict). Nothing when the file has none.
+ */
+export function dropMetadata(text: string, root: YAMLMap, edits: Edit[]): void {
+  const pair = root.items.find((item) => keyString(item.key) === "metadata");
+  if (!pair) return;
+  const block = pairBlock(text, pair);
+  edits.push({ start: block.leadStart, end: block.blockEnd, text: "" });
+}

@@ -4,7 +4,7 @@ import type { Change } from "./apply-schedule-patch";
 import { applyEdits, type Edit } from "./apply-edits";
 import { NotPatchable, pairBlock, type PairBlock } from "./pair-block";
 import { keyString } from "../parse/parse-schedule";
-import { patchMetadata } from "./patch-metadata";
+import { dropMetadata, patchMetadata } from "./patch-metadata";
 import { detectEol, indentOf, isBlankLine, lineAt, lineEndOf, lineStartOf, previousLineStart } from "../parse/text-lines";
 import {
   fieldValueNode,
@@ -110,6 +110,7 @@ export function patchTaskNodes(text: string, change: Change): string {
   }
 
   if (change.metadata) patchMetadata(text, root, change.metadata, column || layout.unit, layout, edits);
+  else if (change.dropMetadata) dropMetadata(text, root, edits);
   return applyEdits(text, edits, eol).text;
 }
 

@@ -20,6 +20,7 @@ export function reformatDocument(text: string, change: Change): string {
     if (old && isMap(node)) patchTaskBody(node, old, task);
     else doc.setIn(["tasks", task.id], taskBodyNode(task));
   }
+  if (change.dropMetadata) doc.delete("metadata");
   if (change.metadata) {
     if (!isMap(doc.get("metadata", true))) doc.set("metadata", new YAMLMap());
     for (const [key, value] of Object.entries(change.metadata)) doc.setIn(["metadata", key], value);

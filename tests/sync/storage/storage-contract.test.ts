@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { resetSyncTables } from "../../_support/engine-harness";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "@/lib/db/create-database";
 import { createMemorySyncStorage } from "@/lib/sync/storage/memory-sync-storage";
@@ -54,7 +55,7 @@ describe.each(KINDS)("SyncStorage contract on %s", (kind) => {
   });
   beforeEach(async () => {
     if (opened) {
-      await opened.db.exec("TRUNCATE sync_changes, sync_runs, conflicts, sync_base, tasks");
+      await resetSyncTables(opened.db);
       storage = createSqlSyncStorage(opened.db);
     } else {
       storage = createMemorySyncStorage();
