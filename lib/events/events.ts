@@ -1,3 +1,4 @@
+import type { Actor } from "../people/actor";
 /**
  * The live events the product promises (docs/ARCHITECTURE.md, "Data flows"), declared once
  * for the server, the event bus and the browser.
@@ -9,6 +10,8 @@ export interface ScheduleConfigUpdated {
   runId: string | null;
   changedTaskIds: string[];
   checksum: string | null;
+  /** Who made the run that changed the file (issue #18): null when its trigger says (a hand edit, cron, the server). */
+  actor?: Actor | null;
 }
 
 export interface ConflictSummary {

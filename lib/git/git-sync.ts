@@ -73,7 +73,7 @@ export interface GitSync {
   start(): void;
   close(): Promise<void>;
   /** Commits the file if it differs from HEAD (the engine's events call this). */
-  commit(origin?: string | (() => string), author?: () => Promise<GitAuthor | null>): Promise<string | null>;
+  commit(origin?: string | (() => string), author?: GitAuthor | null): Promise<string | null>;
   /** Fetch; when the remote branch moved, merge per task, apply to the DB, push. */
   pull(reason: "interval" | "webhook" | "manual" | "push_rejected"): Promise<void>;
   push(): Promise<boolean>;
@@ -173,7 +173,7 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
   }
 
   /** Commits the file when it differs from HEAD; inside `serial`. */
-  async function commitLocked(origin: string | (() => string), author?: () => Promise<GitAuthor | null>): Promise<string | null> {
+  async function commitLocked(origin: string | (() => string), author: GitAuthor | null = null): Promise<string | null> {
     await ensureBranch();
     const text = await readFile();
     if (text === null) return null; // the server never deletes the file; a missing one is not committed away
@@ -194,8 +194,7 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
     if (after === null) return null;
     const subject = describeChange(typeof origin === "function" ? origin() : origin, headTasks, after);
     await repo.ok(["add", "--", repo.file]);
-    const who = author ? await author().catch(() => null) : null;
-    const env = who ? { ...identity, GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email } : identity;
+    const env = author ? { ...identity, GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email } : identity;
     const result = await repo.run(["commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", subject, "--", repo.file], { env });
     if (result.code !== 0) {
       // Nothing to commit after all (e.g. only line endings git normalizes): HEAD is what we have.
@@ -213,7 +212,7 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
     return sha;
   }
 
-  function commit(origin: string | (() => string) = "dashboard", author?: () => Promise<GitAuthor | null>): Promise<string | null> {
+  function commit(origin: string | (() => string) = "dashboard", author: GitAuthor | null = null): Promise<string | null> {
     return serial(async () => {
       const sha = await commitLocked(origin, author);
       if (sha && config.push) track(push());
@@ -581,7 +580,7 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
             return resolved.length > 0 ? `resolve conflict ${resolved.join(", ")}; dashboard` : (SOURCE_PREFIX[payload.source] ?? "schedule-sync");
           };
           // The run's actor (issue #18) is the author: a person or a named token; else the configured identity.
-          const author = async () => (payload.runId ? authorOf((await storage.reads.getRun(payload.runId))?.actor ?? null, config.author.email) : null);
+          const author = authorOf(payload.actor ?? null, config.author.email);
           track(commit(origin, author));
         }),
       );

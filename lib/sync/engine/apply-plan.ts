@@ -186,7 +186,7 @@ export async function applyPlan(ctx: RunContext, options: ApplyOptions, env: App
   let settled: Settled | null = null;
   const yamlAfter = options.settle && checksum !== null ? tasksAfter() : null;
   if (yamlAfter) settled = { checksum: checksum!, yaml: yamlAfter, generation: await tx.loadGeneration(), head };
-  return { runId, writes, summary, opened, closed, checksum, changedTaskIds: [...new Set(changes.map((c) => c.taskId))], settled, lineage: note };
+  return { runId, writes, summary, opened, closed, checksum, changedTaskIds: [...new Set(changes.map((c) => c.taskId))], settled, lineage: note, actor: options.actor ?? null };
 }
 
 /** Which way a committed run's changes went, for the live event. */

@@ -1,3 +1,4 @@
+import type { Actor } from "../../people/actor";
 import type { EventBus } from "../../events/event-bus";
 import type { ScheduleConfigUpdated, SyncState } from "../../events/events";
 import type { ReadResult, YamlIssue } from "../../yaml";
@@ -18,6 +19,8 @@ export interface RunOutcome {
   checksum: string | null;
   opened: ConflictRecord[];
   closed: ConflictRecord[];
+  /** Who made the run (issue #18); unset: what its trigger implies. */
+  actor?: Actor | null;
 }
 
 export type SyncStatus = ReturnType<SyncStatusTracker["snapshot"]>;
@@ -73,7 +76,7 @@ export function createSyncStatus(deps: { path: string; events: EventBus; storage
     /** Publishes a committed run's changes and conflicts. */
     async published(outcome: RunOutcome, source: ScheduleConfigUpdated["source"]) {
       if (outcome.changedTaskIds.length > 0) {
-        events.publish("schedule_config_updated", { source, runId: outcome.runId, changedTaskIds: outcome.changedTaskIds, checksum: outcome.checksum });
+        events.publish("schedule_config_updated", { source, runId: outcome.runId, changedTaskIds: outcome.changedTaskIds, checksum: outcome.checksum, actor: outcome.actor ?? null });
       }
       for (const conflict of outcome.opened) {
         events.publish("sync_conflict_detected", {
