@@ -153,7 +153,7 @@ describe("every route and page says what it needs", () => {
     };
     await walk(path.join(ROOT, "app/(dashboard)"));
     expect(files.length).toBeGreaterThan(6);
-    for (const file of files) expect(await fs.readFile(file, "utf8"), file).toMatch(/export default async function \w+\([^]*?\{\n\s+await requirePageAccess\(\);/);
+    for (const file of files) expect(await fs.readFile(file, "utf8"), file).toMatch(/export default async function \w+\([^]*?\{\n\s+(const \w+ = )?await requirePageAccess\(("(viewer|editor|admin)")?\);/);
   });
 });
 
