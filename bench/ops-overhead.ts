@@ -39,7 +39,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
   const observer = observeRuns(createMemorySyncStorage(), createMemoryScheduleStore()).observer;
   const metrics = createMetrics({ db: noDb, sync: fakeSync, observer, defaultMetrics: false });
   const observe = createRequestObserver({ log: devNull(), metrics });
-  const entry = { method: "PATCH", route: "/api/tasks/:id", area: "api" as const, status: 200, durationMs: 12.34, principal: { kind: "admin_token" as const, role: "admin" as const }, aborted: false };
+  const entry = { method: "PATCH", route: "/api/tasks/:id", area: "api" as const, status: 200, durationMs: 12.34, principal: { kind: "admin_token" as const, role: "admin" as const }, aborted: false, passed: true };
   for (let i = 0; i < 20_000; i++) observe(entry); // warm up
   const n = 200_000;
   const start = process.hrtime.bigint();

@@ -18,7 +18,8 @@ export function logActor(principal: Principal | null): { actor: string; role?: s
 export function createRequestObserver(deps: { log: Logger; metrics?: Metrics }): (entry: RequestEntry) => void {
   const { log, metrics } = deps;
   return (entry) => {
-    metrics?.observeRequest(entry.method, entry.route, entry.status, entry.durationMs / 1000);
+    // Anyone can send a path the gate refuses: as a label, those are one value, never the path.
+    metrics?.observeRequest(entry.method, entry.passed ? entry.route : "denied", entry.status, entry.durationMs / 1000);
     const level = entry.status >= 500 ? "warn" : entry.area === "socket" || entry.area === "static" ? "debug" : "info";
     if (!log.isLevelEnabled(level)) return;
     log[level](

@@ -54,6 +54,8 @@ export interface RequestEntry {
   principal: Principal | null;
   /** The response was cut before it finished. */
   aborted: boolean;
+  /** The gate let it through (to Next.js, Socket.IO or /metrics); false: the front door answered it. */
+  passed: boolean;
 }
 
 export interface FrontDoor {
@@ -128,7 +130,7 @@ export function createFrontDoor(deps: FrontDoorDeps): FrontDoor {
 
   const door: FrontDoor = {
     async handleRequest(req, res) {
-      const seen: Seen = { area: null, pathname: "", principal: null };
+      const seen: Seen = { area: null, pathname: "", principal: null, passed: false };
       if (deps.onRequest) {
         const started = process.hrtime.bigint();
         res.once("close", () => {
@@ -141,6 +143,7 @@ export function createFrontDoor(deps: FrontDoorDeps): FrontDoor {
             durationMs: Number(process.hrtime.bigint() - started) / 1e6,
             principal: seen.principal,
             aborted: !res.writableFinished,
+            passed: seen.passed,
           });
         });
       }
@@ -189,7 +192,10 @@ export function createFrontDoor(deps: FrontDoorDeps): FrontDoor {
     const address = deps.clientAddress(req);
     const decision = await decideOrAnswer(req, target, address, (code, message, headers) => sendError(res, code, message, headers));
     if (!decision) return;
-    if (decision.action === "pass") seen.principal = decision.principal;
+    if (decision.action === "pass") {
+      seen.principal = decision.principal;
+      seen.passed = true;
+    }
     if (decision.action === "login") {
       res.writeHead(303, { location: `/login?next=${encodeURIComponent(target.pathname + target.search)}` }).end();
       return;
@@ -243,6 +249,7 @@ interface Seen {
   area: RequestArea | null;
   pathname: string;
   principal: Principal | null;
+  passed: boolean;
 }
 
 /** An error answered by the front door itself, with the status and body every error gets (lib/api/error-status.ts). */

@@ -36,6 +36,7 @@ const RESPONSE_KEPT = 2000;
 /** Held deletions of one run arrive as one conflict event per task: they are sent as one event. */
 const HELD_BATCH_MS = 50;
 const MAX_IN_FLIGHT = 50;
+const KEEP_DAYS = 30;
 
 /**
  * Outgoing webhooks: turns bus events (and failed runs) into stored deliveries, one per webhook
@@ -183,7 +184,15 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions): Webho
       await Promise.all([...inFlight]);
     },
   };
-  const poll = setInterval(() => dispatcher.kick(), options.pollMs ?? 1000);
+  const pollMs = options.pollMs ?? 1000;
+  let polls = 0;
+  const poll = setInterval(() => {
+    dispatcher.kick();
+    // The delivery log keeps 30 days of finished deliveries (pending ones stay until sent).
+    if (polls++ % Math.max(1, Math.round(3_600_000 / pollMs)) === 0) {
+      store.purge(KEEP_DAYS).catch((error: Error) => log.warn(`could not purge old webhook deliveries: ${error.message}`));
+    }
+  }, pollMs);
   poll.unref();
   dispatcher.kick();
   return dispatcher;

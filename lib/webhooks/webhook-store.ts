@@ -152,6 +152,11 @@ export function createWebhookStore(db: Pick<SqlSession, "query">) {
         [id, outcome.status, outcome.error, outcome.response, retryInMs === null ? null : Math.round(retryInMs)],
       );
     },
+    /** Deletes finished deliveries (delivered or failed) older than `days`; returns how many. */
+    async purge(days: number): Promise<number> {
+      const rows = await db.query(`DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < now() - make_interval(days => $1) RETURNING id`, [days]);
+      return rows.length;
+    },
     /** Newest first. */
     async deliveries(webhookId: string, limit = 50): Promise<DeliveryView[]> {
       const rows = await db.query(

@@ -114,7 +114,14 @@ describe("logs, metrics and health of a running server", { timeout: 180_000 }, (
     expect(moved("schedule_sync_http_request_duration_seconds_count", { method: "PATCH", route: "/api/tasks/:id", status: "200" })).toBe(1);
     expect(moved("schedule_sync_http_request_duration_seconds_count", { method: "PATCH", route: "/api/tasks/:id", status: "202" })).toBe(1);
     expect(moved("schedule_sync_http_request_duration_seconds_count", { method: "POST", route: "/api/sync/trigger" })).toBe(2);
-    // Raw ids never become labels.
+    // Paths the gate refused are one label whatever they were; raw ids never become labels.
+    for (let i = 0; i < 3; i++) expect((await fetch(`${app.url}/api/made-up-${i}/x`)).status).toBe(401);
+    // A request is counted when its response closes, a moment after the client has it.
+    const refused = await waitFor(async () => {
+      const now = await scrape();
+      return (now.value("schedule_sync_http_request_duration_seconds_count", { route: "denied", status: "401" }) ?? 0) >= 3 ? now : null;
+    }, "the refused requests counted");
+    expect(refused.samples.some((s) => Object.values(s.labels).some((v) => v.includes("made-up")))).toBe(false);
     expect(after.samples.some((s) => Object.values(s.labels).some((v) => v.includes("daily-backup") || v.includes("no-such-task")))).toBe(false);
 
     // The file fixed and the conflict resolved: validity and conflicts come back.
