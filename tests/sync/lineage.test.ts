@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { findAncestor, reconcileWithLineage, type DigestDelta } from "../../lib/sync/reconcile/lineage";
+import { findAncestor, reconcileWithLineage, serverReverts, type DigestDelta } from "../../lib/sync/reconcile/lineage";
 import type { ReconcileOptions, TaskDecision } from "../../lib/sync/reconcile/plan";
 import { changedFields, tasksEqual, type Task } from "../../lib/tasks/task-schema";
 import { applyPlan } from "./_apply-plan";
@@ -119,6 +119,20 @@ describe("findAncestor: the revision a file derives from", () => {
     const file = fileOf({ a: "a1|renamed" });
     expect(findAncestor({ latestId, deltas, file }).id).toBe("r0");
     expect(findAncestor({ latestId, deltas: deltas.map((d) => ({ ...d, byServer: false })), file }).id).toBe("r1");
+  });
+
+  it("serverReverts: a task held as it was before the server's latest change of it, in a file no single revision explains", () => {
+    // Server writes a (r1) then b (r2) and c (r3); the file has the old a, the new b and c, and a new d.
+    const { latestId, deltas } = deltasOf([{ a: "a1", b: "b1", c: "c1" }, { a: "a2", b: "b1", c: "c1" }, { a: "a2", b: "b2", c: "c1" }, { a: "a2", b: "b2", c: "c2" }]);
+    const file = fileOf({ a: "a1", b: "b2", c: "c2", d: "d9" });
+    expect(findAncestor({ latestId, deltas, file }).id).toBe("r3");
+    const reverts = serverReverts({ latestId, deltas, file }, ["a", "d"]);
+    expect([...reverts.keys()]).toEqual(["a"]);
+    expect(reverts.get("a")?.command).toBe("a1");
+    // Not for a change the file itself made (accepted), nor for a value older than the latest change.
+    expect(serverReverts({ latestId, deltas: deltas.map((d) => ({ ...d, byServer: false })), file }, ["a"]).size).toBe(0);
+    const twice = deltasOf([{ a: "a1" }, { a: "a2" }, { a: "a3" }]);
+    expect(serverReverts({ ...twice, file: fileOf({ a: "a1" }) }, ["a"]).size).toBe(0);
   });
 
   it("stops at a gap in the chain (a pruned or missing revision)", () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { tasksEqual, type Task } from "../../tasks/task-schema";
 import type { ReadResult, WriteResult } from "../../yaml";
-import { findAncestor } from "../reconcile/lineage";
+import { findAncestor, serverReverts } from "../reconcile/lineage";
 import type { PlanWrites } from "../reconcile/plan-writes";
 import type { RevisionChange, RevisionLimits, RevisionRecord, RevisionSource, SyncTransaction } from "../storage/sync-storage";
 import { taskDigest } from "../storage/task-digest";
@@ -81,22 +81,31 @@ export async function traceLineage(tx: SyncTransaction, yaml: ReadResult, option
   if (!options.lineage || changed.length === 0) return none({ changed, covering });
 
   const deltas = await tx.loadRevisionDigests();
-  const found = findAncestor({ latestId: head.id, deltas: deltas.map((d) => ({ ...d, byServer: d.source !== "yaml" })), file: (id) => {
+  const input = {
+    latestId: head.id,
+    deltas: deltas.map((d) => ({ ...d, byServer: d.source !== "yaml" })),
+    file: (id: string) => {
       const task = yaml.tasks.get(id) ?? null;
       return { task, digest: taskDigest(task) };
     },
-  });
+  };
+  const found = findAncestor(input);
   const reconciled = options.scope && new Set(options.scope);
-  const rebase = reconciled ? found.rebase.filter((id) => reconciled.has(id)) : found.rebase;
-  if (found.id === head.id || rebase.length === 0) return none({ changed, covering });
-  const [record] = await tx.listRevisions({ limit: 1, beforeSeq: seqAfter(deltas, found.id) });
-  const loaded = await tx.loadRevisionTasks(found.id, rebase);
+  const inScope = (id: string) => !reconciled || reconciled.has(id);
+  const rebase = found.id === head.id ? [] : found.rebase.filter(inScope);
+  // Tasks the file holds as they were before the server's latest change of them, beside the ancestor.
+  const reverts = serverReverts(input, changed.map((c) => c.taskId).filter((id) => inScope(id) && !rebase.includes(id)));
+  if (rebase.length === 0 && reverts.size === 0) return none({ changed, covering });
+  const loaded = rebase.length > 0 ? await tx.loadRevisionTasks(found.id, rebase) : new Map<string, Task>();
+  const [record] = rebase.length > 0 ? await tx.listRevisions({ limit: 1, beforeSeq: seqAfter(deltas, found.id) }) : [];
+  const ancestorTasks = new Map<string, Task | null>(rebase.map((id) => [id, loaded.get(id) ?? null]));
+  for (const [id, task] of reverts) ancestorTasks.set(id, task);
   return none({
     changed,
     covering,
-    ancestor: record && record.id === found.id ? { ...record, behind: found.behind } : null,
-    ancestorTasks: new Map(rebase.map((id) => [id, loaded.get(id) ?? null])),
-    latestTasks: new Map(rebase.map((id) => [id, headTasks.get(id) ?? null])),
+    ancestor: record && record.id === found.id ? { ...record, behind: found.behind } : reverts.size > 0 ? { ...head, behind: 1 } : null,
+    ancestorTasks,
+    latestTasks: new Map([...ancestorTasks.keys()].map((id) => [id, headTasks.get(id) ?? null])),
   });
 }
 

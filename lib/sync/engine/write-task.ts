@@ -44,14 +44,9 @@ export async function writeTask(parts: EngineParts, write: TaskWrite, trigger: T
       const after = await nextValue(write, before, state.versions.get(id), ctx.tx);
       const edit = before && after && tasksEqual(before, after) ? undefined : { id, before, after, source };
       // Every other task stays as it was: settled before this write means settled after it.
-      if (parts.settled.holds(state.generation, ctx.yaml)) {
-        const headChecksum = parts.settled.headChecksum();
-        return applyPlan(ctx, { scope: [id], trigger, actor: write.actor, direction: "bidirectional", force: false, startedAt, edit, state, settle: true, headChecksum }, parts.applyEnv);
-      }
-      // The file holds changes no settled run vouched for (a hand edit, an older copy saved over
-      // it): sync the whole file in this run, with its lineage, rather than write this task into
-      // a file whose other tasks may be older than the database (issue #17).
-      return applyPlan(ctx, { scope: null, trigger, actor: write.actor, direction: "bidirectional", force: false, startedAt, edit, settle: true }, parts.applyEnv);
+      const settle = parts.settled.holds(state.generation, ctx.yaml);
+      const headChecksum = settle ? parts.settled.headChecksum() : null;
+      return applyPlan(ctx, { scope: [id], trigger, actor: write.actor, direction: "bidirectional", force: false, startedAt, edit, state, settle, headChecksum }, parts.applyEnv);
     });
     if (applied.settled) parts.settled.set(applied.settled);
     // The file held other unsynced changes (or nothing was settled): they get their own run.

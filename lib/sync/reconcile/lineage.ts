@@ -109,6 +109,30 @@ export function findAncestor(input: AncestorInput): Ancestor {
   return { id: best.id, behind: best.behind, gain: best.gain, rebase: rebase.sort() };
 }
 
+/**
+ * Per task, beside the file's ancestor: a task whose latest change in the window was the
+ * server's (a dashboard or API write) and which the file holds exactly as it was before that
+ * change comes from a copy older than it, whatever the rest of the file does (a file that is
+ * itself a mix: an old copy the server then wrote other tasks into). Returns A for those tasks,
+ * among `ids`.
+ */
+export function serverReverts(input: AncestorInput, ids: readonly string[]): Map<string, Task | null> {
+  const wanted = new Set(ids);
+  const seen = new Set<string>();
+  const out = new Map<string, Task | null>();
+  let expected = input.latestId;
+  for (const delta of input.deltas) {
+    if (delta.id !== expected || delta.parentId === null) break;
+    expected = delta.parentId;
+    for (const [taskId, before, , beforeTask] of delta.changes) {
+      if (!wanted.has(taskId) || seen.has(taskId)) continue;
+      seen.add(taskId);
+      if (delta.byServer !== false && input.file(taskId).digest === before) out.set(taskId, beforeTask);
+    }
+  }
+  return out;
+}
+
 /** +1 when the file holds the task as revision R does, counted against how the latest has it. */
 function score(file: string | null, revision: string | null, latest: string | null): number {
   return (file === revision ? 1 : 0) - (file === latest ? 1 : 0);
