@@ -79,6 +79,11 @@ export function isPublicPath(pathname: string): boolean {
   return PUBLIC_API.has(pathname) || PUBLIC_PAGES.has(pathname) || pathname.startsWith("/_next/static/");
 }
 
+/** A request that needs no credentials: a public path, or a push webhook (which proves itself by its secret). */
+export function isPublicRequest(pathname: string, method: string): boolean {
+  return isPublicPath(pathname) || (method === "POST" && pathname === WEBHOOK_PATH);
+}
+
 export function requestArea(pathname: string, dev = false): RequestArea | null {
   if (pathname === "/api" || pathname.startsWith("/api/")) return "api";
   if (pathname === SOCKET_PATH) return "socket";
@@ -129,7 +134,7 @@ export async function gateRequest(req: GateRequest, deps: GateDeps): Promise<Gat
 
   if (area === "metrics") return gateMetrics(req, deps);
 
-  const open = isPublicPath(req.pathname) || (method === "POST" && req.pathname === WEBHOOK_PATH);
+  const open = isPublicRequest(req.pathname, method);
   // A public path needs no credentials, but a token presented there is checked (and a wrong one
   // counted) all the same: /api/health answers more to the right one, which would otherwise
   // make it a place to guess tokens without a limit.

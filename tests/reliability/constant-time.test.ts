@@ -59,7 +59,7 @@ describe("token comparison", () => {
         } else if (/\.tsx?$/.test(entry.name)) {
           const source = await fs.readFile(full, "utf8");
           for (const [line, text] of source.split("\n").entries()) {
-            if (/(token|adminToken|session)\w*\s*[!=]==?\s*\w|[!=]==?\s*(\w+\.)*(token|adminToken)\b/i.test(text) && !/typeof|\.length|=== null|=== undefined|tokens?\s*===\s*"/.test(text)) {
+            if (/(token|adminToken|session)\w*\s*[!=]==?\s*\w|[!=]==?\s*(\w+\.)*(token|adminToken)\b/i.test(text) && !/typeof|\.length|[!=]== null|[!=]== undefined|tokens?\s*===\s*"/.test(text)) {
               offenders.push(`${path.relative(process.cwd(), full)}:${line + 1}: ${text.trim()}`);
             }
           }
