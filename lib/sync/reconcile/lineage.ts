@@ -50,7 +50,7 @@ export interface Ancestor {
 /**
  * Finds the revision a file derives from: walking back from the latest revision, undoing one
  * delta at a time, it scores each revision by how many of the file's tasks it explains (the file
- * holds the task with the revision's digest; absent in both counts) compared with the latest,
+ * holds the task with the revision's digest; a task the file lacks counts for none) compared with the latest,
  * and, between revisions that explain as many, by how many fields of the tasks the server changed
  * agree (a stale buffer that edited one field of a task the dashboard changed since explains no
  * whole task, but more of its fields). The best score wins when it is better than the latest's (ties go to the
@@ -127,24 +127,30 @@ export function serverReverts(input: AncestorInput, ids: readonly string[]): Map
     for (const [taskId, before, , beforeTask] of delta.changes) {
       if (!wanted.has(taskId) || seen.has(taskId)) continue;
       seen.add(taskId);
-      if (delta.byServer !== false && input.file(taskId).digest === before) out.set(taskId, beforeTask);
+      const held = input.file(taskId).digest;
+      if (delta.byServer !== false && held !== null && held === before) out.set(taskId, beforeTask);
     }
   }
   return out;
 }
 
-/** +1 when the file holds the task as revision R does, counted against how the latest has it. */
+/**
+ * +1 when the file holds the task as revision R does, counted against how the latest has it.
+ * Only tasks the file holds count: a task missing from the file is no evidence of its age
+ * (deleting is an edit; a file replaced on purpose lacks many tasks).
+ */
 function score(file: string | null, revision: string | null, latest: string | null): number {
+  if (file === null) return 0;
   return (file === revision ? 1 : 0) - (file === latest ? 1 : 0);
 }
 
 /**
- * How much of a task two versions share: its presence, and each equal field. Absent in both
- * counts as little as present in both with every field different: deleting a task is a common
- * edit, so a file lacking one is weak evidence of coming from before the task was created.
+ * How much of a task the file's version shares with a revision's: its presence, and each equal
+ * field; nothing when either lacks it.
  */
 function agreement(a: Task | null, b: Task | null): number {
-  if (a === null || b === null) return a === b ? 1 : 0;
+  // `a` is the file's: a task it lacks is no evidence (see score).
+  if (a === null || b === null) return 0;
   return TASK_FIELDS.length + 1 - changedFields(a, b).length;
 }
 
