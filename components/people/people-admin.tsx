@@ -13,6 +13,14 @@ import { RelativeTime } from "@/components/ui/relative-time";
 const ROLES = ["viewer", "editor", "admin"] as const;
 const ROLE_HINT = { viewer: "reads everything", editor: "edits tasks, resolves conflicts", admin: "also people, tokens, forced syncs" } as const;
 
+function RoleOptions() {
+  return ROLES.map((r) => (
+    <option key={r} value={r}>
+      {r}
+    </option>
+  ));
+}
+
 function useAction() {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
@@ -59,11 +67,7 @@ export function UsersAdmin({ users }: { users: User[] }) {
         <label className="text-xs font-semibold text-slate-700">
           Role
           <select value={role} onChange={(e) => setRole(e.target.value as typeof role)} className={inputClass(false, "mt-1 w-32")}>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
+            <RoleOptions />
           </select>
         </label>
         <label className="text-xs font-semibold text-slate-700">
@@ -109,11 +113,7 @@ export function UsersAdmin({ users }: { users: User[] }) {
                     className={inputClass(false, "w-28 py-1")}
                     title={ROLE_HINT[user.role]}
                   >
-                    {ROLES.map((r) => (
-                      <option key={r} value={r}>
-                        {r}
-                      </option>
-                    ))}
+                    <RoleOptions />
                   </select>
                 </td>
                 <td>{user.source === "local" ? (user.hasPassword ? "password" : "no password set") : user.source === "proxy" ? "auth proxy" : "OIDC"}</td>
@@ -168,11 +168,7 @@ export function TokensAdmin({ tokens }: { tokens: ApiToken[] }) {
         <label className="text-xs font-semibold text-slate-700">
           Role
           <select value={role} onChange={(e) => setRole(e.target.value as typeof role)} className={inputClass(false, "mt-1 w-32")}>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
+            <RoleOptions />
           </select>
         </label>
         <label className="text-xs font-semibold text-slate-700">

@@ -1,6 +1,7 @@
 import net from "node:net";
 import path from "node:path";
 import { z } from "zod";
+import type { OidcConfig } from "../auth/oidc";
 import { envWebhooksSchema, type EnvWebhook } from "../webhooks/webhook-schema";
 
 const booleanish = z
@@ -159,16 +160,7 @@ export interface AppConfig {
   /** The trusted auth proxy (issue #18); null when AUTH_PROXY_HEADER is unset. */
   authProxy: { header: string; trusted: string[]; defaultRole: "viewer" | "editor" | "admin" } | null;
   /** OpenID Connect sign-in (issue #18); null when OIDC_ISSUER is unset. */
-  oidc: {
-    issuer: string;
-    clientId: string;
-    clientSecret: string | undefined;
-    scopes: string;
-    usernameClaim: string;
-    roleClaim: string | null;
-    roleMap: Record<string, "viewer" | "editor" | "admin">;
-    defaultRole: "viewer" | "editor" | "admin";
-  } | null;
+  oidc: OidcConfig | null;
   /** Outgoing webhooks (issue #21): those of WEBHOOKS, and how deliveries retry. */
   webhooks: { env: EnvWebhook[]; maxAttempts: number; retryBaseMs: number; timeoutMs: number };
   git: GitConfig;

@@ -16,8 +16,7 @@ import {
   type SyncTransaction,
   type TaskChange,
 } from "./sync-storage";
-import { DEFAULT_REVISION_LIMITS, type RevisionChange, type RevisionReads, type RevisionRecord, type RevisionWrites } from "./revisions";
-import { taskDigest } from "./task-digest";
+import { DEFAULT_REVISION_LIMITS, storedChanges, type RevisionChange, type RevisionReads, type RevisionRecord, type RevisionWrites } from "./revisions";
 
 export interface MemorySyncStorageOptions {
   /** The clock every timestamp comes from (a simulation passes its own). */
@@ -437,15 +436,7 @@ function revisionReadsOn(current: () => State): RevisionReads {
 function revisionWritesOn(state: State, now: () => Date): RevisionWrites {
   return {
     insertRevision: async (revision, limits = DEFAULT_REVISION_LIMITS) => {
-      let added = 0;
-      let changed = 0;
-      let removed = 0;
-      const changes = revision.changes.map((c) => {
-        if (c.before === null) added++;
-        else if (c.after === null) removed++;
-        else changed++;
-        return { taskId: c.taskId, before: copy(c.before), after: copy(c.after), beforeDigest: taskDigest(c.before), afterDigest: taskDigest(c.after) };
-      });
+      const { rows: changes, added, changed, removed } = storedChanges(revision.changes, copy);
       const parent = state.revisions[state.revisions.length - 1];
       const row: RevisionRow = {
         id: revision.id,

@@ -1,4 +1,5 @@
 import type { Task } from "../../tasks/task-schema";
+import { taskDigest } from "./task-digest";
 
 // The file's revisions (issue #17): every version of the schedule file the server wrote or
 // accepted, kept as a delta against the one before it, plus the tasks of the newest one (the
@@ -87,4 +88,16 @@ export interface RevisionReads {
 export interface RevisionWrites {
   /** Appends a revision after the head, moves the head, and prunes to `limits`. */
   insertRevision(revision: RevisionWrite, limits: RevisionLimits): Promise<RevisionRecord>;
+}
+
+/** A revision's changes as stored (with digests), and how many tasks it added, changed and removed: one reading for every adapter. */
+export function storedChanges(changes: readonly RevisionChange[], copy: (task: Task | null) => Task | null = (task) => task) {
+  const counts = { added: 0, changed: 0, removed: 0 };
+  const rows = changes.map((c) => {
+    if (c.before === null) counts.added++;
+    else if (c.after === null) counts.removed++;
+    else counts.changed++;
+    return { taskId: c.taskId, before: copy(c.before), after: copy(c.after), beforeDigest: taskDigest(c.before), afterDigest: taskDigest(c.after) };
+  });
+  return { rows, ...counts };
 }

@@ -1,7 +1,6 @@
 import type { Task } from "../../tasks/task-schema";
-import type { RevisionDetail, RevisionDigests, RevisionLimits, RevisionRecord, RevisionWrite } from "./revisions";
+import { storedChanges, type RevisionDetail, type RevisionDigests, type RevisionLimits, type RevisionRecord, type RevisionWrite } from "./revisions";
 import { queryJson, queryJsonWith, type Tx } from "./sql-json";
-import { taskDigest } from "./task-digest";
 
 // The file's revisions (issue #17): sync_revisions, their deltas (sync_revision_changes) and the
 // newest revision's tasks (sync_revision_head). One statement per kind of write.
@@ -83,15 +82,7 @@ export async function loadRevisionTasks(tx: Tx, revisionId: string | null, ids?:
 }
 
 export async function insertRevision(tx: Tx, revision: RevisionWrite, limits: RevisionLimits): Promise<RevisionRecord> {
-  let added = 0;
-  let changed = 0;
-  let removed = 0;
-  const changes = revision.changes.map((c) => {
-    if (c.before === null) added++;
-    else if (c.after === null) removed++;
-    else changed++;
-    return { taskId: c.taskId, before: c.before, after: c.after, beforeDigest: taskDigest(c.before), afterDigest: taskDigest(c.after) };
-  });
+  const { rows: changes, added, changed, removed } = storedChanges(revision.changes);
   const [record] = await queryJsonWith<RevisionRecord>(
     tx,
     `parent AS (SELECT id FROM sync_revisions ORDER BY seq DESC LIMIT 1),
