@@ -39,6 +39,7 @@ interface Call {
   path: string;
   params?: Record<string, string>;
   body?: unknown;
+  headers?: Record<string, string>;
 }
 
 /** Each route × method: the least role, and a request that succeeds for a caller allowed it. */
@@ -46,6 +47,9 @@ const MATRIX: Record<string, { least: Access; call: (role: Role) => Call; ok?: n
   // Public, and not configured in this suite (404): tests/people/oidc.test.ts signs in for real.
   "GET /api/auth/oidc/start": { least: "public", call: () => ({ path: "/api/auth/oidc/start" }), ok: 404 },
   "GET /api/auth/oidc/callback": { least: "public", call: () => ({ path: "/api/auth/oidc/callback" }), ok: 404 },
+  // Public (its shared secret is the credential) and git mode is off here (404): tests/git/git-server.test.ts pushes for real.
+  "POST /api/git/webhook": { least: "public", call: () => ({ path: "/api/git/webhook", headers: { "x-gitlab-token": "a-guess-0123456789" }, body: {} }), ok: 404 },
+  "GET /api/git/status": { least: "viewer", call: () => ({ path: "/api/git/status" }) },
   "GET /api/health": { least: "public", call: () => ({ path: "/api/health" }) },
   "GET /api/health/live": { least: "public", call: () => ({ path: "/api/health/live" }) },
   "GET /api/health/ready": { least: "public", call: () => ({ path: "/api/health/ready" }) },
@@ -189,8 +193,8 @@ afterAll(async () => {
 
 function call(key: string, caller: Caller, role: Role = caller === "none" ? "viewer" : caller) {
   const [method] = key.split(" ");
-  const { path: urlPath, params = {}, body } = MATRIX[key]!.call(role);
-  const headers: Record<string, string> = { host: "localhost", "content-type": "application/json" };
+  const { path: urlPath, params = {}, body, headers: extra } = MATRIX[key]!.call(role);
+  const headers: Record<string, string> = { host: "localhost", "content-type": "application/json", ...extra };
   if (caller !== "none") headers.authorization = `Bearer ${secrets[caller]}`;
   const req = new Request(`http://localhost${urlPath}`, { method, headers, body: method === "GET" || method === "DELETE" ? undefined : JSON.stringify(body ?? {}) });
   return handlers.get(key)!(req, { params: Promise.resolve(params) });
