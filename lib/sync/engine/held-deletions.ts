@@ -50,6 +50,8 @@ export function decideHeldDeletions(parts: EngineParts, deletedIn: Side, action:
       const yaml = yamlTasksOf(ctx.yaml, parts.path);
       const open = await ctx.tx.loadOpenConflicts();
       const held = [...open.values()].map(heldDeletionOf).filter((h): h is HeldDeletion => h !== null && h.deletedIn === deletedIn);
+      // In id order, whatever order the conflicts were opened in: a list people read and compare.
+      held.sort((a, b) => (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0));
       const ids = held.map((h) => h.taskId);
       const state = await ctx.tx.loadState(ids);
       const current = (h: HeldDeletion) => {
