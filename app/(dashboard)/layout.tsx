@@ -47,7 +47,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
           <div className="flex min-w-0 flex-wrap items-center gap-2">
             <ConnectionIndicator />
             <span className="max-w-48 truncate text-sm text-slate-700" data-testid="signed-in-as">
-              {me.name ?? "admin token"} <span className="text-slate-500">· {me.role}</span>
+              {me.name ?? "admin token"} <span className="text-slate-600">· {me.role}</span>
             </span>
             <LogoutButton />
           </div>

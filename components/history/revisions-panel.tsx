@@ -90,7 +90,7 @@ export function RevisionsPanel({ revisions }: { revisions: RevisionRecord[] }) {
                 {r.runId && (
                   <>
                     {" · "}
-                    <Link href={`/history/${r.runId}`} className="text-blue-700 underline-offset-2 hover:underline">
+                    <Link href={`/history/${r.runId}`} className="text-blue-700 underline underline-offset-2">
                       run
                     </Link>
                   </>
