@@ -216,6 +216,17 @@ describe("every value the API accepts is written by every writer and read back e
     expect(accepted).toBeGreaterThan(30);
   });
 
+  // Found by the property above (seed 328818089): the file's `>-` command could not hold it.
+  it.each(["yes \n yes  \n \n!", " leading space\nsecond", "a\n \nb", "trailing \nspace"])(
+    "a field written in a block style takes %j, which that style cannot hold, and reads back equal",
+    (value) => {
+      for (const field of ["command", "description"] as const) {
+        const task = createTaskSchema.parse({ id: EXISTING, name: "n", schedule: "0 1 * * *", command: "/bin/c", [field]: value });
+        for (const { write } of writers.filter((w) => w.id === EXISTING)) expectReadBack(write(task).text, task);
+      }
+    },
+  );
+
   it("the tasks a write does not touch keep their text byte for byte", () => {
     for (const file of [blockFile, flowFile, explicitFile]) {
       const write = onFile(file, () => EXISTING);

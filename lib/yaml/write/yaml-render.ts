@@ -129,9 +129,21 @@ export function fieldValueNode(field: TaskField | string, value: unknown, hint?:
     scalar.type = hintType === "QUOTE_SINGLE" ? "QUOTE_SINGLE" : "QUOTE_DOUBLE";
   } else if (typeof value === "string" && hintType) {
     const block = hintType === "BLOCK_LITERAL" || hintType === "BLOCK_FOLDED";
-    if (block || !value.includes("\n")) scalar.type = hintType;
+    if (block ? blockKeeps(value, hintType) : !value.includes("\n")) scalar.type = hintType;
   }
   return scalar;
+}
+
+/**
+ * Whether a block scalar of this style reads back as `value`: both read a line of only spaces
+ * as an empty one and need an indicator for a first line starting with a space; folding also
+ * trims and joins lines, so a line that starts or ends with a space is lost there. Otherwise the
+ * library picks a style that holds the value (double quotes at worst).
+ */
+function blockKeeps(value: string, style: "BLOCK_LITERAL" | "BLOCK_FOLDED"): boolean {
+  const lines = value.split("\n");
+  if (/^\s/.test(value) || lines.some((line) => line.length > 0 && line.trim() === "")) return false;
+  return style === "BLOCK_LITERAL" || !lines.some((line) => /^\s|\s$/.test(line));
 }
 
 /** `key: value` line(s) at column 0, ending with a line break. */
