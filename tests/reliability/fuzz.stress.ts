@@ -15,7 +15,7 @@ import { scenarioSummaries } from "./_summary";
  */
 const seed = Number(process.env.FUZZ_SEED ?? 424242);
 
-const INVARIANT_RUNS = Number(process.env.FUZZ_INVARIANT_RUNS ?? process.env.FUZZ_RUNS ?? 300);
+const INVARIANT_RUNS = Number(process.env.FUZZ_INVARIANT_RUNS ?? process.env.FUZZ_RUNS ?? 200);
 const API_RUNS = Number(process.env.FUZZ_API_RUNS ?? process.env.FUZZ_RUNS ?? 1000);
 
 describe.each(DB_KINDS)("the sync invariant, long run, on %s", (kind) => {

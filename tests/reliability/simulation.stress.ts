@@ -6,7 +6,7 @@ import { simulate } from "../sync-engine/_simulation";
  * schedules and more tasks than `npm test` runs. STRESS_SIM_RUNS sets the count; a failing seed
  * prints its trace and replays with SIM_SEED in tests/sync-engine/simulation.test.ts.
  */
-const RUNS = Number(process.env.STRESS_SIM_RUNS ?? 2000);
+const RUNS = Number(process.env.STRESS_SIM_RUNS ?? 1200);
 
 describe("the convergence simulation, long", () => {
   it(`loses no edit in ${RUNS} seeded schedules of 80 steps over 6 tasks`, async () => {
