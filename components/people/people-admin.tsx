@@ -21,6 +21,18 @@ function RoleOptions() {
   ));
 }
 
+/** The "Role" field of the add-user and create-token forms. */
+function RoleField({ value, onChange }: { value: (typeof ROLES)[number]; onChange: (role: (typeof ROLES)[number]) => void }) {
+  return (
+    <label className="text-xs font-semibold text-slate-700">
+      Role
+      <select value={value} onChange={(e) => onChange(e.target.value as (typeof ROLES)[number])} className={inputClass(false, "mt-1 w-32")}>
+        <RoleOptions />
+      </select>
+    </label>
+  );
+}
+
 function useAction() {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
@@ -64,12 +76,7 @@ export function UsersAdmin({ users }: { users: User[] }) {
           Username
           <input value={username} onChange={(e) => setUsername(e.target.value)} required autoCapitalize="none" spellCheck={false} className={inputClass(false, "mt-1 w-56")} />
         </label>
-        <label className="text-xs font-semibold text-slate-700">
-          Role
-          <select value={role} onChange={(e) => setRole(e.target.value as typeof role)} className={inputClass(false, "mt-1 w-32")}>
-            <RoleOptions />
-          </select>
-        </label>
+        <RoleField value={role} onChange={setRole} />
         <label className="text-xs font-semibold text-slate-700">
           Password (optional, 10+ characters)
           <input type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} className={inputClass(false, "mt-1 w-56")} />
@@ -165,12 +172,7 @@ export function TokensAdmin({ tokens }: { tokens: ApiToken[] }) {
           Name
           <input value={name} onChange={(e) => setName(e.target.value)} required placeholder="ci-deploy" spellCheck={false} className={inputClass(false, "mt-1 w-56")} />
         </label>
-        <label className="text-xs font-semibold text-slate-700">
-          Role
-          <select value={role} onChange={(e) => setRole(e.target.value as typeof role)} className={inputClass(false, "mt-1 w-32")}>
-            <RoleOptions />
-          </select>
-        </label>
+        <RoleField value={role} onChange={setRole} />
         <label className="text-xs font-semibold text-slate-700">
           Expires in days (empty: never)
           <input inputMode="numeric" value={days} onChange={(e) => setDays(e.target.value.replace(/\D/g, ""))} className={inputClass(false, "mt-1 w-28")} />
