@@ -40,8 +40,8 @@ export function parsePrometheus(text: string): Scrape {
       if (consumed !== match[2].length) throw new Error(`bad labels: ${line}`);
     }
     const raw = match[3]!;
-    const value = raw === "+Inf" ? Infinity : raw === "-Inf" ? -Infinity : Number(raw);
-    if (Number.isNaN(value) && raw !== "NaN") throw new Error(`bad value: ${line}`);
+    const value = sampleValue(raw);
+    if (value === undefined) throw new Error(`bad value: ${line}`);
     samples.push({ name: match[1]!, labels, value });
   }
   return {
@@ -52,4 +52,15 @@ export function parsePrometheus(text: string): Scrape {
       return hits.length ? hits.reduce((sum, s) => sum + s.value, 0) : undefined;
     },
   };
+}
+
+/**
+ * Prometheus reads a value with Go's ParseFloat, which takes NaN and Inf in any letter case;
+ * prom-client writes "Nan" for a gauge that has no sample yet (the event-loop lag at start-up).
+ */
+function sampleValue(raw: string): number | undefined {
+  if (/^nan$/i.test(raw)) return NaN;
+  if (/^[+-]?inf$/i.test(raw)) return raw.startsWith("-") ? -Infinity : Infinity;
+  const value = Number(raw);
+  return Number.isNaN(value) ? undefined : value;
 }
