@@ -11,7 +11,9 @@ import { GIT_ENV, gitOk, useTempDir } from "./_git";
 
 const AUTHOR = "schedule-sync (admin token) <schedule-sync@localhost>";
 
-describe("git mode: commit, fetch, merge per task, push (real git, a bare repository as the remote)", () => {
+// Each test runs a dozen git processes and engine runs: 10-25 s on a quiet 2-core machine,
+// past vitest's 30 s default when the machine is busy.
+describe("git mode: commit, fetch, merge per task, push (real git, a bare repository as the remote)", { timeout: 90_000 }, () => {
   const suite = useSuiteDatabase("pglite");
   const tempDir = useTempDir();
   const servers: GitServer[] = [];
