@@ -8,6 +8,7 @@ import { startAppProcess, type AppProcess } from "../_support/app-process";
 import { createPostgresDatabase } from "../_support/databases";
 import { backup, yamlOf } from "../_support/engine-harness";
 import { crashLines, pgReader } from "./_app";
+import { PUBLIC_ROUTES } from "../_support/public-routes";
 
 /**
  * Issue #7, "lets no one in", against a real server that generated its own token, runs with
@@ -22,7 +23,6 @@ import { crashLines, pgReader } from "./_app";
 const DB_PASSWORD = `pw-${randomBytes(8).toString("hex")}`;
 const NEAR_MISS = randomBytes(4).toString("hex");
 
-const PUBLIC = new Set(["/api/health", "/api/health/live", "/api/health/ready", "/api/auth/login", "/api/auth/oidc/start", "/api/auth/oidc/callback"]);
 
 let app: AppProcess;
 let token: string;
@@ -78,7 +78,7 @@ describe("authentication", { timeout: 120_000 }, () => {
       "a made-up session": { cookie: `schedule_sync_session=${randomBytes(32).toString("base64url")}` },
       "a wrong bearer beside a valid cookie": { authorization: `Bearer ${NEAR_MISS}`, cookie: sessionPair },
     };
-    for (const route of routes.filter((r) => !PUBLIC.has(r.path))) {
+    for (const route of routes.filter((r) => !PUBLIC_ROUTES.has(r.path))) {
       for (const [label, headers] of Object.entries(wrong)) {
         const res = await call(route.path, { method: route.method, headers: { origin, "content-type": "application/json", ...headers }, body: route.method === "GET" ? undefined : "{}" });
         expect(res.status, `${route.method} ${route.path} with ${label}`).toBe(401);

@@ -7,6 +7,7 @@ import { createPostgresDatabase } from "../_support/databases";
 import { backup, health, yamlOf } from "../_support/engine-harness";
 import { rawRequest, rawUpgrade, type RawResponse } from "../_support/raw-http";
 import { crashLines, pgReader } from "../reliability/_app";
+import { PUBLIC_ROUTES } from "../_support/public-routes";
 
 /**
  * Issue #14, findings 1 and 2: nothing gets past the front door without credentials, by any
@@ -20,7 +21,6 @@ import { crashLines, pgReader } from "../reliability/_app";
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 const REFUSALS = new Set([400, 401, 403, 404, 405]);
-const PUBLIC = new Set(["/api/health", "/api/health/live", "/api/health/ready", "/api/auth/login", "/api/auth/oidc/start", "/api/auth/oidc/callback"]);
 
 let app: AppProcess;
 let database: { url: string; drop(): Promise<void> };
@@ -217,7 +217,7 @@ describe("walking around the gate", { timeout: 300_000 }, () => {
         body: withBody ? bodyFor(route) : undefined,
       });
       // Only the public routes themselves, asked plainly on an allowed Host, may succeed.
-      const plainPublic = PUBLIC.has(route) && target === route && !headers.host;
+      const plainPublic = PUBLIC_ROUTES.has(route) && target === route && !headers.host;
       judge(`${method} ${target} ${JSON.stringify(headers)}`, res, plainPublic);
     });
     expect(violations.slice(0, 30)).toEqual([]);
