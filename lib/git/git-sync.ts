@@ -1,29 +1,19 @@
-import { createHash } from "node:crypto";
-import fs from "node:fs/promises";
-import path from "node:path";
 import type { GitConfig } from "../config/env";
 import type { EventBus } from "../events/event-bus";
-import type { ConflictKind, ConflictWrite } from "../sync/reconcile/plan";
-import type { SyncStorage } from "../sync/storage/sync-storage";
-import { changedFields, TASK_FIELDS, type Task } from "../tasks/task-schema";
-import type { LockedSchedule, ScheduleStore } from "../yaml";
-import { parseSchedule } from "../yaml/parse/parse-schedule";
-import { applySchedulePatch } from "../yaml/write/apply-schedule-patch";
 import { describeActor, type Actor } from "../people/actor";
-import { describeChange } from "./describe-change";
-import { GitError, type GitRepo } from "./git-repo";
-import { mergeSchedules, type MergeConflict } from "./merge-schedules";
+import type { SyncStorage } from "../sync/storage/sync-storage";
+import type { LockedSchedule, ScheduleStore } from "../yaml";
+import { createConflictOrigins, openGitConflicts, type ConflictOrigin } from "./conflict-origins";
+import { createFileCommits, type CommitRecord, type GitAuthor } from "./file-commits";
+import type { GitRepo } from "./git-repo";
+import { abortInterruptedMerge, mergeRemote, type MergeOutcome } from "./merge-remote";
+
+export type { GitAuthor } from "./file-commits";
 
 /** What git mode needs of the sync engine: a slot between its runs, and a run. */
 export interface GitSyncEngine {
   exclusive<T>(work: () => Promise<T>): Promise<T>;
   run(options: { trigger: "git" }): Promise<unknown>;
-}
-
-/** A commit's author; the committer stays the server's configured identity. */
-export interface GitAuthor {
-  name: string;
-  email: string;
 }
 
 export interface GitSyncDeps {
@@ -54,14 +44,14 @@ export interface GitSyncStatus {
   /** Commits on HEAD not on the remote branch, and the other way round (null: no remote). */
   ahead: number | null;
   behind: number | null;
-  lastCommit: { sha: string; subject: string; at: string } | null;
+  lastCommit: CommitRecord | null;
   lastFetch: GitOperation | null;
   lastPush: GitOperation | null;
   lastMerge: (GitOperation & { conflicts: number }) | null;
   /** When the next fetch or push retry is due after a failure. */
   retryAt: string | null;
   /** The open conflicts a merge of the remote opened, and whose commit brought them. */
-  conflictsFromGit: { taskId: string; author: string; commit: string; subject: string }[];
+  conflictsFromGit: ConflictOrigin[];
 }
 
 export interface GitSync {
@@ -102,20 +92,20 @@ const SOURCE_PREFIX: Record<string, string> = {
  * dashboard's conflict list, the result applied to the DB in the same run; then it pushes (never
  * forced), merging and retrying when the push is rejected, retrying with backoff when the remote
  * is unreachable. All git work is serialized here; the file is only touched under the store's
- * lock and between engine runs.
+ * lock and between engine runs. This module is the service's schedule (the queue, timers,
+ * retries, pull and push loops); file-commits.ts commits the file, merge-remote.ts merges or
+ * rebases, conflict-origins.ts records what a merge left to the dashboard.
  */
 export function createGitSync(deps: GitSyncDeps): GitSync {
   const { repo, config, storage, events } = deps;
   const log = deps.log ?? ((level, message) => console[level](`[git] ${message}`));
   const retry = deps.retry ?? { firstMs: 1000, maxMs: 60_000 };
-  const absolute = path.join(repo.root, ...repo.file.split("/"));
   const identity = { GIT_AUTHOR_NAME: config.author.name, GIT_AUTHOR_EMAIL: config.author.email, GIT_COMMITTER_NAME: config.author.name, GIT_COMMITTER_EMAIL: config.author.email };
+  const commits = createFileCommits({ repo, identity, store: deps.store, log });
+  const origins = createConflictOrigins(repo);
 
   let branch = config.branch ?? "";
   let engine: GitSyncEngine | null = null;
-  let headChecksum: string | null | undefined; // of the file in HEAD; undefined: not known yet
-  let headTasks: ReadonlyMap<string, Task> | null = null; // the tasks of the file in HEAD, once known
-  let lastCommit: GitSyncStatus["lastCommit"] = null;
   let lastFetch: GitOperation | null = null;
   let lastPush: GitOperation | null = null;
   let lastMerge: GitSyncStatus["lastMerge"] = null;
@@ -124,7 +114,6 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
   let timer: NodeJS.Timeout | null = null;
   let retryTimer: NodeJS.Timeout | null = null;
   let closed = false;
-  const conflictOrigins = new Map<string, GitSyncStatus["conflictsFromGit"][number]>();
   const resolutions = new Map<string, string>();
   const unsubscribe: (() => void)[] = [];
 
@@ -142,8 +131,6 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
     background.add(tracked);
   };
 
-  const checksum = (text: string | null) => (text === null ? null : createHash("sha256").update(text).digest("hex"));
-  const readFile = () => fs.readFile(absolute, "utf8").catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? null : Promise.reject(error)));
   const upstream = () => `refs/remotes/origin/${branch}`;
   const pushTarget = () => config.pushBranch ?? branch;
 
@@ -153,63 +140,10 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
     branch = result.code === 0 ? result.stdout.trim() : "main";
   }
 
-  let markerPath: string | null = null;
-  const mergeMarker = async () => (markerPath ??= path.join((await repo.ok(["rev-parse", "--absolute-git-dir"])).trim(), "schedule-sync-merge"));
-
-  /**
-   * A merge the server began and never committed (the process stopped in between) leaves the
-   * work tree merging, and every later commit would fail. Only a merge the server marked as its
-   * own is aborted: someone else's merge in a shared work tree is theirs to finish. Inside `serial`.
-   */
-  async function abortInterruptedMerge(): Promise<void> {
-    const marker = await mergeMarker();
-    const remote = await fs.readFile(marker, "utf8").catch(() => null);
-    if (remote === null) return;
-    if ((await repo.run(["rev-parse", "-q", "--verify", "MERGE_HEAD"])).stdout.trim()) {
-      await repo.ok(["merge", "--abort"]);
-      log("warn", `aborted a merge of ${remote.trim()} the server began before it stopped; the next fetch merges again`);
-    }
-    await fs.rm(marker, { force: true });
-  }
-
   /** Commits the file when it differs from HEAD; inside `serial`. */
   async function commitLocked(origin: string | (() => string), author: GitAuthor | null = null): Promise<string | null> {
     await ensureBranch();
-    const text = await readFile();
-    if (text === null) return null; // the server never deletes the file; a missing one is not committed away
-    const sum = checksum(text);
-    if (headChecksum !== undefined && sum === headChecksum) return null;
-    if (headChecksum === undefined || headTasks === null) {
-      const before = await repo.fileAt("HEAD");
-      headTasks = before === null ? new Map() : tasksOf(before);
-      if (before === text) {
-        headChecksum = sum;
-        return null;
-      }
-    }
-    // The store's own parse of what it just wrote (cached), not a parse of 10,000 tasks per commit.
-    const after = await currentTasks(text);
-    // A file that does not parse is someone's edit in progress (or an unresolved merge): it is
-    // neither committed nor pushed; the next valid version is.
-    if (after === null) return null;
-    const subject = describeChange(typeof origin === "function" ? origin() : origin, headTasks, after);
-    await repo.ok(["add", "--", repo.file]);
-    const env = author ? { ...identity, GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email } : identity;
-    const result = await repo.run(["commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", subject, "--", repo.file], { env });
-    if (result.code !== 0) {
-      // Nothing to commit after all (e.g. only line endings git normalizes): HEAD is what we have.
-      if (/nothing (added )?to commit|no changes added/.test(result.stdout + result.stderr)) {
-        headChecksum = sum;
-        return null;
-      }
-      throw new GitError(`git commit failed: ${(result.stderr || result.stdout).trim()}`, result);
-    }
-    headChecksum = sum;
-    headTasks = after;
-    const sha = (await repo.revParse("HEAD"))!;
-    lastCommit = { sha, subject, at: new Date().toISOString() };
-    log("info", `committed ${sha.slice(0, 8)}: ${subject}`);
-    return sha;
+    return commits.commit(origin, author);
   }
 
   function commit(origin: string | (() => string) = "dashboard", author: GitAuthor | null = null): Promise<string | null> {
@@ -241,21 +175,9 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
     },
   };
 
-  /** The tasks of `text`, from the store when it holds that very version (its parse is cached). */
-  async function currentTasks(text: string): Promise<ReadonlyMap<string, Task> | null> {
-    const read = await deps.store.read();
-    if (read.status === "ok" && read.text === text) return read.tasks;
-    return tasksOf(text);
-  }
-
-  function tasksOf(text: string): ReadonlyMap<string, Task> | null {
-    const parsed = parseSchedule(text);
-    return parsed.ok ? parsed.tasks : null;
-  }
-
   async function commitHandEdits(): Promise<void> {
-    const text = await readFile();
-    if (text === null || (headChecksum !== undefined && checksum(text) === headChecksum)) return;
+    const text = await commits.read();
+    if (text === null || commits.isHead(text)) return;
     await serial(() => commitLocked("hand edit"));
   }
 
@@ -314,217 +236,36 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
     const head = await repo.revParse("HEAD");
     if (head && (head === remote || (await repo.isAncestor(remote, head)))) return;
     if (!engine) throw new Error("git sync is not attached to an engine");
-    const merged = await engine.exclusive(() => deps.store.withLock(() => serial(() => mergeRemote(remote))));
+    const merged = await engine.exclusive(() => deps.store.withLock(() => serial(() => merge(remote))));
     if (!merged) return;
     await engine.run({ trigger: "git" });
     // The merge commit goes back up (a rejected push is already retrying: it called this pull).
     if (config.push && reason !== "push_rejected") track(push());
   }
 
-  /** Merges the fetched remote into HEAD; under the engine's slot, the file lock and `serial`. True when HEAD moved. */
-  async function mergeRemote(remote: string): Promise<boolean> {
-    await commitLocked("hand edit");
-    const current = await readFile();
-    if (current !== null && checksum(current) !== headChecksum && (await repo.fileAt("HEAD")) !== current) {
-      lastMerge = { at: new Date().toISOString(), error: `not merging origin/${branch}: the schedule file holds an edit that does not parse yet; the merge waits until it is fixed`, conflicts: 0 };
-      log("warn", lastMerge.error!);
+  /** Merges the fetched remote into HEAD and records what came of it; under the engine's slot, the file lock and `serial`. True when HEAD moved. */
+  async function merge(remote: string): Promise<boolean> {
+    const outcome: MergeOutcome = await mergeRemote(
+      {
+        repo,
+        branch,
+        pull: config.pull,
+        identity,
+        commits,
+        log,
+        openConflicts: (conflicts, origin, remoteSide) => openGitConflicts({ storage, events, origins }, conflicts, origin, remoteSide),
+      },
+      remote,
+    );
+    if (!outcome.moved) {
+      lastMerge = { at: new Date().toISOString(), error: outcome.refused, conflicts: 0 };
+      log("warn", outcome.refused);
       return false;
     }
-    const head = await repo.revParse("HEAD");
-    if (!head) {
-      await repo.ok(["reset", "--quiet", "--hard", remote]);
-      return finishMerge("fast-forward", 0);
-    }
-    if (await repo.isAncestor(head, remote)) {
-      await repo.ok(["merge", "--quiet", "--ff-only", remote]);
-      return finishMerge("fast-forward", 0);
-    }
-    if (config.pull === "rebase") {
-      const rebased = await rebaseOnto(head, remote);
-      if (rebased !== null) return rebased;
-    }
-    const mergeBase = (await repo.run(["merge-base", head, remote])).stdout.trim() || null;
-    const [base, ours, theirs] = await Promise.all([mergeBase ? repo.fileAt(mergeBase) : null, repo.fileAt(head), repo.fileAt(remote)]);
-    const [author, remoteSha, remoteSubject] = (await repo.ok(["log", "-1", "--format=%an%x00%H%x00%s", remote, "--", repo.file])).trim().split("\0");
-
-    let text: string | null = theirs;
-    let conflicts: Extract<MergeConflict, { part: "task" }>[] = [];
-    if (ours !== null && theirs !== null) {
-      const outcome = mergeSchedules(base, ours, theirs, { labels: { ours: "HEAD", base: "merge-base", theirs: `origin/${branch}` } });
-      if (!outcome.ok) {
-        lastMerge = { at: new Date().toISOString(), error: `cannot merge origin/${branch} per task: ${outcome.side === "theirs" ? "the remote's" : "the local"} file is not valid (${outcome.issues[0]?.message ?? ""})`, conflicts: 0 };
-        log("warn", lastMerge.error!);
-        return false;
-      }
-      conflicts = outcome.conflicts.filter((c): c is Extract<MergeConflict, { part: "task" }> => c.part === "task");
-      text = conflicts.length > 0 ? withTheirs(outcome.resolved, conflicts) : outcome.resolved;
-    } else if (theirs === null) text = ours;
-
-    // A real merge commit (other files merge as git merges them); the schedule file is ours to write.
-    // Git keeps our version of the schedule file while it merges (a merge driver that does
-    // nothing), so no conflict markers ever land in the file the watcher and the engine read.
-    const keep = await keepOursConfig();
-    // Marks the merge as the server's: a start after a crash between here and the commit aborts it.
-    await fs.writeFile(await mergeMarker(), remote);
-    const started = await repo.run([...keep, "merge", "--quiet", "--no-ff", "--no-commit", "--no-verify", remote], { env: identity });
-    const unmerged = (await repo.ok(["diff", "--name-only", "--diff-filter=U"])).split("\n").filter((name) => name && name !== repo.file);
-    if (unmerged.length > 0 || (started.code !== 0 && !(await repo.run(["rev-parse", "-q", "--verify", "MERGE_HEAD"])).stdout.trim())) {
-      await repo.run(["merge", "--abort"]);
-      await fs.rm(await mergeMarker(), { force: true });
-      lastMerge = { at: new Date().toISOString(), error: `merging origin/${branch} conflicts outside the schedule file (${unmerged.join(", ") || started.stderr.trim()}); merge it by hand`, conflicts: 0 };
-      log("warn", lastMerge.error!);
-      return false;
-    }
-    if (text !== null) await writeAtomically(text);
-    await repo.ok(["add", "--", repo.file]);
-    const subject = `merge origin/${branch} per task${conflicts.length > 0 ? `; ${conflicts.length} in conflict: ${conflicts.map((c) => c.id).join(", ")}` : ""}`;
-    await repo.ok(["commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", subject], { env: identity });
-    await fs.rm(await mergeMarker(), { force: true });
-
-    if (conflicts.length > 0) await recordConflicts(conflicts, { author: author ?? "", commit: remoteSha ?? remote, subject: remoteSubject ?? "" });
-    return finishMerge(subject, conflicts.length);
-  }
-
-  /**
-   * GIT_PULL=rebase: replays each local commit (the server's own, touching only the schedule
-   * file) on top of the remote, merging per task at every step (base = the commit's parent,
-   * ours = the new tip, theirs = the commit), keeping each commit's author and message; a
-   * same-field clash keeps the remote's value in the file and opens a dashboard conflict.
-   * Returns null (merge instead) when a local commit is a merge or touches other files.
-   */
-  async function rebaseOnto(head: string, remote: string): Promise<boolean | null> {
-    const local = (await repo.ok(["rev-list", "--reverse", "--parents", `${remote}..${head}`])).trim().split("\n").filter(Boolean);
-    for (const line of local) {
-      const [sha, ...parents] = line.split(" ");
-      if (parents.length !== 1) return (log("warn", `rebase: ${sha} is a merge`), null);
-      const files = (await repo.ok(["diff-tree", "--no-commit-id", "--name-only", "-r", sha!])).trim().split("\n").filter(Boolean);
-      if (files.some((file) => file !== repo.file)) return (log("warn", `rebase: ${sha} touches ${files.join(",")}`), null);
-    }
-    const gitDir = path.resolve(repo.root, (await repo.ok(["rev-parse", "--git-dir"])).trim());
-    const index = { GIT_INDEX_FILE: path.join(gitDir, "schedule-sync-rebase-index") };
-    let tip = remote;
-    let tipText = await repo.fileAt(remote);
-    const conflicts = new Map<string, Extract<MergeConflict, { part: "task" }>>();
-    for (const line of local) {
-      const sha = line.split(" ")[0]!;
-      const [base, mine] = await Promise.all([repo.fileAt(`${sha}^`), repo.fileAt(sha)]);
-      let text = mine;
-      if (tipText !== null && mine !== null) {
-        const outcome = mergeSchedules(base, tipText, mine, { labels: { ours: `origin/${branch}`, base: "base", theirs: sha.slice(0, 10) } });
-        if (!outcome.ok) return (log("warn", `rebase: merge refused`), null);
-        for (const c of outcome.conflicts) if (c.part === "task") conflicts.set(c.id, c);
-        text = outcome.resolved;
-      }
-      if (text === null) return null;
-      const blob = (await repo.ok(["hash-object", "-w", "--stdin"], { input: text })).trim();
-      await repo.ok(["read-tree", tip], { env: index });
-      await repo.ok(["update-index", "--add", "--cacheinfo", `100644,${blob},${repo.file}`], { env: index });
-      const tree = (await repo.ok(["write-tree"], { env: index })).trim();
-      const [name, email, date, message] = (await repo.ok(["log", "-1", "--format=%an%x00%ae%x00%aI%x00%B", sha])).split("\0");
-      const author = { GIT_AUTHOR_NAME: name!, GIT_AUTHOR_EMAIL: email!, GIT_AUTHOR_DATE: date! };
-      tip = (await repo.ok(["commit-tree", tree, "-p", tip, "-m", message!.trim()], { env: { ...identity, ...author } })).trim();
-      tipText = text;
-    }
-    await fs.rm(index.GIT_INDEX_FILE, { force: true });
-    await repo.ok(["reset", "--quiet", "--keep", tip]);
-    const found = [...conflicts.values()];
-    if (found.length > 0) {
-      const [author, remoteSha, subject] = (await repo.ok(["log", "-1", "--format=%an%x00%H%x00%s", remote, "--", repo.file])).trim().split("\0");
-      await recordConflicts(found, { author: author ?? "", commit: remoteSha ?? remote, subject: subject ?? "" }, "ours");
-    }
-    return finishMerge(`rebased ${local.length} local commit${local.length === 1 ? "" : "s"} onto origin/${branch} per task${found.length > 0 ? `; ${found.length} in conflict: ${found.map((c) => c.id).join(", ")}` : ""}`, found.length);
-  }
-
-  async function keepOursConfig(): Promise<string[]> {
-    const attr = (await repo.run(["check-attr", "merge", "--", repo.file])).stdout.trim();
-    const value = /: merge: (.+)$/.exec(attr)?.[1];
-    if (value && !["unspecified", "set", "unset"].includes(value)) return ["-c", `merge.${value}.driver=true`];
-    const gitDir = path.resolve(repo.root, (await repo.ok(["rev-parse", "--git-dir"])).trim());
-    const attributes = path.join(gitDir, "schedule-sync-merge-attributes");
-    await fs.writeFile(attributes, `/${repo.file} merge=schedule-sync-keep\n`).catch(() => undefined);
-    return ["-c", `core.attributesFile=${attributes}`, "-c", "merge.schedule-sync-keep.driver=true"];
-  }
-
-  async function finishMerge(subject: string, conflicts: number): Promise<true> {
-    const text = await readFile();
-    headChecksum = checksum(text);
-    headTasks = text === null ? new Map() : await currentTasks(text);
-    const sha = (await repo.revParse("HEAD"))!;
-    lastCommit = { sha, subject, at: new Date().toISOString() };
-    lastMerge = { at: lastCommit.at, error: null, conflicts };
-    log("info", `${subject} (${sha.slice(0, 8)})`);
+    const moved = await commits.headMoved(outcome.subject);
+    lastMerge = { at: moved.at, error: null, conflicts: outcome.conflicts };
+    log("info", `${outcome.subject} (${moved.sha.slice(0, 8)})`);
     return true;
-  }
-
-  /** The merged text with each conflicting task as the remote has it: the DB keeps ours, so the sync sees both. */
-  function withTheirs(resolved: string, conflicts: Extract<MergeConflict, { part: "task" }>[]): string {
-    const parsed = parseSchedule(resolved);
-    if (!parsed.ok) return resolved;
-    const upsert = conflicts.flatMap((c) => (c.theirs ? [c.theirs] : []));
-    const remove = conflicts.filter((c) => !c.theirs).map((c) => c.id);
-    return applySchedulePatch({ text: resolved, parsed }, { upsert, delete: remove }).text;
-  }
-
-  /** Opens a dashboard conflict per task: YAML side = the remote's version, DB side = ours. */
-  async function recordConflicts(
-    conflicts: Extract<MergeConflict, { part: "task" }>[],
-    origin: { author: string; commit: string; subject: string },
-    remoteSide: "ours" | "theirs" = "theirs",
-  ): Promise<void> {
-    const same = (kind: ConflictKind) => kind;
-    const swap = (kind: ConflictKind): ConflictKind => (kind === "modify_delete" ? "delete_modify" : kind === "delete_modify" ? "modify_delete" : kind);
-    // The dashboard's YAML side is the remote's version (the file holds it), its DB side ours.
-    const flip = remoteSide === "theirs" ? swap : same;
-    const records = await storage.transaction(async (tx) => {
-      const rows = await tx.loadTasks(conflicts.map((c) => c.id));
-      const writes: ConflictWrite[] = conflicts.map((c) => {
-        const row = rows.get(c.id);
-        const remoteValue = remoteSide === "theirs" ? c.theirs : c.ours;
-        const localValue = remoteSide === "theirs" ? c.ours : c.theirs;
-        const db: Task | null = row ? (Object.fromEntries([["id", c.id], ...TASK_FIELDS.map((f) => [f, row[f]])]) as Task) : localValue;
-        const fields = remoteValue && db ? changedFields(remoteValue, db) : [...TASK_FIELDS];
-        return { taskId: c.id, kind: flip(c.kind), base: c.base, yaml: remoteValue, db, fields };
-      });
-      return tx.upsertOpenConflicts(writes, null);
-    });
-    for (const c of conflicts) conflictOrigins.set(c.id, { taskId: c.id, ...origin });
-    await saveOrigins();
-    for (const record of records) {
-      events.publish("sync_conflict_detected", { conflict: { id: record.id, taskId: record.taskId, kind: record.kind, fields: record.fields, detectedAt: record.detectedAt } });
-    }
-  }
-
-  /** Where the origins of open conflicts survive a restart: inside the repository's git folder. */
-  async function originsFile(): Promise<string> {
-    const gitDir = path.resolve(repo.root, (await repo.ok(["rev-parse", "--git-dir"])).trim());
-    return path.join(gitDir, "schedule-sync-conflicts.json");
-  }
-
-  async function saveOrigins(): Promise<void> {
-    const file = await originsFile();
-    await fs.writeFile(`${file}.tmp`, JSON.stringify([...conflictOrigins.values()], null, 2));
-    await fs.rename(`${file}.tmp`, file);
-  }
-
-  async function loadOrigins(): Promise<void> {
-    try {
-      const saved = JSON.parse(await fs.readFile(await originsFile(), "utf8")) as GitSyncStatus["conflictsFromGit"];
-      for (const origin of saved) if (typeof origin?.taskId === "string" && !conflictOrigins.has(origin.taskId)) conflictOrigins.set(origin.taskId, origin);
-    } catch {
-      // None saved yet, or unreadable: the origins are a label, not state the sync needs.
-    }
-  }
-
-  async function writeAtomically(text: string): Promise<void> {
-    const temp = path.join(path.dirname(absolute), `.${path.basename(absolute)}.git-merge-${process.pid}.tmp`);
-    const handle = await fs.open(temp, "w");
-    try {
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(temp, absolute);
   }
 
   let pushing: Promise<boolean> | null = null;
@@ -573,10 +314,8 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
           // Named when the commit is made: the resolution's event follows this one.
           const origin = () => {
             const resolved = payload.changedTaskIds.flatMap((id) => (resolutions.has(id) ? [`${id} ${resolutions.get(id)}`] : []));
-            for (const id of payload.changedTaskIds) {
-              resolutions.delete(id);
-              if (payload.source !== "merge" && conflictOrigins.delete(id)) track(saveOrigins());
-            }
+            for (const id of payload.changedTaskIds) resolutions.delete(id);
+            if (payload.source !== "merge") track(origins.drop(payload.changedTaskIds));
             return resolved.length > 0 ? `resolve conflict ${resolved.join(", ")}; dashboard` : (SOURCE_PREFIX[payload.source] ?? "schedule-sync");
           };
           // The run's actor (issue #18) is the author: a person or a named token; else the configured identity.
@@ -591,11 +330,15 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
         timer.unref();
       }
       track(
-        loadOrigins()
-          .then(() => serial(async () => {
-            await abortInterruptedMerge();
-            await commitLocked("hand edit");
-          }))
+        origins
+          .load()
+          .then(() =>
+            serial(async () => {
+              const aborted = await abortInterruptedMerge(repo);
+              if (aborted) log("warn", `aborted a merge of ${aborted} the server began before it stopped; the next fetch merges again`);
+              await commitLocked("hand edit");
+            }),
+          )
           .then(() => pull("interval"))
           .then(() => (config.push ? push() : undefined)),
       );
@@ -622,10 +365,9 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
       const head = await repo.revParse("HEAD");
       const remoteHead = await repo.revParse(upstream());
       const both = head && remoteHead;
-      const open = await storage.reads.loadOpenConflicts([...conflictOrigins.keys()]);
-      let dropped = false;
-      for (const id of conflictOrigins.keys()) if (!open.has(id)) dropped = conflictOrigins.delete(id) || dropped;
-      if (dropped) track(saveOrigins());
+      const known = origins.list().map((o) => o.taskId);
+      const open = await storage.reads.loadOpenConflicts(known);
+      track(origins.drop(known.filter((id) => !open.has(id))));
       return {
         enabled: true,
         root: repo.root,
@@ -636,16 +378,16 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
         remoteHead,
         ahead: both ? await count(`${remoteHead}..${head}`) : null,
         behind: both ? await count(`${head}..${remoteHead}`) : null,
-        lastCommit,
+        lastCommit: commits.last(),
         lastFetch,
         lastPush,
         lastMerge,
         retryAt: retryAt === null ? null : new Date(retryAt).toISOString(),
-        conflictsFromGit: [...conflictOrigins.values()],
+        conflictsFromGit: origins.list(),
       };
     },
     originOf(taskId) {
-      const origin = conflictOrigins.get(taskId);
+      const origin = origins.get(taskId);
       return origin ? { author: origin.author, commit: origin.commit, subject: origin.subject } : null;
     },
     attach(syncEngine) {
