@@ -73,7 +73,7 @@ export interface PeopleStore {
   removeUser(username: string): Promise<User>;
   /** The user whose password this is, or null (as slow for an unknown name as for a wrong password). */
   checkPassword(username: string, password: string): Promise<User | null>;
-  /** The user the auth proxy or OIDC names, created with `role` on first sight. */
+  /** The user the auth proxy or OIDC names, created with `role` on first sight; a proxy's sight is a sign-in. */
   userOnFirstSight(input: { username: string; role: Role; source: UserSource; email?: string | null; displayName?: string | null }): Promise<User>;
   /** Sets last_login_at (and for OIDC the role its claim maps to). */
   recordLogin(id: string, role?: Role): Promise<void>;
@@ -200,10 +200,13 @@ export function createPeopleStore({
       return (await verifyPassword(password, passwordHash as string)) ? userOf(rest) : null;
     },
     async userOnFirstSight(input) {
-      const known = await findUser(input.username);
-      if (known) return known;
       // Two requests of a new person at once: one inserts, both read the same row.
-      return (await insertUser({ ...input, password: null })) ?? (await mustFind(input.username));
+      const user = (await findUser(input.username)) ?? (await insertUser({ ...input, password: null })) ?? (await mustFind(input.username));
+      // The auth proxy signs its user in with every request: the sign-in is written at most every
+      // touchSeconds, like a token's last use. OIDC records its sign-in itself (recordLogin).
+      if (input.source !== "proxy" || (user.lastLoginAt !== null && Date.now() - Date.parse(user.lastLoginAt) < touchSeconds * 1000)) return user;
+      await db.query(`UPDATE users SET last_login_at = now() WHERE id = $1::uuid`, [user.id]);
+      return { ...user, lastLoginAt: new Date().toISOString() };
     },
     async recordLogin(id, role) {
       await db.query(`UPDATE users SET last_login_at = now(), role = coalesce($2, role) WHERE id = $1::uuid`, [id, role ?? null]);

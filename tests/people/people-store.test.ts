@@ -63,6 +63,23 @@ describe.each(DB_KINDS)("people store on %s", (kind) => {
     expect(seen[0]).toMatchObject({ username: "carol@example.com", source: "proxy", hasPassword: false });
   });
 
+  it("counts a request through the auth proxy as its user's sign-in, written at most every touchSeconds", async () => {
+    const [row] = await database.db.query<{ at: Date | string | null }>(`SELECT last_login_at AS at FROM users WHERE username = 'carol@example.com'`);
+    expect(row!.at).not.toBeNull();
+    const throttled = createPeopleStore({ db: database.db, touchSeconds: 3600 });
+    await database.db.query(`UPDATE users SET last_login_at = now() - interval '2 hours' WHERE username = 'carol@example.com'`);
+    const first = await throttled.userOnFirstSight({ username: "carol@example.com", role: "viewer", source: "proxy" });
+    const stamped = (await people.listUsers()).find((u) => u.username === "carol@example.com")!.lastLoginAt!;
+    expect(Date.now() - Date.parse(stamped)).toBeLessThan(60_000);
+    expect(first.lastLoginAt).not.toBeNull();
+    // Within the hour, more requests write nothing.
+    await throttled.userOnFirstSight({ username: "carol@example.com", role: "viewer", source: "proxy" });
+    expect((await people.listUsers()).find((u) => u.username === "carol@example.com")!.lastLoginAt).toBe(stamped);
+    // OIDC's first sight is not a sign-in by itself: its callback records one.
+    const oidcUser = await people.userOnFirstSight({ username: "oidc-first-sight", role: "viewer", source: "oidc" });
+    expect(oidcUser.lastLoginAt).toBeNull();
+  });
+
   it("shows a token once, stores only its hash, and finds it until it is revoked or expires", async () => {
     const { token, secret } = await people.createToken({ name: "ci-deploy", role: "editor", createdBy: "alice" });
     expect(secret).toMatch(/^ssk_[A-Za-z0-9_-]{43}$/);
