@@ -1,9 +1,9 @@
 import type { GitConfig } from "../config/env";
 import type { EventBus } from "../events/event-bus";
-import { describeActor, type Actor } from "../people/actor";
+import { actor, describeActor, type Actor } from "../people/actor";
 import type { SyncStorage } from "../sync/storage/sync-storage";
 import type { LockedSchedule, ScheduleStore } from "../yaml";
-import { createConflictOrigins, openGitConflicts, type ConflictOrigin } from "./conflict-origins";
+import { createConflictOrigins, openGitConflicts, remoteCommit, type ConflictOrigin } from "./conflict-origins";
 import { createFileCommits, type CommitRecord, type GitAuthor } from "./file-commits";
 import type { GitRepo } from "./git-repo";
 import { abortInterruptedMerge, mergeRemote, type MergeOutcome } from "./merge-remote";
@@ -13,7 +13,7 @@ export type { GitAuthor } from "./file-commits";
 /** What git mode needs of the sync engine: a slot between its runs, and a run. */
 export interface GitSyncEngine {
   exclusive<T>(work: () => Promise<T>): Promise<T>;
-  run(options: { trigger: "git" }): Promise<unknown>;
+  run(options: { trigger: "git"; actor: Actor }): Promise<unknown>;
 }
 
 export interface GitSyncDeps {
@@ -238,7 +238,10 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
     if (!engine) throw new Error("git sync is not attached to an engine");
     const merged = await engine.exclusive(() => deps.store.withLock(() => serial(() => merge(remote))));
     if (!merged) return;
-    await engine.run({ trigger: "git" });
+    // History names the pull's changes after the newest pulled commit's author (a pull bringing
+    // several people's commits is named after the last; git log has the rest).
+    const pulled = await remoteCommit(repo, remote);
+    await engine.run({ trigger: "git", actor: actor("git", pulled.author || null, pulled.commit) });
     // The merge commit goes back up (a rejected push is already retrying: it called this pull).
     if (config.push && reason !== "push_rejected") track(push());
   }

@@ -10,10 +10,12 @@
  * - `cron`: the node-cron safety net
  * - `system`: the server's own runs: name = "startup" or "converge"
  * - `cli`: the command line with DATABASE_URL (no server in between): name = the OS user
+ * - `git`: a git pull bringing a teammate's push (git mode): name = the newest pulled commit's
+ *   author, id = that commit
  */
-export type ActorKind = "user" | "token" | "admin_token" | "file" | "cron" | "system" | "cli";
+export type ActorKind = "user" | "token" | "admin_token" | "file" | "cron" | "system" | "cli" | "git";
 
-export const ACTOR_KINDS: readonly ActorKind[] = ["user", "token", "admin_token", "file", "cron", "system", "cli"];
+export const ACTOR_KINDS: readonly ActorKind[] = ["user", "token", "admin_token", "file", "cron", "system", "cli", "git"];
 
 export interface Actor {
   kind: ActorKind;
@@ -29,6 +31,7 @@ export function actorOfTrigger(trigger: string): Actor {
   if (trigger === "cron") return actor("cron");
   if (trigger === "watch") return actor("file");
   if (trigger === "startup" || trigger === "converge") return actor("system", trigger);
+  if (trigger === "git") return actor("git");
   return actor("admin_token");
 }
 
@@ -54,6 +57,8 @@ export function describeActor(a: Actor | null, trigger = ""): { who: string; whe
       return { who: known.name === "startup" ? "start-up sync" : "follow-up sync", where: null };
     case "cli":
       return { who: known.name ? `${known.name} (command line)` : "command line", where: null };
+    case "git":
+      return { who: known.name ?? "a pulled commit", where: "through git" };
   }
 }
 

@@ -8,6 +8,7 @@ import { actor } from "@/lib/people/actor";
 import { parseSchedule } from "@/lib/yaml";
 import { appended, developerPushes, FILE, gitServer, log, remoteWithDeveloper, type GitServer } from "./_git-sync";
 import { GIT_ENV, gitOk, useTempDir } from "./_git";
+import { actorLabel } from "@/lib/people/actor";
 
 const AUTHOR = "schedule-sync (admin token) <schedule-sync@localhost>";
 
@@ -226,6 +227,11 @@ describe("git mode: commit, fetch, merge per task, push (real git, a bare reposi
     await developerPushes(dev, (text) => text.replace("pg_dump app", "pg_dump --jobs=4 app"), "faster dump");
     await server.git.pull("webhook");
     expect(await dbTask(server, "nightly-pg-dump")).toMatchObject({ command: "pg_dump --jobs=4 app" });
+    // History names the developer whose commit brought the change, not the admin token.
+    const [change] = await server.core.storage.reads.taskHistory("nightly-pg-dump", 1);
+    const pushed = (await gitOk(bare, ["log", "-1", "--format=%H", "main"])).trim();
+    expect(change).toMatchObject({ trigger: "git", actor: { kind: "git", name: "Dev", id: pushed } });
+    expect(actorLabel(change!.actor, change!.trigger)).toBe("Dev through git");
     await stop(server);
   });
 

@@ -62,7 +62,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
             id="history-actor"
             name="actor"
             defaultValue={actorRaw ?? ""}
-            placeholder="alice, token:ci, file, cron, admin_token"
+            placeholder="alice, token:ci, file, cron, git, admin_token"
             autoCapitalize="none"
             spellCheck={false}
             className={inputClass(false, "w-72 max-w-full")}
