@@ -173,6 +173,8 @@ export function createGitSync(deps: GitSyncDeps): GitSync {
     write(patch, opts) {
       return store.withLock((file) => file.write(patch, opts));
     },
+    pinBackup: (text) => deps.store.pinBackup(text),
+    releasePinnedBackups: () => deps.store.releasePinnedBackups(),
   };
 
   async function commitHandEdits(): Promise<void> {

@@ -79,6 +79,8 @@ export function observeRuns(storage: SyncStorage, store: ScheduleStore): { stora
     },
     read: () => store.read(),
     write: (patch, opts) => store.write(patch, opts),
+    pinBackup: (text) => store.pinBackup(text),
+    releasePinnedBackups: () => store.releasePinnedBackups(),
     withLock(fn, opts) {
       const asked = process.hrtime.bigint();
       return store.withLock((file) => {

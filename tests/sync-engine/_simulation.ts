@@ -166,6 +166,8 @@ function faultyStore(inner: MemoryScheduleStore, faults: Faults, clock: VirtualC
     path: inner.path,
     read: () => inner.read(),
     write: async (patch, opts) => (await settled(), inner.write(patch, opts)),
+    pinBackup: (text) => inner.pinBackup(text),
+    releasePinnedBackups: () => inner.releasePinnedBackups(),
     withLock: async (fn, opts) =>
       (await settled(),
       inner.withLock(

@@ -2,14 +2,14 @@ import { randomUUID } from "node:crypto";
 import type { ScheduleConfigUpdated } from "../../events/events";
 import type { Actor } from "../../people/actor";
 import type { Task } from "../../tasks/task-schema";
-import type { ReadResult, WriteResult } from "../../yaml";
+import type { ReadResult, ScheduleStore, WriteResult } from "../../yaml";
 import { change, planWrites, type PlanWrites } from "../reconcile/plan-writes";
 import type { DeleteGuard, Direction, TaskMap } from "../reconcile/plan";
 import { reconcileWithLineage } from "../reconcile/lineage";
 import type { RevisionLimits } from "../storage/sync-storage";
 import { lineageNote, recordRevisions, traceLineage, type LineageNote } from "./file-lineage";
 import { summarizePlan, type PlanSummary } from "../reconcile/summarize-plan";
-import type { ChangeRecord, SyncState } from "../storage/sync-storage";
+import type { ChangeRecord, ConflictRecord, SyncState } from "../storage/sync-storage";
 import type { RunContext } from "./locked-run";
 import type { Settled } from "./settled-scope";
 import type { RunOutcome } from "./sync-status";
@@ -80,6 +80,8 @@ export interface ApplyEnv {
   /** How many file revisions are kept (SYNC_REVISIONS, 30 days). */
   revisions: RevisionLimits;
   onWrite(checksum: string): void;
+  /** The file store's pinned backups (ScheduleStore.pinBackup / releasePinnedBackups). */
+  backups: Pick<ScheduleStore, "pinBackup" | "releasePinnedBackups">;
 }
 
 export async function applyPlan(ctx: RunContext, options: ApplyOptions, env: ApplyEnv): Promise<Applied> {
@@ -131,6 +133,7 @@ export async function applyPlan(ctx: RunContext, options: ApplyOptions, env: App
     options.closeAs ?? (options.force && options.direction !== "bidirectional" ? `forced_${options.direction}` : "converged"),
     runId,
   );
+  await keepMassDeletionBackup(ctx, opened, closed, env.backups);
 
   let checksum = ctx.yaml.status === "missing" ? null : ctx.yaml.checksum;
   let written: WriteResult | null = null;
@@ -187,6 +190,22 @@ export async function applyPlan(ctx: RunContext, options: ApplyOptions, env: App
   const yamlAfter = options.settle && checksum !== null ? tasksAfter() : null;
   if (yamlAfter) settled = { checksum: checksum!, yaml: yamlAfter, generation: await tx.loadGeneration(), head };
   return { runId, writes, summary, opened, closed, checksum, changedTaskIds: [...new Set(changes.map((c) => c.taskId))], settled, lineage: note, actor: options.actor ?? null };
+}
+
+/**
+ * A mass deletion the DB made and the file has not (held: the file still has the tasks) keeps
+ * the file as this run read it as a backup that never rotates out, so a person deciding days
+ * later still has a copy however many writes came between. Once the last held deletion is
+ * decided (applied, restored, or resolved as a conflict), the pinned copies rotate as usual.
+ * (Deletions the file made are held with the DB's copy of each task in its conflict, and the
+ * file's earlier versions in the revisions.) The files are touched inside the run's transaction:
+ * a rollback after a pin leaves an extra copy, after a release only ordinary backups.
+ */
+async function keepMassDeletionBackup(ctx: RunContext, opened: readonly ConflictRecord[], closed: readonly ConflictRecord[], backups: ApplyEnv["backups"]): Promise<void> {
+  if (ctx.yaml.status === "ok" && opened.some((c) => c.kind === "held_deletion" && c.yaml !== null)) await backups.pinBackup(ctx.yaml.text);
+  if (!closed.some((c) => c.kind === "held_deletion")) return;
+  const open = await ctx.tx.loadOpenConflicts();
+  if (![...open.values()].some((c) => c.kind === "held_deletion")) await backups.releasePinnedBackups();
 }
 
 /** Which way a committed run's changes went, for the live event. */

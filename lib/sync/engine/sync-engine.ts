@@ -130,6 +130,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       deleteGuard: deps.deleteGuard === undefined ? DEFAULT_DELETE_GUARD : deps.deleteGuard,
       revisions: deps.revisions ?? DEFAULT_REVISION_LIMITS,
       onWrite: (checksum) => status.observeWrite(checksum),
+      backups: store,
     },
   };
 

@@ -12,7 +12,7 @@ import { DEFAULT_BACKUP_DIR_NAME } from "./is-schedule-artifact";
 import { DEFAULT_MAX_ALIAS_COUNT, DEFAULT_MAX_BYTES, parseSchedule, tooLargeIssue, type ParseResult, type ParseScheduleOptions } from "../parse/parse-schedule";
 import { ReadonlyTaskMap } from "../fast/readonly-task-map";
 import { ownDocument, reparseSchedule } from "../fast/reparse-schedule";
-import { writeBackup } from "./write-backup";
+import { pinBackup, releasePinnedBackups, writeBackup } from "./write-backup";
 import { YamlStoreError } from "../yaml-store-error";
 
 export type ReadResult =
@@ -63,6 +63,14 @@ export interface ScheduleStore {
   withLock<T>(fn: (file: LockedSchedule) => Promise<T>, opts?: { wait?: boolean }): Promise<T>;
   /** `withLock(file => file.write(patch, opts))`. */
   write(patch: SchedulePatch, opts?: WriteOptions): Promise<WriteResult>;
+  /**
+   * Keeps `text` (the file as a run read it) as a backup that is never rotated out, until
+   * releasePinnedBackups: the copy before a mass deletion that waits for a person. Returns its
+   * path, or null when backups are off.
+   */
+  pinBackup(text: string): Promise<string | null>;
+  /** The pinned backups become ordinary ones (rotated as usual); returns how many there were. */
+  releasePinnedBackups(): Promise<number>;
 }
 
 export interface ScheduleStoreOptions {
@@ -331,6 +339,8 @@ export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStor
     read,
     withLock,
     write: (patch, opts) => withLock((file) => file.write(patch, opts)),
+    pinBackup: async (text) => (keepBackups > 0 ? pinBackup(Buffer.from(text, "utf8"), { dir: backupDir, name }) : null),
+    releasePinnedBackups: () => releasePinnedBackups({ dir: backupDir, name, keep: keepBackups }),
   };
 }
 

@@ -8,6 +8,8 @@ export interface MemoryScheduleStore extends ScheduleStore {
   text(): string | null;
   /** Test door: replaces the file as a person (or another program) would, without the lock. */
   setText(text: string | null): void;
+  /** The texts pinned and not yet released. */
+  pinned(): string[];
 }
 
 /**
@@ -20,6 +22,7 @@ export function createMemoryScheduleStore(options: { path?: string; text?: strin
   let text: string | null = options.text ?? null;
   let tail: Promise<unknown> = Promise.resolve();
   let held = 0;
+  const pinned: string[] = [];
 
   // The last read, by its text: the engine reads the same file several times per run.
   let last: { text: string; result: ReadResult } | null = null;
@@ -73,6 +76,13 @@ export function createMemoryScheduleStore(options: { path?: string; text?: strin
     read: async () => read(),
     withLock,
     write: (patch, opts) => withLock((file) => file.write(patch, opts)),
+    // Pinned copies are kept in memory, for tests that check a mass deletion pinned one.
+    pinBackup: async (copy) => {
+      pinned.push(copy);
+      return `memory:pinned:${pinned.length}`;
+    },
+    releasePinnedBackups: async () => pinned.splice(0).length,
+    pinned: () => [...pinned],
     text: () => text,
     setText: (next) => {
       text = next;
