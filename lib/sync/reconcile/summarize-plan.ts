@@ -36,7 +36,7 @@ export type ChangeDecision = Exclude<TaskDecision, { action: "in_sync" }>;
  * @example
  * summarizePlan(reconcile({ base, yaml, db }))
  * // → { direction: "bidirectional", total: 3, inSync: 1, toYaml: { create: 1, update: 0, delete: 0 },
- * //     toDb: { create: 0, update: 0, delete: 1 }, merged: 0, conflicts: 0 }
+ * //     toDb: { create: 0, update: 0, delete: 1 }, merged: 0, renamed: 0, conflicts: 0 }
  */
 export function summarizePlan(plan: Plan): PlanSummary {
   const summary: PlanSummary = {
