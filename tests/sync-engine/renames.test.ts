@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { conflictRename } from "@/lib/sync/conflict-rename";
 import { backup, ENGINE_KINDS, health, report, useEngineSuite, yamlOf, type EngineHarness } from "../_support/engine-harness";
 
 /**
@@ -70,6 +71,18 @@ describe.each(ENGINE_KINDS)("task renames on %s", (kind) => {
     expect(rest).toEqual([]);
     expect(conflict).toMatchObject({ taskId: "hourly-health", kind: "delete_modify", yaml: null, db: { enabled: false } });
     expect((await h.dbTasks()).has("health-check")).toBe(true);
+    // The conflict view names the new id the file gave it.
+    expect(conflictRename(conflict, await h.storage.reads.taskHistory(conflict.taskId), await h.yamlTasks())).toEqual({ renamedFrom: null, renamedInFileTo: "health-check" });
+  });
+
+  it("a later conflict on a renamed task names the old id", async () => {
+    await h.writeYaml(renameKey(await h.readYaml(), "daily-backup", "nightly-backup"));
+    await h.engine.run({ trigger: "watch" });
+    await h.writeYaml((await h.readYaml()).replace("/opt/backup.sh --v2", "/opt/backup.sh --v3"));
+    await h.engine.writeTask({ kind: "patch", id: "nightly-backup", patch: (t) => ({ ...t, command: "/opt/backup.sh --v4" }) });
+    const [conflict] = await h.openConflicts();
+    expect(conflict).toMatchObject({ taskId: "nightly-backup", kind: "both_modified" });
+    expect(conflictRename(conflict, await h.storage.reads.taskHistory(conflict.taskId), await h.yamlTasks())).toEqual({ renamedFrom: "daily-backup", renamedInFileTo: null });
   });
 
   it("a file saved from before the rename does not undo it: the old id goes again, the new one comes back", async () => {
