@@ -133,18 +133,17 @@ export function TaskHistoryList({ taskId, items, current }: { taskId: string; it
       <ol className="space-y-3" data-testid="task-history">
         {entries.map((entry, index) => {
           const isCurrent = index === currentIndex;
+          const rename = renameLabel(entry, taskId);
+          const isRename = entry.changes.some((c) => c.action === "rename");
           return (
             <li key={entry.runId} className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm">
               <div className="flex flex-wrap items-start justify-between gap-2">
                 <div className="min-w-0 space-y-1">
                   <p className="text-sm">
-                    <span className="font-semibold">{entry.changes.some((c) => c.action === "rename") ? "renamed" : changeSummary(entry.before, entry.after)}</span>
-                    {renameLabel(entry, taskId) && (
-                      <span className="text-slate-700" data-testid="change-rename">
-                        {" "}
-                        ({renameLabel(entry, taskId)})
-                      </span>
-                    )}
+                    <span className="font-semibold" data-testid={isRename ? "change-rename" : undefined}>
+                      {isRename ? rename : changeSummary(entry.before, entry.after)}
+                    </span>
+                    {rename && !isRename && <span className="text-slate-700"> ({rename})</span>}
                     <span className="text-slate-600">
                       {" "}
                       · <span data-testid="change-actor">{entry.by}</span> · {TRIGGER_LABELS[entry.trigger] ?? entry.trigger} · <RelativeTime iso={entry.createdAt} />
