@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { formatPlan } from "@/cli/format-plan";
 import { conflictRename } from "@/lib/sync/conflict-rename";
 import { backup, ENGINE_KINDS, health, report, useEngineSuite, yamlOf, type EngineHarness } from "../_support/engine-harness";
 
@@ -61,6 +62,14 @@ describe.each(ENGINE_KINDS)("task renames on %s", (kind) => {
     expect(again.changedTaskIds).toEqual([]);
     expect(again.yamlChecksum).toBe(checksum);
     expect((await h.readYaml()).startsWith("# the team's schedule\n")).toBe(true);
+  });
+
+  it("a dry run shows the rename as one and changes nothing", async () => {
+    await h.writeYaml(renameKey(await h.readYaml(), "daily-backup", "nightly-backup"));
+    const dry = await h.engine.run({ trigger: "manual", dryRun: true });
+    expect(dry.counts).toMatchObject({ renamed: 1, toDb: { create: 0, update: 1, delete: 0 } });
+    expect(formatPlan(dry, "test").split("\n").filter((line) => /^\s+[-+~>!] /.test(line))).toEqual(["  > nightly-backup  database would rename daily-backup to it (the file renamed it)"]);
+    expect((await h.dbTasks()).has("daily-backup")).toBe(true);
   });
 
   it("a rename whose old task the dashboard changed meanwhile loses no edit: the old id is a delete/modify conflict", async () => {
