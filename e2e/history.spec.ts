@@ -105,6 +105,7 @@ test("a task renamed in the file keeps its history, and both ids' histories say 
   await snap(page, "task-history-renamed");
   await page.goto("/tasks/e2e-rename-src");
   await expect(page.getByTestId("task-history").locator(":scope > li").first()).toContainText("renamed to e2e-rename-dst");
+  await expect(page.getByTestId("renamed-to")).toHaveAttribute("href", "/tasks/e2e-rename-dst");
   await page.goto("/history");
   await expect(page.getByTestId("runs-table").locator("tbody tr").first()).toContainText("1 renamed");
 });
