@@ -13,8 +13,8 @@ type WriteDb = Extract<TaskDecision, { action: "write_db" }>;
  * - no other deleted task and no other created task has that same content (ambiguous: left as
  *   deletion and creation, as before).
  * Both decisions get `rename: { from: X, to: Y }`; they stay `write_db`, so anything that does
- * not know renames still reads a deletion and a creation, which is what the file did. Returns
- * the decisions it linked (none when there is nothing to link).
+ * not know renames still reads a deletion and a creation, which is what the file did. Rewrites
+ * `decisions` in place and returns how many renames it linked.
  *
  * A DB that changed X meanwhile gives no rename: X stays the `delete_modify` conflict it is, so
  * the DB's edit is never lost to the rename.
