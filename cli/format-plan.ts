@@ -41,6 +41,10 @@ function describeDecision(decision: TaskDecision, direction: Direction, width: n
     case "write_yaml": {
       const side = decision.action === "write_db" ? "database" : "YAML";
       const why = reason(decision.action, direction, decision.before, decision.task);
+      // A rename is one line, on its new id.
+      if (decision.action === "write_db" && decision.rename) {
+        return decision.rename.to === decision.id ? [`  > ${id}  database would rename ${decision.rename.from} to it (the file renamed it)`] : [];
+      }
       if (decision.before === null && decision.task !== null) {
         return [`  + ${id}  ${side} would gain it${why}`, ...taskLines(decision.task)];
       }

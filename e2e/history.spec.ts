@@ -1,4 +1,4 @@
-import { expect, apiTask, snap, test, yamlTasks } from "./_support/fixtures";
+import { expect, apiTask, editYaml, snap, test, yamlTasks } from "./_support/fixtures";
 
 test("history lists sync runs with their per-task before and after", async ({ page, login, server }) => {
   expect((await server.api("/api/tasks/daily-backup", { method: "PATCH", json: { tags: ["ops", "db", "history-test"] } })).status).toBe(200);
@@ -75,4 +75,37 @@ test("a deleted task keeps its history and can be brought back", async ({ page, 
   await expect(page.getByRole("heading", { level: 1 })).not.toHaveText("send-digest");
   await expect.poll(async () => Object.keys(await yamlTasks(server))).toContain("send-digest");
   expect((await server.api("/api/tasks/send-digest")).status).toBe(200);
+});
+
+test("a task renamed in the file keeps its history, and both ids' histories say so (issue #17)", async ({ page, login, server }) => {
+  const created = await server.api("/api/tasks", { method: "POST", json: { id: "e2e-rename-src", name: "Rename me", schedule: "0 3 * * *", command: "/opt/scripts/rename.sh" } });
+  expect(created.status).toBe(201);
+  expect((await server.api("/api/tasks/e2e-rename-src", { method: "PATCH", json: { name: "Rename me v2" } })).status).toBe(200);
+  // The person renames the key in the file; every field stays.
+  await editYaml(server, (doc) => {
+    const node = doc.getIn(["tasks", "e2e-rename-src"], true);
+    doc.deleteIn(["tasks", "e2e-rename-src"]);
+    doc.setIn(["tasks", "e2e-rename-dst"], node);
+  });
+  await expect.poll(async () => (await server.api("/api/tasks/e2e-rename-dst")).status).toBe(200);
+  expect((await server.api("/api/tasks/e2e-rename-src")).status).toBe(404);
+  const renamed = await apiTask(server, "e2e-rename-dst");
+  expect(renamed).toMatchObject({ name: "Rename me v2", version: 3 });
+
+  const history = await server.api<{ items: { taskId: string; action: string; before: { id: string } | null }[] }>("/api/tasks/e2e-rename-dst/history");
+  expect(history.body.items.map((c) => [c.taskId, c.action])).toEqual(expect.arrayContaining([["e2e-rename-dst", "rename"], ["e2e-rename-src", "create"]]));
+  expect(history.body.items[0]).toMatchObject({ action: "rename", before: { id: "e2e-rename-src" } });
+
+  await login();
+  await page.goto("/tasks/e2e-rename-dst");
+  const entries = page.getByTestId("task-history").locator(":scope > li");
+  await expect(entries.first()).toContainText("renamed from e2e-rename-src");
+  await expect(entries.first()).toContainText("Current version");
+  await expect(entries.last()).toContainText("as e2e-rename-src");
+  await snap(page, "task-history-renamed");
+  await page.goto("/tasks/e2e-rename-src");
+  await expect(page.getByTestId("task-history").locator(":scope > li").first()).toContainText("renamed to e2e-rename-dst");
+  await expect(page.getByTestId("renamed-to")).toHaveAttribute("href", "/tasks/e2e-rename-dst");
+  await page.goto("/history");
+  await expect(page.getByTestId("runs-table").locator("tbody tr").first()).toContainText("1 renamed");
 });

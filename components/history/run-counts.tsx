@@ -18,16 +18,19 @@ function side(label: string, c: SideCounts | undefined) {
   );
 }
 
-/** A run's counts in one line: `→ DB +1 ~2 · → YAML −1 · 1 merged · 2 conflicts`. */
+/** A run's counts in one line: `→ DB +1 ~2 · → YAML −1 · 1 merged · 1 renamed · 2 conflicts`. */
 export function RunCounts({ counts, conflicts }: { counts: Record<string, unknown>; conflicts: number }) {
   const toDb = side("→ DB", counts.toDb as SideCounts | undefined);
   const toYaml = side("→ YAML", counts.toYaml as SideCounts | undefined);
   const merged = typeof counts.merged === "number" ? counts.merged : 0;
+  // Each rename is also one of the DB's updates (issue #17).
+  const renamed = typeof counts.renamed === "number" ? counts.renamed : 0;
   const resolution = typeof counts.resolution === "string" ? counts.resolution : null;
   const parts = [
     toDb,
     toYaml,
     merged ? <span key="m">{pluralize(merged, "merge")}</span> : null,
+    renamed ? <span key="n">{renamed} renamed</span> : null,
     conflicts ? (
       <span key="c" className="font-medium text-amber-800">
         {pluralize(conflicts, "conflict")}

@@ -61,7 +61,23 @@ function same(a: Task | null, b: Task | null): boolean {
   return a === null || b === null ? a === b : tasksEqual(a, b);
 }
 
-const ACTION_TONE = { create: "success", update: "info", delete: "danger" } as const;
+const ACTION_TONE = { create: "success", update: "info", delete: "danger", rename: "info" } as const;
+
+/**
+ * How an entry reads in the history of `taskId`, which follows renames back: "renamed from X" on
+ * the rename into it, "renamed to Y" on its rename away, "as X" on a change made before a rename.
+ */
+function renameLabel(entry: Entry, taskId: string): string | null {
+  const rename = entry.changes.find((c) => c.action === "rename");
+  if (rename) return rename.after?.id === taskId ? `renamed from ${rename.before?.id}` : `renamed to ${rename.after?.id}`;
+  const other = entry.changes[0]?.taskId;
+  return other && other !== taskId ? `as ${other}` : null;
+}
+
+/** A version of another id (before a rename, or a rename away) cannot be reverted to under this one from here. */
+function revertible(entry: Entry, taskId: string): boolean {
+  return entry.changes.every((c) => c.taskId === taskId && (c.action !== "rename" || c.after?.id === taskId));
+}
 
 /**
  * A task's own history, newest first. Reverting to an earlier version first shows what it
@@ -117,12 +133,17 @@ export function TaskHistoryList({ taskId, items, current }: { taskId: string; it
       <ol className="space-y-3" data-testid="task-history">
         {entries.map((entry, index) => {
           const isCurrent = index === currentIndex;
+          const rename = renameLabel(entry, taskId);
+          const isRename = entry.changes.some((c) => c.action === "rename");
           return (
             <li key={entry.runId} className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm">
               <div className="flex flex-wrap items-start justify-between gap-2">
                 <div className="min-w-0 space-y-1">
                   <p className="text-sm">
-                    <span className="font-semibold">{changeSummary(entry.before, entry.after)}</span>
+                    <span className="font-semibold" data-testid={isRename ? "change-rename" : undefined}>
+                      {isRename ? rename : changeSummary(entry.before, entry.after)}
+                    </span>
+                    {rename && !isRename && <span className="text-slate-700"> ({rename})</span>}
                     <span className="text-slate-600">
                       {" "}
                       · <span data-testid="change-actor">{entry.by}</span> · {TRIGGER_LABELS[entry.trigger] ?? entry.trigger} · <RelativeTime iso={entry.createdAt} />
@@ -141,7 +162,7 @@ export function TaskHistoryList({ taskId, items, current }: { taskId: string; it
                 </div>
                 {isCurrent ? (
                   <Badge tone="success">Current version</Badge>
-                ) : (
+                ) : !revertible(entry, taskId) ? null : (
                   <Button
                     size="sm"
                     disabled={busy !== null}

@@ -110,6 +110,7 @@ function heading(decision: ChangeDecision): string {
     case "write_yaml":
       return decision.before === null ? "Added to the YAML file" : decision.task === null ? "Deleted from the YAML file" : "Updated in the YAML file";
     case "write_db":
+      if (decision.rename) return decision.rename.to === decision.id ? `Renamed from ${decision.rename.from} in the database` : `Renamed to ${decision.rename.to} in the database`;
       return decision.before === null ? "Added to the database" : decision.task === null ? "Deleted from the database" : "Updated in the database";
     case "merge":
       return "Merged: each side gets the other's fields";

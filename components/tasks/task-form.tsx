@@ -356,7 +356,7 @@ export function TaskForm({
           label="ID"
           required
           error={errors.id}
-          hint={mode === "create" ? "The task's key in the YAML file: lowercase letters, digits, “-” or “_”. It cannot be changed later." : "The key in the YAML file; it cannot be changed."}
+          hint={mode === "create" ? "The task's key in the YAML file: lowercase letters, digits, “-” or “_”. To change it later, rename the key in the file (its history follows)." : "The key in the YAML file; rename the key there to change it (its history follows)."}
         >
           <input
             id={fid("id")}

@@ -7,6 +7,7 @@ import { heldDeletionOf, type HeldDeletion } from "./engine/held-deletions";
 import type { LineageNote } from "./engine/file-lineage";
 import { notFound } from "./engine/sync-errors";
 import type { SyncEngine } from "./engine/sync-engine";
+import { conflictRename } from "./conflict-rename";
 import { proposeMerge } from "./reconcile/resolve-conflict";
 import type { ConflictRecord, ListRunsOptions, RunRecord, SyncStorage, TaskChange } from "./storage/sync-storage";
 
@@ -112,9 +113,11 @@ export async function conflictDetail(deps: SyncReadDeps, id: string) {
   let yamlSource: string | null = null;
   const read = await deps.store.read();
   if (read.status === "ok") yamlSource = taskSourceText(read.doc, read.text, conflict.taskId);
+  const history = await deps.storage.reads.taskHistory(conflict.taskId, 200);
   return {
     ...conflict,
-    sides: await conflictSides(deps, conflict),
+    sides: conflictSides(history, conflict),
+    rename: conflictRename(conflict, history, read.status === "ok" ? read.tasks : null),
     text: {
       base: taskToYamlText(conflict.base),
       yaml: taskToYamlText(conflict.yaml),
@@ -136,8 +139,7 @@ export interface SideAuthor {
  * Each side's author, from the task's history: the newest recorded write of that side that left
  * it as the conflict shows it. A YAML version the server never wrote is a hand edit of the file.
  */
-async function conflictSides(deps: Pick<SyncReadDeps, "storage">, conflict: ConflictRecord): Promise<{ yaml: SideAuthor; db: SideAuthor }> {
-  const history = await deps.storage.reads.taskHistory(conflict.taskId, 200);
+function conflictSides(history: readonly TaskChange[], conflict: ConflictRecord): { yaml: SideAuthor; db: SideAuthor } {
   const same = (a: Task | null, b: Task | null) => (a === null || b === null ? a === b : tasksEqual(a, b));
   const author = (side: "yaml" | "db", value: Task | null): SideAuthor | null => {
     const change = history.find((c) => c.side === side && same(c.after, value));

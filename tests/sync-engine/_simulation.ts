@@ -277,7 +277,14 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     const before = current.get(id) ?? null;
     let after: Task | null;
     let fields: Map<TaskField, Value>;
-    if (before === null) {
+    // A rename (issue #17): the task moves to an id the file lacks, every field as it was. For the
+    // oracle it is what the file did: `id` deleted, `renamedTo` created with the same fields.
+    const free = ids.filter((other) => !current.has(other));
+    const renamedTo = before !== null && free.length > 0 && rng.chance(0.1) ? rng.pick(free) : null;
+    if (renamedTo !== null) {
+      after = null;
+      fields = allFields(null);
+    } else if (before === null) {
       after = randomTask(id);
       fields = allFields(after);
     } else if (rng.chance(0.15)) {
@@ -289,7 +296,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       after = changed;
       fields = new Map([[field, valueOf(changed, field)]]);
     }
-    const next = applySchedulePatch(parsed?.ok ? { text: text!, parsed } : null, after ? { upsert: [after] } : { delete: [id] }).text;
+    const moved = renamedTo !== null ? { ...before!, id: renamedTo } : null;
+    const patch = moved ? { upsert: [moved], delete: [id] } : after ? { upsert: [after] } : { delete: [id] };
+    const next = applySchedulePatch(parsed?.ok ? { text: text!, parsed } : null, patch).text;
     const record = () => {
       file.setText(next);
       // Each copy is saved once (a script's run, a checkout, an editor closed after saving): a
@@ -297,8 +306,12 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       // saw as a whole, which lineage cannot trace (docs/ARCHITECTURE.md, "Lineage").
       if (stale) buffers.splice(buffers.indexOf(buffer), 1);
       events.push({ n: eventNo++, actor: "hand", task: id, fields, issuedAt: clock.time, doneAt: clock.time, value: after, staleFrom: stale ? buffer.at : undefined });
+      if (moved) {
+        events.push({ n: eventNo++, actor: "hand", task: moved.id, fields: allFields(moved), issuedAt: clock.time, doneAt: clock.time, value: moved, staleFrom: stale ? buffer.at : undefined });
+        count("hand rename");
+      }
       if (stale) count("stale buffer saved");
-      log(`${stale ? `stale buffer (read at ${buffer.at})` : "hand"} edit ${id} ${JSON.stringify(Object.fromEntries(fields))}`);
+      log(`${stale ? `stale buffer (read at ${buffer.at})` : "hand"} ${moved ? `rename ${id} -> ${moved.id}` : `edit ${id} ${JSON.stringify(Object.fromEntries(fields))}`}`);
       watcherSees();
     };
     if (rng.chance(0.1) && next.length > 40) {
@@ -424,6 +437,12 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   }
 
   const violations = await check();
+  // How many of the hand renames the engine recorded as renames (the rest met a DB edit of the
+  // old task, or content another task shares, and went as a deletion and a creation).
+  for (const run of await memory.reads.listRuns({ limit: 10_000 })) {
+    const renamed = (run.counts as { renamed?: number }).renamed ?? 0;
+    if (renamed > 0) counts["rename recorded"] = (counts["rename recorded"] ?? 0) + renamed;
+  }
   await engine.close();
   return { seed: options.seed, violations, trace, counts };
 

@@ -15,6 +15,7 @@ describe("summarizePlan", () => {
       toYaml: { create: 0, update: 0, delete: 0 },
       toDb: { create: 0, update: 0, delete: 0 },
       merged: 0,
+      renamed: 0,
       conflicts: 0,
     });
   });
@@ -24,7 +25,8 @@ describe("summarizePlan", () => {
       base: taskMap(task("same"), task("db-edit"), task("yaml-edit"), task("db-del"), task("yaml-del"), task("merge"), task("clash")),
       yaml: taskMap(
         task("same"),
-        task("new-in-yaml"),
+        // Not the deleted task's content: that would be a rename (renames.test.ts).
+        task("new-in-yaml", { name: "New in YAML" }),
         task("db-edit"),
         task("yaml-edit", { enabled: false }),
         task("db-del"),
@@ -48,6 +50,7 @@ describe("summarizePlan", () => {
       toYaml: { create: 1, update: 2, delete: 1 },
       toDb: { create: 1, update: 2, delete: 1 },
       merged: 1,
+      renamed: 0,
       conflicts: 1,
     });
   });

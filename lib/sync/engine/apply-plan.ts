@@ -123,6 +123,8 @@ export async function applyPlan(ctx: RunContext, options: ApplyOptions, env: App
   if (missing) writes.yamlUpserts = [...dbMap.values()];
 
   const runId = randomUUID();
+  // Renames first: a row must have left its old id before anything could take that id.
+  await tx.renameTasks(writes.dbRenames, "yaml");
   for (const [source, tasks] of groupBySource(writes)) await tx.upsertTasks(tasks, source);
   await tx.deleteTasks(writes.dbDeletes);
   await tx.setBase(writes.baseSet);
@@ -154,7 +156,7 @@ export async function applyPlan(ctx: RunContext, options: ApplyOptions, env: App
   const changes = [...extraChanges, ...writes.changes];
   const summary = summarizePlan(plan);
   // The API's own DB write happened before planning; the run's counts include it.
-  for (const edit of extraChanges) summary.toDb[edit.action]++;
+  for (const edit of extraChanges) if (edit.action !== "rename") summary.toDb[edit.action]++;
   if (options.outside) {
     summary.inSync += options.outside.inSync;
     summary.conflicts += options.outside.conflicts;
@@ -189,7 +191,7 @@ export async function applyPlan(ctx: RunContext, options: ApplyOptions, env: App
   let settled: Settled | null = null;
   const yamlAfter = options.settle && checksum !== null ? tasksAfter() : null;
   if (yamlAfter) settled = { checksum: checksum!, yaml: yamlAfter, generation: await tx.loadGeneration(), head };
-  return { runId, writes, summary, opened, closed, checksum, changedTaskIds: [...new Set(changes.map((c) => c.taskId))], settled, lineage: note, actor: options.actor ?? null };
+  return { runId, writes, summary, opened, closed, checksum, changedTaskIds: [...new Set([...changes.map((c) => c.taskId), ...writes.dbRenames.map((r) => r.from)])], settled, lineage: note, actor: options.actor ?? null };
 }
 
 /**
@@ -210,7 +212,7 @@ async function keepMassDeletionBackup(ctx: RunContext, opened: readonly Conflict
 
 /** Which way a committed run's changes went, for the live event. */
 export function sourceOf(writes: PlanWrites): ScheduleConfigUpdated["source"] {
-  const toDb = writes.dbUpserts.length + writes.dbDeletes.length > 0;
+  const toDb = writes.dbUpserts.length + writes.dbDeletes.length + writes.dbRenames.length > 0;
   const toYaml = writes.yamlUpserts.length + writes.yamlDeletes.length > 0;
   if (writes.merged > 0 || (toDb && toYaml)) return "merge";
   return toDb ? "yaml" : "db";

@@ -296,6 +296,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     /** Puts a task back, on both sides, to how it was right after one of its recorded changes. */
     async revertTask(taskId: string, changeId: string, actor?: Actor): Promise<TaskWriteResult> {
       const recorded = await storage.reads.getChange(changeId);
+      // A change of this id; a rename away from it is another task's version.
       if (!recorded || recorded.taskId !== taskId) throw notFound("Change", changeId);
       if (recorded.after === null && recorded.before === null) throw new SyncError("nothing_to_revert", "That change holds no version");
       return writeTask(parts, { kind: "set", id: taskId, task: recorded.after, actor }, "revert", "revert");

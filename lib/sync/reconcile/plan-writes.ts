@@ -9,6 +9,8 @@ import type { ChangeRecord, ConflictWrite, Plan, TaskMap } from "./plan";
 export interface PlanWrites {
   dbUpserts: Task[];
   dbDeletes: string[];
+  /** DB rows whose id changes from `from` to `task.id` (a rename in the file); they keep their history. */
+  dbRenames: { from: string; task: Task }[];
   /** DB source label per upserted id: "yaml" for YAML-side changes, "merge" for merges. */
   dbSources: Map<string, string>;
   yamlUpserts: Task[];
@@ -26,6 +28,7 @@ export function planWrites(plan: Plan, base: TaskMap, openConflicts: { has(id: s
   const writes: PlanWrites = {
     dbUpserts: [],
     dbDeletes: [],
+    dbRenames: [],
     dbSources: new Map(),
     yamlUpserts: [],
     yamlDeletes: [],
@@ -61,12 +64,33 @@ export function planWrites(plan: Plan, base: TaskMap, openConflicts: { has(id: s
     writes.changes.push(change(id, "yaml", before, after));
   };
 
+  // The DB's row of each renamed task, under its old id: the rename's `before`.
+  // A link is applied only with both halves in the plan; a lone half is the plain write it also is.
+  const renamedAway = new Map<string, Task | null>();
+  const renamedTo = new Set<string>();
+  for (const decision of plan.decisions) {
+    if (decision.action !== "write_db" || !decision.rename) continue;
+    if (decision.rename.from === decision.id && decision.task === null) renamedAway.set(decision.id, decision.before);
+    else if (decision.rename.to === decision.id && decision.task !== null) renamedTo.add(decision.rename.from);
+  }
+
   for (const decision of plan.decisions) {
     switch (decision.action) {
       case "in_sync":
         agree(decision.id, decision.task);
         break;
       case "write_db":
+        if (decision.rename && decision.task !== null && renamedAway.get(decision.rename.from) && renamedTo.has(decision.rename.from)) {
+          // One write for the pair: the old row takes the new id; the old id's decision only moves the base.
+          writes.dbRenames.push({ from: decision.rename.from, task: decision.task });
+          writes.changes.push({ taskId: decision.id, side: "db", action: "rename", before: renamedAway.get(decision.rename.from)!, after: decision.task });
+          agree(decision.id, decision.task);
+          break;
+        }
+        if (decision.rename && decision.task === null && renamedTo.has(decision.id)) {
+          agree(decision.id, null);
+          break;
+        }
         writeDb(decision.id, decision.before, decision.task, "yaml");
         agree(decision.id, decision.task);
         break;
@@ -102,5 +126,5 @@ export function change(taskId: string, side: ChangeRecord["side"], before: Task 
 
 /** Whether the YAML file or the DB task rows change (base and conflict bookkeeping aside). */
 export function writesTouchData(writes: PlanWrites): boolean {
-  return writes.dbUpserts.length + writes.dbDeletes.length + writes.yamlUpserts.length + writes.yamlDeletes.length > 0;
+  return writes.dbUpserts.length + writes.dbDeletes.length + writes.dbRenames.length + writes.yamlUpserts.length + writes.yamlDeletes.length > 0;
 }

@@ -67,8 +67,12 @@ export type TaskDecision =
   | { id: string; action: "in_sync"; task: Task | null }
   /** DB changed (or wins by direction): write `task` to YAML; `before` is YAML's current value. */
   | { id: string; action: "write_yaml"; task: Task | null; before: Task | null }
-  /** YAML changed (or wins by direction): write `task` to DB; `before` is DB's current value. */
-  | { id: string; action: "write_db"; task: Task | null; before: Task | null }
+  /**
+   * YAML changed (or wins by direction): write `task` to DB; `before` is DB's current value.
+   * `rename` links the deletion of `from` and the creation of `to` that the file made by
+   * renaming a task (detect-renames.ts): both decisions carry it, and the DB renames the row.
+   */
+  | { id: string; action: "write_db"; task: Task | null; before: Task | null; rename?: RenameLink }
   /** Both changed disjoint fields: write the merged `task` to both sides. */
   | {
       id: string;
@@ -93,6 +97,12 @@ export type TaskDecision =
 
 export type DecisionAction = TaskDecision["action"];
 
+/** A task whose id changed from `from` to `to` while every other field stayed. */
+export interface RenameLink {
+  from: string;
+  to: string;
+}
+
 export interface Plan {
   direction: Direction;
   /** Decisions sorted by task id, one per id. */
@@ -109,11 +119,14 @@ export interface ConflictWrite {
   fields: string[];
 }
 
-/** One side's change of one task in a run (null: absent before, or deleted). */
+/**
+ * One side's change of one task in a run (null: absent before, or deleted). A `rename` is
+ * recorded under the new id; `before` holds the task under its old id, `after` under the new.
+ */
 export interface ChangeRecord {
   taskId: string;
   side: Side;
-  action: "create" | "update" | "delete";
+  action: "create" | "update" | "delete" | "rename";
   before: Task | null;
   after: Task | null;
 }

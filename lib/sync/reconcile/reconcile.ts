@@ -1,4 +1,5 @@
 import { changedFields, TASK_FIELDS, tasksEqual, type Task, type TaskField } from "../../tasks/task-schema";
+import { detectRenames } from "./detect-renames";
 import type { ConflictKind, DeleteGuard, Direction, Plan, ReconcileInput, ReconcileOptions, TaskDecision, TaskMap } from "./plan";
 
 /**
@@ -13,6 +14,9 @@ import type { ConflictKind, DeleteGuard, Direction, Plan, ReconcileInput, Reconc
  * - all three present and no field changed differently on both sides → `merge`
  *   (unless `autoMerge: false`);
  * - anything else → `conflict` (`both_modified`, `both_created`, `modify_delete`, `delete_modify`).
+ *
+ * A deletion and a creation that are the file renaming a task are linked as a rename
+ * (detect-renames.ts); the delete guard does not count them.
  *
  * `yaml_to_db` / `db_to_yaml` make that side win every difference. Ids in `openConflicts`
  * stay `conflict` (refreshed) until Y = D again, or until a one-sided direction with
@@ -58,6 +62,8 @@ export function reconcile(input: ReconcileInput, options: ReconcileOptions = {})
       decisions[i] = conflict(id, b, y, d, kindFromPresence(b, y, d));
     }
   }
+  // Before the guard: a rename deletes nothing.
+  detectRenames(decisions, base);
   if (direction === "bidirectional" && options.deleteGuard) holdMassDeletions(decisions, options.deleteGuard, yaml.size, db.size);
   return { direction, decisions };
 }
@@ -72,7 +78,7 @@ function holdMassDeletions(decisions: TaskDecision[], guard: DeleteGuard, yamlSi
   const fromYaml: number[] = [];
   const fromDb: number[] = [];
   decisions.forEach((decision, i) => {
-    if (decision.action === "write_db" && decision.task === null) fromYaml.push(i);
+    if (decision.action === "write_db" && decision.task === null && !decision.rename) fromYaml.push(i);
     else if (decision.action === "write_yaml" && decision.task === null) fromDb.push(i);
   });
   const trips = (deleted: number, remaining: number) => deleted > guard.count && deleted > guard.fraction * (remaining + deleted);

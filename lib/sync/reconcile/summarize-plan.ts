@@ -19,6 +19,8 @@ export interface PlanSummary {
   toDb: SideChangeCounts;
   /** Merge decisions; each is also counted in `toYaml`/`toDb` for the side(s) it changes. */
   merged: number;
+  /** Tasks the file renamed; each is one `toDb.update` (the row takes the new id), not a deletion and a creation. */
+  renamed: number;
   conflicts: number;
 }
 
@@ -34,7 +36,7 @@ export type ChangeDecision = Exclude<TaskDecision, { action: "in_sync" }>;
  * @example
  * summarizePlan(reconcile({ base, yaml, db }))
  * // → { direction: "bidirectional", total: 3, inSync: 1, toYaml: { create: 1, update: 0, delete: 0 },
- * //     toDb: { create: 0, update: 0, delete: 1 }, merged: 0, conflicts: 0 }
+ * //     toDb: { create: 0, update: 0, delete: 1 }, merged: 0, renamed: 0, conflicts: 0 }
  */
 export function summarizePlan(plan: Plan): PlanSummary {
   const summary: PlanSummary = {
@@ -44,6 +46,7 @@ export function summarizePlan(plan: Plan): PlanSummary {
     toYaml: { create: 0, update: 0, delete: 0 },
     toDb: { create: 0, update: 0, delete: 0 },
     merged: 0,
+    renamed: 0,
     conflicts: 0,
   };
   for (const decision of plan.decisions) {
@@ -55,6 +58,14 @@ export function summarizePlan(plan: Plan): PlanSummary {
         summary.toYaml[writeKind(decision.before, decision.task)]++;
         break;
       case "write_db":
+        if (decision.rename) {
+          // The pair is one change of one row, counted on its new id.
+          if (decision.rename.to === decision.id) {
+            summary.toDb.update++;
+            summary.renamed++;
+          }
+          break;
+        }
         summary.toDb[writeKind(decision.before, decision.task)]++;
         break;
       case "merge":

@@ -203,8 +203,9 @@ function readsOn(current: () => State): SyncReads {
     },
     taskHistory: async (taskId, limit = 200) => {
       const state = current();
+      const hits = historyIds(state.changes, taskId);
       return state.changes
-        .filter((c) => c.taskId === taskId)
+        .filter((c) => hits.has(c.id))
         .reverse()
         .slice(0, limit)
         .map((c) => taskChange(state, c));
@@ -217,6 +218,29 @@ function readsOn(current: () => State): SyncReads {
     ...revisionReadsOn(current),
   };
   return reads;
+}
+
+/**
+ * The changes a task's history shows, following renames back as the SQL adapter's recursive
+ * query does: (id, up to which change) pairs from the task itself; a rename into one adds the old
+ * id with the changes before that rename; plus the task's renames away (`before.id` = this id).
+ */
+function historyIds(changes: readonly ChangeRow[], taskId: string): Set<number> {
+  const hits = new Set<number>();
+  const seen = new Set<string>();
+  const chain: { id: string; upto: number }[] = [{ id: taskId, upto: Infinity }];
+  for (let next = chain.pop(); next; next = chain.pop()) {
+    const key = `${next.id}\u0000${next.upto}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    for (const c of changes) {
+      if (c.taskId !== next.id || c.id >= next.upto) continue;
+      hits.add(c.id);
+      if (c.action === "rename" && c.before) chain.push({ id: c.before.id, upto: c.id });
+    }
+  }
+  for (const c of changes) if (c.action === "rename" && c.before?.id === taskId) hits.add(c.id);
+  return hits;
 }
 
 /** A conflict with the actor of the run that closed it, as the SQL adapter reads it. */
@@ -282,6 +306,17 @@ function transactionOn(state: State, now: () => Date, newId: () => string): Sync
       if (ids.length === 0) return;
       bump();
       for (const id of ids) state.tasks.delete(id);
+    },
+    renameTasks: async (renames, source) => {
+      if (renames.length === 0) return;
+      bump();
+      for (const { from, task } of renames) {
+        const current = state.tasks.get(from);
+        if (!current) continue;
+        if (state.tasks.has(task.id)) throw new Error(`task ${task.id} exists: cannot rename ${from} to it`);
+        state.tasks.delete(from);
+        state.tasks.set(task.id, { ...taskOf(copy(task)), version: current.version + 1, source, createdAt: current.createdAt, updatedAt: startedAt });
+      }
     },
     setBase: async (tasks) => {
       if (tasks.length === 0) return;

@@ -82,12 +82,31 @@ export async function getRun(tx: Tx, id: string): Promise<RunDetail | null> {
 }
 
 
+/**
+ * One task's changes, newest first, following renames back (git's `log --follow`): the chain
+ * holds (id, up to which change) pairs, starting with the task itself; a rename into an id of the
+ * chain adds the old id with the changes before that rename. Each step goes to an older change,
+ * so a chain that comes back to an id (a → b → a) ends. The task's own rename away (recorded
+ * under the new id, `before.id` = this one) is listed too.
+ */
 export async function taskHistory(tx: Tx, taskId: string, limit = 200): Promise<TaskChange[]> {
   return queryJson<TaskChange>(
     tx,
-    `SELECT c.id::text AS id, c.run_id AS "runId", r.trigger, ${actorJson("r")} AS actor, c.task_id AS "taskId", c.side, c.action, c.before, c.after, c.created_at AS "createdAt"
-     FROM sync_changes c JOIN sync_runs r ON r.id = c.run_id
-     WHERE c.task_id = $1 ORDER BY c.id DESC LIMIT $2`,
+    `WITH RECURSIVE chain(task_id, upto) AS (
+       SELECT $1::text, NULL::bigint
+       UNION
+       SELECT c.before->>'id', c.id FROM chain JOIN sync_changes c ON c.task_id = chain.task_id
+       WHERE c.action = 'rename' AND (chain.upto IS NULL OR c.id < chain.upto)
+     ),
+     -- Two indexed lookups (by task id; renames away by the partial index on before->>'id'), deduplicated.
+     hits(id) AS (
+       SELECT c.id FROM chain JOIN sync_changes c ON c.task_id = chain.task_id AND (chain.upto IS NULL OR c.id < chain.upto)
+       UNION
+       SELECT c.id FROM sync_changes c WHERE c.action = 'rename' AND c.before->>'id' = $1
+     )
+     SELECT c.id::text AS id, c.run_id AS "runId", r.trigger, ${actorJson("r")} AS actor, c.task_id AS "taskId", c.side, c.action, c.before, c.after, c.created_at AS "createdAt"
+     FROM hits h JOIN sync_changes c ON c.id = h.id JOIN sync_runs r ON r.id = c.run_id
+     ORDER BY c.id DESC LIMIT $2`,
     taskId,
     limit,
   );

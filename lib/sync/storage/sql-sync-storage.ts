@@ -3,7 +3,7 @@ import { closeConflicts, countOpenConflicts, getConflict, listConflicts, loadOpe
 import type { Tx } from "./sql-json";
 import { findRevisionByChecksum, getRevision, insertRevision, latestRevision, listRevisions, loadRevisionDigests, loadRevisionTasks } from "./sql-revisions";
 import { getChange, getRun, insertRun, listRuns, ranRecently, taskHistory } from "./sql-runs";
-import { countSettled, deleteBase, deleteTasks, loadBase, loadGeneration, loadSyncState, loadTasks, setBase, upsertTasks } from "./sql-task-state";
+import { countSettled, deleteBase, deleteTasks, loadBase, loadGeneration, loadSyncState, loadTasks, renameTasks, setBase, upsertTasks } from "./sql-task-state";
 import { StorageBusyError, type SyncReads, type SyncStorage, type SyncTransaction } from "./sync-storage";
 
 /**
@@ -79,6 +79,7 @@ function transactionOf(tx: Tx): SyncTransaction {
     ranRecently: (trigger, withinMs) => ranRecently(tx, trigger, withinMs),
     upsertTasks: (tasks, source) => upsertTasks(tx, tasks, source),
     deleteTasks: (ids) => deleteTasks(tx, ids),
+    renameTasks: (renames, source) => renameTasks(tx, renames, source),
     setBase: (tasks) => setBase(tx, tasks),
     deleteBase: (ids) => deleteBase(tx, ids),
     upsertOpenConflicts: (conflicts, runId) => upsertOpenConflicts(tx, conflicts, runId),

@@ -127,6 +127,23 @@ export async function deleteTasks(tx: Tx, ids: readonly string[]): Promise<void>
   await tx.$executeRawUnsafe(`DELETE FROM tasks WHERE id = ANY($1::text[])`, ids);
 }
 
+/**
+ * Moves each row to its new id in place (a rename in the file), so it keeps its created time and
+ * its version goes on from where it was; one statement for all of them.
+ */
+export async function renameTasks(tx: Tx, renames: readonly { from: string; task: Task }[], source: string): Promise<void> {
+  if (renames.length === 0) return;
+  await tx.$executeRawUnsafe(
+    `UPDATE tasks SET id = t.id, name = t.name, schedule = t.schedule, timezone = t.timezone, command = t.command,
+       enabled = t.enabled, description = t.description, tags = coalesce(t.tags, '{}'), source = $2,
+       version = tasks.version + 1, updated_at = now()
+     FROM jsonb_to_recordset($1::jsonb) AS t("from" text, id text, name text, schedule text, timezone text, command text, enabled boolean, description text, tags text[])
+     WHERE tasks.id = t."from"`,
+    JSON.stringify(renames.map(({ from, task }) => ({ from, ...task }))),
+    source,
+  );
+}
+
 export async function setBase(tx: Tx, tasks: readonly Task[]): Promise<void> {
   if (tasks.length === 0) return;
   await tx.$executeRawUnsafe(

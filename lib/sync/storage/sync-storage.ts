@@ -60,7 +60,11 @@ export interface SyncReads extends RevisionReads {
    */
   listRuns(options: ListRunsOptions): Promise<RunRecord[]>;
   getRun(id: string): Promise<RunDetail | null>;
-  /** Newest first. */
+  /**
+   * Newest first. Follows renames back: a task renamed from X lists X's changes up to the rename
+   * (and X's own renames before that, and so on); a task renamed away lists that rename too
+   * (an entry whose `before.id` is this id).
+   */
   taskHistory(taskId: string, limit?: number): Promise<TaskChange[]>;
   getChange(changeId: string): Promise<TaskChange | null>;
 }
@@ -74,6 +78,12 @@ export interface SyncTransaction extends SyncReads, RevisionWrites {
   /** Writes tasks to the DB side; a task's version goes up only when a field really changed. */
   upsertTasks(tasks: readonly Task[], source: string): Promise<void>;
   deleteTasks(ids: readonly string[]): Promise<void>;
+  /**
+   * Gives each row `from` the id and fields of `task` (a rename in the file): the row keeps its
+   * created time, its version goes up by one, and its history stays reachable from the new id
+   * (`taskHistory` follows renames). The new id must be free.
+   */
+  renameTasks(renames: readonly TaskRename[], source: string): Promise<void>;
   setBase(tasks: readonly Task[]): Promise<void>;
   deleteBase(ids: readonly string[]): Promise<void>;
   /** Opens conflicts, or refreshes the open one of the same task; returns the rows that are new or changed. */
@@ -82,6 +92,11 @@ export interface SyncTransaction extends SyncReads, RevisionWrites {
   closeConflicts(taskIds: readonly string[], resolution: string, runId?: string | null): Promise<ConflictRecord[]>;
   /** Records a run and its per-task changes; its finish time is the time of this call. */
   insertRun(run: RunWrite, changes?: readonly ChangeRecord[]): Promise<void>;
+}
+
+export interface TaskRename {
+  from: string;
+  task: Task;
 }
 
 export interface SyncState {

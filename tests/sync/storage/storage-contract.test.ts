@@ -289,6 +289,65 @@ describe.each(KINDS)("SyncStorage contract on %s", (kind) => {
     expect((await storage.reads.getConflict(listed!.id))!.resolvedBy).toEqual({ kind: "user", name: "bob", id: null });
   });
 
+  it("renames a task in place: created time and version go on, and the history follows the rename (issue #17)", async () => {
+    await tx((t) => t.upsertTasks([task("a"), task("other")], "yaml"));
+    await tx((t) => t.insertRun(run({ trigger: "watch" }), [{ taskId: "a", side: "db", action: "create", before: null, after: task("a") }]));
+    await tx((t) => t.upsertTasks([task("a", { name: "A2" })], "api"));
+    await tx((t) => t.insertRun(run({ trigger: "api" }), [{ taskId: "a", side: "yaml", action: "update", before: task("a"), after: task("a", { name: "A2" }) }]));
+    const before = (await storage.reads.loadTasks()).get("a")!;
+    await sleep(5);
+    const generation = await storage.reads.loadGeneration();
+    const renamed = { ...task("a", { name: "A2" }), id: "b" };
+    await tx(async (t) => {
+      await t.renameTasks([{ from: "a", task: renamed }], "yaml");
+      await t.insertRun(run({ trigger: "watch" }), [{ taskId: "b", side: "db", action: "rename", before: task("a", { name: "A2" }), after: renamed }]);
+    });
+    expect(await storage.reads.loadGeneration()).not.toBe(generation);
+    const rows = await storage.reads.loadTasks();
+    expect([...rows.keys()]).toEqual(["b", "other"]);
+    expect(rows.get("b")).toMatchObject({ ...renamed, version: before.version + 1, source: "yaml", createdAt: before.createdAt });
+    expect((await tx((t) => t.loadState(["a", "b"]))).versions.get("b")).toBe(before.version + 1);
+
+    // The new id's history: the rename, then the old id's changes before it.
+    const history = (id: string) => storage.reads.taskHistory(id).then((items) => items.map((c) => [c.taskId, c.action]));
+    expect(await history("b")).toEqual([
+      ["b", "rename"],
+      ["a", "update"],
+      ["a", "create"],
+    ]);
+    // The old id's history ends with its rename away; a task made under the old id later starts there.
+    expect(await history("a")).toEqual([
+      ["b", "rename"],
+      ["a", "update"],
+      ["a", "create"],
+    ]);
+    // A chain (a → b → c) is followed back to the start; a rename back (c → a) does not loop.
+    const c = { ...renamed, id: "c" };
+    await tx(async (t) => {
+      await t.renameTasks([{ from: "b", task: c }], "yaml");
+      await t.insertRun(run({ trigger: "watch" }), [{ taskId: "c", side: "db", action: "rename", before: renamed, after: c }]);
+    });
+    await tx(async (t) => {
+      await t.renameTasks([{ from: "c", task: { ...c, id: "a" } }], "yaml");
+      await t.insertRun(run({ trigger: "watch" }), [{ taskId: "a", side: "db", action: "rename", before: c, after: { ...c, id: "a" } }]);
+    });
+    expect(await history("a")).toEqual([
+      ["a", "rename"],
+      ["c", "rename"],
+      ["b", "rename"],
+      ["a", "update"],
+      ["a", "create"],
+    ]);
+    expect((await storage.reads.loadTasks()).get("a")).toMatchObject({ version: before.version + 3, createdAt: before.createdAt });
+    expect((await storage.reads.taskHistory("a", 2)).map((x) => x.action)).toEqual(["rename", "rename"]);
+  });
+
+  it("refuses a rename onto an id that is taken, and changes nothing then", async () => {
+    await tx((t) => t.upsertTasks([task("a"), task("b")], "yaml"));
+    await expect(tx((t) => t.renameTasks([{ from: "a", task: { ...task("a"), id: "b" } }], "yaml"))).rejects.toThrow();
+    expect([...(await storage.reads.loadTasks()).keys()]).toEqual(["a", "b"]);
+  });
+
   it("tells whether a run of a trigger succeeded recently", async () => {
     await tx((t) => t.insertRun(run({ trigger: "cron" })));
     await tx((t) => t.insertRun(run({ trigger: "manual", status: "error" })));

@@ -81,6 +81,7 @@ export default async function ConflictPage({ params }: { params: Promise<{ id: s
               )}
               {conflict.status === "resolved" && conflict.resolvedBy && <>; resolved by {actorLabel(conflict.resolvedBy, "resolve")}</>}
             </span>
+            {(conflict.rename.renamedFrom || conflict.rename.renamedInFileTo) && <span data-testid="conflict-rename" className="basis-full">{conflict.rename.renamedFrom ? `Renamed from ${conflict.rename.renamedFrom}.` : `The file renamed it to ${conflict.rename.renamedInFileTo} while the database changed it.`}</span>}
             {fromGit && (
               <span data-testid="conflict-from-git" title={fromGit.subject}>
                 · from git: {fromGit.author}, <span className="font-mono">{fromGit.commit.slice(0, 10)}</span>

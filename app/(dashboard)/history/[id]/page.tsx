@@ -106,7 +106,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
                   <Link href={`/tasks/${taskId}`} className="font-mono font-semibold text-blue-700 underline-offset-2 hover:underline">
                     {taskId}
                   </Link>
-                  <span className="text-sm text-slate-700">{changeSummary(main.before, main.after)}</span>
+                  <span className="text-sm text-slate-700">{main.action === "rename" ? `renamed from ${main.before?.id}` : changeSummary(main.before, main.after)}</span>
                   {changes.map((c) => (
                     <Badge key={c.id} tone={c.action === "delete" ? "danger" : c.action === "create" ? "success" : "info"}>
                       {c.side === "db" ? "Database" : "YAML"}: {c.action}

@@ -48,6 +48,8 @@ export default async function TaskPage({
   const [task, history, deletedConflict] = await Promise.all([getTask(services.db, id), taskHistory(services, id), services.storage.reads.loadOpenConflicts([id]).then((open) => open.get(id) ?? null)]);
   if (!task && history.length === 0 && !deletedConflict) notFound();
   const conflict = task?.conflict ?? deletedConflict;
+  // The newest change was this id's rename away (issue #17): where the task lives now.
+  const renamedTo = !task && history[0]?.action === "rename" && history[0].after && history[0].after.id !== id ? history[0].after.id : null;
   // Who made the newest recorded change; the row's own `source` for a task whose history is gone.
   const lastBy = history[0] ? changeActorLabel(history[0]) : (SOURCE_LABELS[task?.source ?? ""] ?? task?.source);
   const source = task ? await readTaskYamlSource(services.config.scheduleConfigPath, id, services.config.yamlMaxBytes) : null;
@@ -101,7 +103,18 @@ export default async function TaskPage({
             </p>
           </Notice>
         )}
-        {!task && (
+        {!task && renamedTo && !conflict && (
+          <Notice tone="info" title="This task was renamed">
+            <p>
+              The file renamed it to{" "}
+              <Link href={`/tasks/${renamedTo}`} className="font-mono text-blue-700 underline underline-offset-2" data-testid="renamed-to">
+                {renamedTo}
+              </Link>
+              ; its history went with it.
+            </p>
+          </Notice>
+        )}
+        {!task && !(renamedTo && !conflict) && (
           <Notice tone="info" title={conflict ? "Deleted from the database, with an open conflict" : "This task does not exist any more"}>
             <p>
               {conflict ? "Until the conflict is resolved the deletion is not synced. " : "It was deleted. "}Its history is below: revert to any version to bring it back
