@@ -77,8 +77,8 @@ export function RevisionsPanel({ revisions }: { revisions: RevisionRecord[] }) {
           {revisions.map((r, i) => (
             <tr key={r.id} className="border-t border-slate-100">
               <td className="py-1">
-                <Link href={`/history/revisions/${r.id}`} className="text-blue-700 underline underline-offset-2" aria-label={`Revision ${r.id.slice(0, 8)}`}>
-                  <RelativeTime iso={r.createdAt} />
+                <Link href={`/history/revisions/${r.id}`} className="text-blue-700 underline underline-offset-2">
+                  <RelativeTime iso={r.createdAt} /> <span className="font-mono text-xs">{r.id.slice(0, 8)}</span>
                 </Link>
               </td>
               <td className="py-1">

@@ -93,7 +93,7 @@ export const SOURCE_LABELS: Record<string, string> = {
 
 /** Who made a file revision (issue #17), as "saved from revision … (10:05, by the dashboard or the API)" reads it. */
 export const REVISION_AUTHORS: Record<string, string> = {
-  yaml: "saved by hand or by a program",
+  yaml: "by hand or by a program",
   db: "by the dashboard or the API",
   merge: "by the server, merging both sides",
   restore: "by a restore",
