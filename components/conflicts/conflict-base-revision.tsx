@@ -17,9 +17,14 @@ export function ConflictBaseRevision({ revision }: { revision: ConflictDetail["b
   return (
     <p data-testid="conflict-base-revision" className="mb-3 rounded border border-blue-200 bg-blue-50 px-3 py-2 text-sm text-blue-950">
       The file was saved from revision{" "}
-      <Link href={`/history/revisions/${revision.id}`} className="font-mono underline underline-offset-2">
-        {revision.id.slice(0, 8)}
-      </Link>{" "}
+      {revision.createdAt ? (
+        <Link href={`/history/revisions/${revision.id}`} className="font-mono underline underline-offset-2">
+          {revision.id.slice(0, 8)}
+        </Link>
+      ) : (
+        // Pruned since (SYNC_REVISIONS, 30 days): its page is gone, the note stays true.
+        <span className="font-mono">{revision.id.slice(0, 8)}</span>
+      )}{" "}
       ({made.join(", ")}
       {revision.createdAt ? "" : "; no longer stored"}); its base column shows the task as it was there.
     </p>
