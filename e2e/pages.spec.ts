@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Page } from "@playwright/test";
+import { parseDocument } from "yaml";
 import { startAppServer, E2E_TOKEN } from "./_support/app-server";
 import { SEED_YAML, editYaml, expect, snap, test } from "./_support/fixtures";
 
@@ -40,6 +41,16 @@ test("every page: screenshots at 1440×900 and 390×844, no serious axe violatio
   await editYaml(server, (doc) => doc.setIn(["tasks", "send-digest", "schedule"], "0 9 * * 1-5"));
   const write = await server.api<{ conflict: { id: string } | null; runId: string }>("/api/tasks/send-digest", { method: "PATCH", json: { schedule: "0 7 * * 1-5" } });
   expect(write.body.conflict).not.toBeNull();
+  // A conflict from a copy of the file saved before two dashboard edits: its page names the
+  // revision the file started from, which has a page of its own.
+  const stale = await server.readYaml();
+  // (Not daily-backup: its task page is checked below with the history it has.)
+  await server.api("/api/tasks/rotate-logs", { method: "PATCH", json: { command: "logrotate -f /etc/logrotate.conf" } });
+  await server.api("/api/tasks/warm-cache", { method: "PATCH", json: { name: "Warm the cache" } });
+  const staleDoc = parseDocument(stale);
+  staleDoc.setIn(["tasks", "rotate-logs", "command"], "logrotate -v /etc/logrotate.conf");
+  await server.writeYaml(staleDoc.toString());
+  expect((await server.api("/api/sync/trigger", { json: {} })).status).toBe(200);
 
   await login();
   await check(page, "page-dashboard");
@@ -55,6 +66,15 @@ test("every page: screenshots at 1440×900 and 390×844, no serious axe violatio
   await check(page, "page-history");
   await page.goto(`/history/${write.body.runId}`);
   await check(page, "page-run");
+  const conflicts = await server.api<{ items: { id: string; taskId: string }[] }>("/api/sync/conflicts?status=open");
+  const baseConflict = conflicts.body.items.find((c) => c.taskId === "rotate-logs");
+  expect(baseConflict, "the stale copy's conflict").toBeDefined();
+  await page.goto(`/conflicts/${baseConflict!.id}`);
+  await expect(page.getByTestId("conflict-base-revision")).toBeVisible();
+  await check(page, "page-conflict-base-revision");
+  await page.getByTestId("conflict-base-revision").getByRole("link").click();
+  await expect(page.getByRole("button", { name: "Restore this revision…" })).toBeVisible();
+  await check(page, "page-revision");
   await page.goto("/tasks/daily-backup");
   await check(page, "page-task");
   await page.goto("/tasks/new");

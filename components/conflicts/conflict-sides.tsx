@@ -25,9 +25,10 @@ function Cell({ task, field, base, hasBase, absentLabel }: { task: Task | null; 
 
 /**
  * The YAML and DB versions side by side, with the last agreed version (base) for
- * reference. Rows where the two sides disagree are highlighted and labelled.
+ * reference. Rows where the two sides disagree are highlighted and labelled. `baseOrigin` names
+ * where the base comes from when it is not the last agreed version (a file revision, issue #17).
  */
-export function ConflictSides({ base, yaml, db }: { base: Task | null; yaml: Task | null; db: Task | null }) {
+export function ConflictSides({ base, yaml, db, baseOrigin = "last agreed" }: { base: Task | null; yaml: Task | null; db: Task | null; baseOrigin?: string }) {
   const hasBase = base !== null;
   return (
     <div>
@@ -46,7 +47,7 @@ export function ConflictSides({ base, yaml, db }: { base: Task | null; yaml: Tas
             </th>
             {hasBase && (
               <th scope="col" className="px-3 py-2">
-                Base <span className="font-normal normal-case">(last agreed)</span>
+                Base <span className="font-normal normal-case">({baseOrigin})</span>
               </th>
             )}
             <th scope="col" className="px-3 py-2">

@@ -8,6 +8,7 @@ import type { RevisionRecord } from "@/lib/sync/storage/revisions";
 import { Button } from "@/components/ui/button";
 import { Notice } from "@/components/ui/notice";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { RestorePlanList } from "./restore-plan-list";
 
 const SOURCES: Record<string, string> = { yaml: "saved in the file", db: "written by the server", merge: "written by the server (merge)", restore: "a restore" };
 
@@ -49,13 +50,7 @@ export function RevisionsPanel({ revisions }: { revisions: RevisionRecord[] }) {
       )}
       {plan && (
         <Notice tone="warning" title={plan.changes.length === 0 ? "Nothing to restore" : `Restoring would change ${plan.changes.length} task(s) on both sides`}>
-          <ul className="list-disc pl-5 font-mono text-xs" data-testid="restore-plan">
-            {plan.changes.map((c) => (
-              <li key={c.taskId}>
-                {c.after === null ? "delete" : c.db === null && c.yaml === null ? "create" : "update"} {c.taskId}
-              </li>
-            ))}
-          </ul>
+          <RestorePlanList changes={plan.changes} />
           <div className="mt-2 flex gap-2">
             {plan.changes.length > 0 && (
               <Button variant="danger" size="sm" disabled={busy} onClick={() => restore(plan.revisionId, false)}>
@@ -82,7 +77,9 @@ export function RevisionsPanel({ revisions }: { revisions: RevisionRecord[] }) {
           {revisions.map((r, i) => (
             <tr key={r.id} className="border-t border-slate-100">
               <td className="py-1">
-                <RelativeTime iso={r.createdAt} />
+                <Link href={`/history/revisions/${r.id}`} className="text-blue-700 underline underline-offset-2">
+                  <RelativeTime iso={r.createdAt} /> <span className="font-mono text-xs">{r.id.slice(0, 8)}</span>
+                </Link>
               </td>
               <td className="py-1">
                 {SOURCES[r.source] ?? r.source}

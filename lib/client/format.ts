@@ -78,6 +78,7 @@ export const TRIGGER_LABELS: Record<string, string> = {
   api: "API write",
   resolve: "Conflict resolved",
   revert: "Revert",
+  restore: "Restore of a file revision",
   cli: "CLI",
 };
 
@@ -88,6 +89,14 @@ export const SOURCE_LABELS: Record<string, string> = {
   merge: "Merge",
   resolve: "Conflict resolution",
   revert: "Revert",
+};
+
+/** Who made a file revision (issue #17), as "saved from revision … (10:05, by the dashboard or the API)" reads it. */
+export const REVISION_AUTHORS: Record<string, string> = {
+  yaml: "by hand or by a program",
+  db: "by the dashboard or the API",
+  merge: "by the server, merging both sides",
+  restore: "by a restore",
 };
 
 export const CONFLICT_KIND_LABELS: Record<string, string> = {

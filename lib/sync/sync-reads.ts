@@ -116,6 +116,7 @@ export async function conflictDetail(deps: SyncReadDeps, id: string) {
   const history = await deps.storage.reads.taskHistory(conflict.taskId, 200);
   return {
     ...conflict,
+    baseRevision: await baseRevisionOf(deps, conflict),
     sides: conflictSides(history, conflict),
     rename: conflictRename(conflict, history, read.status === "ok" ? read.tasks : null),
     text: {
@@ -127,6 +128,17 @@ export async function conflictDetail(deps: SyncReadDeps, id: string) {
     },
     proposal: conflict.yaml && conflict.db ? proposeMerge(conflict.base, conflict.yaml, conflict.db) : null,
   };
+}
+
+/**
+ * The older file revision the conflict's YAML side started from (issue #17), with when and by
+ * whom it was made while it is still stored (`createdAt` and `source` null once pruned); null
+ * when the base is the latest agreed version.
+ */
+async function baseRevisionOf(deps: Pick<SyncReadDeps, "storage">, conflict: ConflictRecord) {
+  if (!conflict.baseRevision) return null;
+  const revision = await deps.storage.reads.getRevision(conflict.baseRevision.id);
+  return { ...conflict.baseRevision, createdAt: revision?.createdAt ?? null, source: revision?.source ?? null };
 }
 
 /** Who made a side's version of a conflicting task, and when: "YAML side: hand edit; DB side: bob, 10:05". */

@@ -81,6 +81,30 @@ describe.each(ENGINE_KINDS)("file lineage on %s", (kind) => {
     expect(conflict.db?.command).toBe("/opt/backup.sh --v2");
   });
 
+  it("a conflict from a stale buffer names the revision its base came from, and keeps it when refreshed", async () => {
+    await h.engine.writeTask({ kind: "patch", id: "hourly-health", patch: (t) => ({ ...t, name: "Health (dashboard)" }) });
+    await h.writeYaml(edited(stale, "daily-backup", { command: "/opt/backup.sh --v3" }));
+    await h.engine.run({ trigger: "watch" });
+    // The stale copy is the file the start-up sync accepted: the oldest revision, two writes old.
+    const started = (await h.storage.reads.listRevisions({ limit: 10 })).at(-1)!;
+    const [conflict] = await h.openConflicts();
+    expect(conflict.baseRevision).toEqual({ id: started.id, behind: 2 });
+    expect(conflict.base).toEqual((await h.storage.reads.loadRevisionTasks(started.id, ["daily-backup"])).get("daily-backup"));
+    expect(conflict.base).not.toEqual((await h.baseTasks()).get("daily-backup"));
+
+    // A full run by an engine with nothing settled plans against the agreed base; the conflict
+    // still shows the version the file started from.
+    await h.otherEngine().run({ trigger: "manual" });
+    const [refreshed] = await h.openConflicts();
+    expect(refreshed).toMatchObject({ id: conflict.id, baseRevision: conflict.baseRevision, base: conflict.base });
+  });
+
+  it("a conflict on the latest file names no revision: its base is the agreed version", async () => {
+    await h.writeYaml(edited(await h.readYaml(), "daily-backup", { command: "/opt/backup.sh --file" }));
+    const write = await h.engine.writeTask({ kind: "patch", id: "daily-backup", patch: (t) => ({ ...t, command: "/opt/backup.sh --api" }) });
+    expect(write.conflict).toMatchObject({ taskId: "daily-backup", baseRevision: null, base: { command: "/opt/backup.sh --v2" } });
+  });
+
   it("a task created in the dashboard is not deleted by a file saved from before it", async () => {
     await h.engine.writeTask({ kind: "create", task: normalizeTask({ id: "new-task", name: "New", schedule: "0 1 * * *", command: "new.sh" }) });
     await h.writeYaml(edited(stale, "weekly-report", { name: "Weekly report (edited)" }));

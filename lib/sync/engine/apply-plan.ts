@@ -8,6 +8,7 @@ import type { DeleteGuard, Direction, TaskMap } from "../reconcile/plan";
 import { reconcileWithLineage } from "../reconcile/lineage";
 import type { RevisionLimits } from "../storage/sync-storage";
 import { lineageNote, recordRevisions, traceLineage, type LineageNote } from "./file-lineage";
+import { withBaseRevisions } from "./conflict-base-revision";
 import { summarizePlan, type PlanSummary } from "../reconcile/summarize-plan";
 import type { ChangeRecord, ConflictRecord, SyncState } from "../storage/sync-storage";
 import type { RunContext } from "./locked-run";
@@ -129,7 +130,7 @@ export async function applyPlan(ctx: RunContext, options: ApplyOptions, env: App
   await tx.deleteTasks(writes.dbDeletes);
   await tx.setBase(writes.baseSet);
   await tx.deleteBase(writes.baseDelete);
-  const opened = await tx.upsertOpenConflicts(writes.conflicts, runId);
+  const opened = await tx.upsertOpenConflicts(await withBaseRevisions(tx, writes.conflicts, { lineage, base, open }), runId);
   const closed = await tx.closeConflicts(
     writes.closeConflicts,
     options.closeAs ?? (options.force && options.direction !== "bidirectional" ? `forced_${options.direction}` : "converged"),

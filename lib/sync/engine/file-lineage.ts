@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { tasksEqual, type Task } from "../../tasks/task-schema";
 import type { ReadResult, WriteResult } from "../../yaml";
-import { findAncestor, serverReverts } from "../reconcile/lineage";
+import { findAncestor, serverReverts, type AncestorInput } from "../reconcile/lineage";
 import type { PlanWrites } from "../reconcile/plan-writes";
-import type { RevisionChange, RevisionLimits, RevisionRecord, RevisionSource, SyncTransaction } from "../storage/sync-storage";
+import type { ConflictBaseRevision, RevisionChange, RevisionLimits, RevisionRecord, RevisionSource, SyncTransaction } from "../storage/sync-storage";
 import { taskDigest } from "../storage/task-digest";
 
 /**
@@ -28,6 +28,8 @@ export interface FileLineage {
   ancestorTasks: Map<string, Task | null>;
   /** The same tasks in the latest revision. */
   latestTasks: Map<string, Task | null>;
+  /** Per task of `ancestorTasks`, the revision A comes from (a conflict's base names it). */
+  ancestorRevisions: Map<string, ConflictBaseRevision>;
 }
 
 /** What a run records about lineage, in its counts (`counts.lineage`) and its result. */
@@ -42,7 +44,7 @@ export interface LineageNote {
   keptNewerCount: number;
 }
 
-const none = (fields: Partial<FileLineage>): FileLineage => ({ fileIsHead: false, covering: true, changed: null, ancestor: null, ancestorTasks: new Map(), latestTasks: new Map(), ...fields });
+const none = (fields: Partial<FileLineage>): FileLineage => ({ fileIsHead: false, covering: true, changed: null, ancestor: null, ancestorTasks: new Map(), latestTasks: new Map(), ancestorRevisions: new Map(), ...fields });
 /** At most this many kept-newer ids are listed in a run's record (the count is exact). */
 const LISTED = 100;
 
@@ -99,14 +101,35 @@ export async function traceLineage(tx: SyncTransaction, yaml: ReadResult, option
   const loaded = rebase.length > 0 ? await tx.loadRevisionTasks(found.id, rebase) : new Map<string, Task>();
   const [record] = rebase.length > 0 ? await tx.listRevisions({ limit: 1, beforeSeq: seqAfter(deltas, found.id) }) : [];
   const ancestorTasks = new Map<string, Task | null>(rebase.map((id) => [id, loaded.get(id) ?? null]));
+  const ancestorRevisions = new Map<string, ConflictBaseRevision>(rebase.map((id) => [id, { id: found.id, behind: found.behind }]));
   for (const [id, task] of reverts) ancestorTasks.set(id, task);
+  for (const [id, revision] of revisionsBeforeLatestChange(input, [...reverts.keys()])) ancestorRevisions.set(id, revision);
   return none({
     changed,
     covering,
     ancestor: record && record.id === found.id ? { ...record, behind: found.behind } : reverts.size > 0 ? { ...head, behind: 1 } : null,
     ancestorTasks,
+    ancestorRevisions,
     latestTasks: new Map([...ancestorTasks.keys()].map((id) => [id, headTasks.get(id) ?? null])),
   });
+}
+
+/**
+ * For tasks serverReverts rebased: the revision just before the latest change of each (the one
+ * that holds the task as the file does), and how many writes older than the latest it is.
+ */
+function revisionsBeforeLatestChange(input: AncestorInput, ids: readonly string[]): Map<string, ConflictBaseRevision> {
+  const wanted = new Set(ids);
+  const out = new Map<string, ConflictBaseRevision>();
+  let expected = input.latestId;
+  let behind = 0;
+  for (const delta of input.deltas) {
+    if (out.size === wanted.size || delta.id !== expected || delta.parentId === null) break;
+    expected = delta.parentId;
+    behind++;
+    for (const [taskId] of delta.changes) if (wanted.has(taskId) && !out.has(taskId)) out.set(taskId, { id: delta.parentId, behind });
+  }
+  return out;
 }
 
 /** The seq just above revision `id` (listRevisions' `beforeSeq` then starts with it). */

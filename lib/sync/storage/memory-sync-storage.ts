@@ -394,8 +394,16 @@ function transactionOn(state: State, now: () => Date, newId: () => string): Sync
   };
 }
 
-function conflictFields(input: ConflictWrite): Pick<ConflictRecord, "taskId" | "kind" | "base" | "yaml" | "db" | "fields"> {
-  return { taskId: input.taskId, kind: input.kind, base: copy(input.base), yaml: copy(input.yaml), db: copy(input.db), fields: [...input.fields] };
+function conflictFields(input: ConflictWrite): Pick<ConflictRecord, "taskId" | "kind" | "base" | "yaml" | "db" | "fields" | "baseRevision"> {
+  return {
+    taskId: input.taskId,
+    kind: input.kind,
+    base: copy(input.base),
+    yaml: copy(input.yaml),
+    db: copy(input.db),
+    fields: [...input.fields],
+    baseRevision: input.baseRevision ? { ...input.baseRevision } : null,
+  };
 }
 
 function sameConflict(record: ConflictRecord, input: ConflictWrite): boolean {
@@ -406,7 +414,9 @@ function sameConflict(record: ConflictRecord, input: ConflictWrite): boolean {
     sameTask(record.yaml, input.yaml) &&
     sameTask(record.db, input.db) &&
     record.fields.length === input.fields.length &&
-    record.fields.every((field, i) => field === input.fields[i])
+    record.fields.every((field, i) => field === input.fields[i]) &&
+    record.baseRevision?.id === input.baseRevision?.id &&
+    record.baseRevision?.behind === input.baseRevision?.behind
   );
 }
 

@@ -7,7 +7,8 @@ import { actorJson } from "./sql-runs";
 
 const CONFLICT_COLUMNS = `id, task_id AS "taskId", kind, status, base, yaml, db, coalesce(fields, '{}') AS fields, resolution,
   detected_at AS "detectedAt", updated_at AS "updatedAt", resolved_at AS "resolvedAt", run_id AS "runId", resolved_run_id AS "resolvedRunId",
-  (SELECT ${actorJson("closer")} FROM sync_runs closer WHERE closer.id = resolved_run_id) AS "resolvedBy"`;
+  (SELECT ${actorJson("closer")} FROM sync_runs closer WHERE closer.id = resolved_run_id) AS "resolvedBy",
+  CASE WHEN base_revision_id IS NULL THEN NULL ELSE json_build_object('id', base_revision_id, 'behind', base_revision_behind) END AS "baseRevision"`;
 
 export async function loadOpenConflicts(tx: Tx, ids?: readonly string[]): Promise<Map<string, ConflictRecord>> {
   const rows = await queryJson<ConflictRecord>(
@@ -46,15 +47,17 @@ export async function upsertOpenConflicts(tx: Tx, conflicts: readonly ConflictWr
   return queryJsonWith<ConflictRecord>(
     tx,
     `input AS (
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS c("taskId" text, kind text, base jsonb, yaml jsonb, db jsonb, fields text[])
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS c("taskId" text, kind text, base jsonb, yaml jsonb, db jsonb, fields text[], "baseRevision" jsonb)
      ), written AS (
-       INSERT INTO conflicts (id, task_id, kind, status, base, yaml, db, fields, run_id)
-       SELECT gen_random_uuid(), "taskId", kind, 'open', nullif(base, 'null'), nullif(yaml, 'null'), nullif(db, 'null'), fields, $2::uuid FROM input
+       INSERT INTO conflicts (id, task_id, kind, status, base, yaml, db, fields, run_id, base_revision_id, base_revision_behind)
+       SELECT gen_random_uuid(), "taskId", kind, 'open', nullif(base, 'null'), nullif(yaml, 'null'), nullif(db, 'null'), fields, $2::uuid,
+         ("baseRevision"->>'id')::uuid, ("baseRevision"->>'behind')::int FROM input
        ON CONFLICT (task_id) WHERE status = 'open' DO UPDATE SET
          kind = excluded.kind, base = excluded.base, yaml = excluded.yaml, db = excluded.db,
-         fields = excluded.fields, run_id = excluded.run_id, updated_at = now()
-       WHERE (conflicts.kind, conflicts.base, conflicts.yaml, conflicts.db, conflicts.fields)
-         IS DISTINCT FROM (excluded.kind, excluded.base, excluded.yaml, excluded.db, excluded.fields)
+         fields = excluded.fields, run_id = excluded.run_id, updated_at = now(),
+         base_revision_id = excluded.base_revision_id, base_revision_behind = excluded.base_revision_behind
+       WHERE (conflicts.kind, conflicts.base, conflicts.yaml, conflicts.db, conflicts.fields, conflicts.base_revision_id, conflicts.base_revision_behind)
+         IS DISTINCT FROM (excluded.kind, excluded.base, excluded.yaml, excluded.db, excluded.fields, excluded.base_revision_id, excluded.base_revision_behind)
        RETURNING *
      )`,
     `SELECT ${CONFLICT_COLUMNS} FROM written`,

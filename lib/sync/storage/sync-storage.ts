@@ -1,11 +1,26 @@
 import type { Actor, ActorKind } from "../../people/actor";
 import type { StoredTask } from "../../tasks/stored-task";
 import type { Task } from "../../tasks/task-schema";
-import type { ChangeRecord, ConflictKind, ConflictWrite } from "../reconcile/plan";
+import type { ChangeRecord, ConflictKind, ConflictWrite as PlannedConflict } from "../reconcile/plan";
 import type { RevisionReads, RevisionWrites } from "./revisions";
 
-export type { ChangeRecord, ConflictWrite } from "../reconcile/plan";
+export type { ChangeRecord } from "../reconcile/plan";
 export * from "./revisions";
+
+/**
+ * The file revision a conflict's YAML side started from, when the run that opened it found the
+ * file saved from an older version than the latest (issue #17): its base column is the task as
+ * that revision held it. `behind`: how many writes older than the latest it was then.
+ */
+export interface ConflictBaseRevision {
+  id: string;
+  behind: number;
+}
+
+/** A conflict as a run records it; `baseRevision` unset or null: the base is the latest agreed version. */
+export interface ConflictWrite extends PlannedConflict {
+  baseRevision?: ConflictBaseRevision | null;
+}
 
 /**
  * The port through which the sync engine reads and writes everything it owns in the database:
@@ -128,6 +143,8 @@ export interface ConflictRecord {
   resolvedRunId?: string | null;
   /** That run's actor: who resolved it. */
   resolvedBy?: Actor | null;
+  /** The older revision the file's side started from (null: the base is the latest agreed version). */
+  baseRevision: ConflictBaseRevision | null;
 }
 
 export interface ListRunsOptions {

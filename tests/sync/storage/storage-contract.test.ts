@@ -151,6 +151,25 @@ describe.each(KINDS)("SyncStorage contract on %s", (kind) => {
     expect((await storage.reads.loadTaskAndConflict("a")).conflict?.id).toBe(again[0]!.id);
   });
 
+  it("keeps the revision a conflict's base came from, refreshes it, and reads it back everywhere (issue #17)", async () => {
+    const revision = { id: randomUUID(), behind: 3 };
+    const [opened] = await tx((t) => t.upsertOpenConflicts([conflictOf("a", { baseRevision: revision })], null));
+    expect(opened).toMatchObject({ taskId: "a", baseRevision: revision });
+    const [plain] = await tx((t) => t.upsertOpenConflicts([conflictOf("b")], null));
+    expect(plain.baseRevision).toBeNull();
+    expect((await storage.reads.getConflict(opened.id))?.baseRevision).toEqual(revision);
+    expect((await storage.reads.loadOpenConflicts(["a"])).get("a")?.baseRevision).toEqual(revision);
+    expect((await storage.reads.loadTaskAndConflict("a")).conflict?.baseRevision).toEqual(revision);
+    expect((await storage.reads.listConflicts("open")).find((c) => c.taskId === "a")?.baseRevision).toEqual(revision);
+    // The same sides with the same revision change nothing; another revision (or none) is a refresh.
+    expect(await tx((t) => t.upsertOpenConflicts([conflictOf("a", { baseRevision: revision })], null))).toEqual([]);
+    const moved = { id: randomUUID(), behind: 1 };
+    expect(await tx((t) => t.upsertOpenConflicts([conflictOf("a", { baseRevision: moved })], null))).toMatchObject([{ id: opened.id, baseRevision: moved }]);
+    expect(await tx((t) => t.upsertOpenConflicts([conflictOf("a")], null))).toMatchObject([{ id: opened.id, baseRevision: null }]);
+    const [closed] = await tx((t) => t.upsertOpenConflicts([conflictOf("b", { baseRevision: revision })], null)).then(() => tx((t) => t.closeConflicts(["b"], "keep_yaml")));
+    expect(closed.baseRevision).toEqual(revision);
+  });
+
   it("moves the generation with every write, never with a read", async () => {
     const generation = () => tx((t) => t.loadGeneration());
     const writes: [string, (t: SyncTransaction) => Promise<unknown>][] = [

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { ConflictBaseRevision } from "@/components/conflicts/conflict-base-revision";
 import { ConflictResolver } from "@/components/conflicts/conflict-resolver";
 import { ConflictSides } from "@/components/conflicts/conflict-sides";
 import { YamlTextDiff } from "@/components/conflicts/yaml-text-diff";
@@ -99,7 +100,13 @@ export default async function ConflictPage({ params }: { params: Promise<{ id: s
       <PresenceNote page={`conflict:${conflict.id}`} />
       <div className="space-y-4">
         <Card title="YAML file and database side by side" id="sides">
-          <ConflictSides base={conflict.base} yaml={conflict.yaml} db={conflict.db} />
+          <ConflictBaseRevision revision={conflict.baseRevision} />
+          <ConflictSides
+            base={conflict.base}
+            yaml={conflict.yaml}
+            db={conflict.db}
+            baseOrigin={conflict.baseRevision ? `the file's revision ${conflict.baseRevision.id.slice(0, 8)}` : undefined}
+          />
         </Card>
         <Card title="Resolve" id="resolve">
           {allows(principal, "editor") ? (
