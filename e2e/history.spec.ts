@@ -41,7 +41,7 @@ test("a task's own history reverts it with one click, on both sides", async ({ p
   await v2.getByText("Before and after").click();
   await expect(v2).toContainText("Rotate logs v2");
   await snap(page, "task-history");
-  await v2.getByRole("button", { name: /^Revert rotate-logs to the version of/ }).click();
+  await v2.getByRole("button", { name: /^Revert to this version… rotate-logs,/ }).click();
   // Not one click: the dialog shows what changes against the current version first.
   const dialog = page.getByRole("dialog", { name: /^Revert rotate-logs to the version of/ });
   await expect(dialog.getByTestId("revert-diff").getByRole("row", { name: /Name/ })).toContainText("Rotate logs v3");
@@ -50,7 +50,7 @@ test("a task's own history reverts it with one click, on both sides", async ({ p
   await snap(page, "task-revert-confirm");
   await dialog.getByRole("button", { name: "Cancel" }).click();
   expect((await apiTask(server, "rotate-logs")).name).toBe("Rotate logs v3");
-  await v2.getByRole("button", { name: /^Revert rotate-logs to the version of/ }).click();
+  await v2.getByRole("button", { name: /^Revert to this version… rotate-logs,/ }).click();
   await dialog.getByTestId("confirm-revert").click();
 
   await expect(page.getByText(/^Reverted to the version of/)).toBeVisible();
@@ -69,7 +69,7 @@ test("a deleted task keeps its history and can be brought back", async ({ page, 
   await expect(entries.first()).toContainText("deleted");
   // One entry, the newest, is the current (deleted) version.
   await expect(page.getByText("Current version")).toHaveCount(1);
-  await entries.nth(1).getByRole("button", { name: /^Revert send-digest/ }).click();
+  await entries.nth(1).getByRole("button", { name: /^Revert .* send-digest,/ }).click();
   await expect(page.getByRole("dialog")).toContainText("brings it back on both sides");
   await page.getByRole("dialog").getByTestId("confirm-revert").click();
   await expect(page.getByRole("heading", { level: 1 })).not.toHaveText("send-digest");

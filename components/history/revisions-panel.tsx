@@ -3,14 +3,13 @@
 import Link from "next/link";
 import { useState } from "react";
 import { apiFetch, errorMessage } from "@/lib/client/api-fetch";
+import { REVISION_AUTHORS } from "@/lib/client/format";
 import type { RestoreResult } from "@/lib/sync/engine/restore-revision";
 import type { RevisionRecord } from "@/lib/sync/storage/revisions";
 import { Button } from "@/components/ui/button";
 import { Notice } from "@/components/ui/notice";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { RestorePlanList } from "./restore-plan-list";
-
-const SOURCES: Record<string, string> = { yaml: "saved in the file", db: "written by the server", merge: "written by the server (merge)", restore: "a restore" };
 
 /**
  * The file's revisions (issue #17) with "Restore…": a dry run first shows which tasks would change,
@@ -82,7 +81,7 @@ export function RevisionsPanel({ revisions }: { revisions: RevisionRecord[] }) {
                 </Link>
               </td>
               <td className="py-1">
-                {SOURCES[r.source] ?? r.source}
+                {REVISION_AUTHORS[r.source] ?? r.source}
                 {r.ancestorId && <span className="text-slate-600"> (from an older version)</span>}
                 {r.runId && (
                   <>

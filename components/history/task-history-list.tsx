@@ -167,9 +167,10 @@ export function TaskHistoryList({ taskId, items, current }: { taskId: string; it
                     size="sm"
                     disabled={busy !== null}
                     onClick={() => setConfirm(entry)}
-                    aria-label={`Revert ${taskId} to the version of ${formatDateTime(entry.createdAt)}`}
+                    // The accessible name starts with the visible words (WCAG 2.5.3, label in name), then says which version.
+                    aria-label={`${revertLabel(entry)} ${taskId}, ${formatDateTime(entry.createdAt)}`}
                   >
-                    {busy === entry.revertId ? <Spinner label="Reverting…" /> : entry.after === null ? "Revert (deletes the task)…" : "Revert to this version…"}
+                    {busy === entry.revertId ? <Spinner label="Reverting…" /> : revertLabel(entry)}
                   </Button>
                 )}
               </div>
@@ -212,4 +213,8 @@ export function TaskHistoryList({ taskId, items, current }: { taskId: string; it
       </Dialog>
     </div>
   );
+}
+
+function revertLabel(entry: { after: unknown }): string {
+  return entry.after === null ? "Revert (deletes the task)…" : "Revert to this version…";
 }

@@ -1,15 +1,8 @@
 import Link from "next/link";
 import type { SyncStatus } from "@/lib/client/api-types";
-import { pluralize } from "@/lib/client/format";
+import { pluralize, REVISION_AUTHORS } from "@/lib/client/format";
 import { Notice } from "@/components/ui/notice";
 import { RelativeTime } from "@/components/ui/relative-time";
-
-const SOURCE_LABELS: Record<string, string> = {
-  yaml: "as saved by hand or by a program",
-  db: "as the server wrote it (a dashboard or API change)",
-  merge: "as the server wrote it (a merge)",
-  restore: "as the server wrote it (a restore)",
-};
 
 /** Issue #17: the file was saved from an older version; the tasks it held older kept their newer values. */
 export function LineageNotice({ lineage }: { lineage: NonNullable<SyncStatus["lineage"]> }) {
@@ -18,7 +11,7 @@ export function LineageNotice({ lineage }: { lineage: NonNullable<SyncStatus["li
     <Notice tone="info" title="The schedule file was saved from an older version" role="status">
       <p data-testid="lineage-notice">
         The file <Link href={`/history/${lineage.runId}`} className="underline underline-offset-2">synced <RelativeTime iso={lineage.startedAt} /></Link> derived from
-        a version {pluralize(lineage.behind, "write", "writes")} old (<RelativeTime iso={lineage.ancestorAt} />, {SOURCE_LABELS[lineage.ancestorSource] ?? lineage.ancestorSource}).
+        a version {pluralize(lineage.behind, "write", "writes")} old (<RelativeTime iso={lineage.ancestorAt} />, {REVISION_AUTHORS[lineage.ancestorSource] ?? lineage.ancestorSource}).
         {lineage.keptNewerCount > 0 ? (
           <>
             {" "}

@@ -1,4 +1,5 @@
 import { TASK_FIELDS, type Task, type TaskField } from "@/lib/tasks/task-fields";
+import type { Trigger } from "@/lib/sync/engine/apply-plan";
 
 /** Pure formatting shared by server and client components. */
 
@@ -70,7 +71,8 @@ export const DIRECTION_LABELS: Record<string, string> = {
   db_to_yaml: "DB → YAML",
 };
 
-export const TRIGGER_LABELS: Record<string, string> = {
+/** Every trigger has a label: a new one without a label fails the type check. */
+export const TRIGGER_LABELS: Record<Trigger, string> & Record<string, string | undefined> = {
   startup: "Start-up",
   watch: "File change",
   cron: "Scheduled",
@@ -80,6 +82,8 @@ export const TRIGGER_LABELS: Record<string, string> = {
   revert: "Revert",
   restore: "Restore of a file revision",
   cli: "CLI",
+  converge: "Follow-up sync",
+  git: "Git pull",
 };
 
 export const SOURCE_LABELS: Record<string, string> = {

@@ -99,15 +99,20 @@ export async function traceLineage(tx: SyncTransaction, yaml: ReadResult, option
   const reverts = serverReverts(input, changed.map((c) => c.taskId).filter((id) => inScope(id) && !rebase.includes(id)));
   if (rebase.length === 0 && reverts.size === 0) return none({ changed, covering });
   const loaded = rebase.length > 0 ? await tx.loadRevisionTasks(found.id, rebase) : new Map<string, Task>();
-  const [record] = rebase.length > 0 ? await tx.listRevisions({ limit: 1, beforeSeq: seqAfter(deltas, found.id) }) : [];
   const ancestorTasks = new Map<string, Task | null>(rebase.map((id) => [id, loaded.get(id) ?? null]));
   const ancestorRevisions = new Map<string, ConflictBaseRevision>(rebase.map((id) => [id, { id: found.id, behind: found.behind }]));
   for (const [id, task] of reverts) ancestorTasks.set(id, task);
-  for (const [id, revision] of revisionsBeforeLatestChange(input, [...reverts.keys()])) ancestorRevisions.set(id, revision);
+  const revertedFrom = revisionsBeforeLatestChange(input, [...reverts.keys()]);
+  for (const [id, revision] of revertedFrom) ancestorRevisions.set(id, revision);
+  // The run's note names the file's ancestor; a file explained only by tasks it holds from before
+  // the server's changes of them is at least as old as the oldest of those revisions.
+  const named = rebase.length > 0 ? { id: found.id, behind: found.behind } : [...revertedFrom.values()].reduce<ConflictBaseRevision | null>((oldest, r) => (!oldest || r.behind > oldest.behind ? r : oldest), null);
+  const [record] = named ? await tx.listRevisions({ limit: 1, beforeSeq: seqAfter(deltas, named.id) }) : [];
   return none({
     changed,
     covering,
-    ancestor: record && record.id === found.id ? { ...record, behind: found.behind } : reverts.size > 0 ? { ...head, behind: 1 } : null,
+    // A revision already pruned is still named, with the head's record (the note keeps its list).
+    ancestor: !named ? null : record?.id === named.id ? { ...record, behind: named.behind } : { ...head, behind: named.behind },
     ancestorTasks,
     ancestorRevisions,
     latestTasks: new Map([...ancestorTasks.keys()].map((id) => [id, headTasks.get(id) ?? null])),
