@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmod, link, open, readdir, readFile, rename, rm } from "node:fs/promises";
+import { chmod, link, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 export interface AtomicWriteOptions {
@@ -51,7 +51,7 @@ export async function atomicWriteFile(path: string, data: Uint8Array, opts: Atom
     await opts.beforeRename?.(temp);
     opts.assertCanRename?.();
     if (opts.expected === undefined) await rename(temp, path);
-    else await replaceOnly(path, temp, opts.expected, opts.mode);
+    else await replaceOnly(path, temp, data, opts.expected, opts.mode);
   } catch (error) {
     await rm(temp, { force: true }).catch(() => {});
     throw error;
@@ -70,7 +70,7 @@ export async function atomicWriteFile(path: string, data: Uint8Array, opts: Atom
  * says the caller must read the file again. A writer that renames its own file over the path
  * in the microseconds between the link and the rename is the one case left; it is replaced.
  */
-async function replaceOnly(path: string, temp: string, expected: Uint8Array | null, mode: number | undefined): Promise<void> {
+async function replaceOnly(path: string, temp: string, data: Uint8Array, expected: Uint8Array | null, mode: number | undefined): Promise<void> {
   const side = join(dirname(path), tempFileName(basename(path)));
   const linked = await link(path, side).then(
     () => "linked" as const,
@@ -84,17 +84,34 @@ async function replaceOnly(path: string, temp: string, expected: Uint8Array | nu
   try {
     const current = linked === "linked" ? await readFile(side) : linked === "missing" ? null : await readIfExists(path);
     if (!sameBytes(current, expected)) throw new FileChangedError(`${basename(path)} changed while it was being written`);
+    // Someone wrote the file within the last second: they may be writing it still.
+    const busy = linked === "linked" && Date.now() - (await stat(side)).mtimeMs < BUSY_MS;
     await rename(temp, path);
     if (linked !== "linked") return;
-    const after = await readFile(side);
+    // A writer that opened the old file just before the rename may write to it a moment later
+    // (an append is an open, then a write; a busy machine can pause a process in between). The
+    // folder's fsync comes first, which the write needs anyway; a file written within the last
+    // second is looked at once more a little later. A write landing later still is lost.
+    await fsyncDirectory(dirname(path));
+    let after = await readFile(side);
+    if (busy && sameBytes(after, expected)) {
+      await new Promise((resolve) => setTimeout(resolve, LATE_WRITE_MS));
+      after = await readFile(side);
+    }
     if (sameBytes(after, expected)) return;
-    // Rewritten in place while the new file was renamed over it: their version goes back.
-    await atomicWriteFile(path, after, { mode });
+    // Rewritten in place while the new file was renamed over it: their version goes back, over
+    // ours only (they may be writing to the new file by now; then that one stays, and the caller
+    // reads it again either way).
+    await atomicWriteFile(path, after, { mode, expected: data });
     throw new FileChangedError(`${basename(path)} was rewritten while it was being replaced; that version was kept`);
   } finally {
     if (linked === "linked") await rm(side, { force: true }).catch(() => {});
   }
 }
+
+/** A file written this recently may still be being written by someone; the check after the rename waits this long for their write. */
+const BUSY_MS = 1000;
+const LATE_WRITE_MS = 25;
 
 const NO_HARD_LINKS = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "EXDEV", "EMLINK", "ENOSYS"]);
 
