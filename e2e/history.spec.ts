@@ -25,7 +25,7 @@ test("history lists sync runs with their per-task before and after", async ({ pa
   await snap(page, "run");
 });
 
-test("a task's own history reverts it with one click, on both sides", async ({ page, login, server }) => {
+test("a task's own history reverts it, after showing what changes, on both sides", async ({ page, login, server }) => {
   for (const name of ["Rotate logs v2", "Rotate logs v3"]) {
     expect((await server.api("/api/tasks/rotate-logs", { method: "PATCH", json: { name } })).status).toBe(200);
   }
