@@ -132,10 +132,13 @@ test("the same field changed in the stale copy is a conflict whose base is the r
 
 test("restoring a file revision shows its plan first, then writes both sides and is recorded", async ({ page, login, server }) => {
   await login();
+  // A task of its own: the specs before this one share the server and change the seed's tasks.
+  const created = await server.api("/api/tasks", { method: "POST", json: { id: "restore-me", name: "Restore me", schedule: "*/30 * * * *", command: "/opt/scripts/restore-me.sh" } });
+  expect(created.status).toBe(201);
   await settled(server);
   const before = await latestRevision(server);
-  const original = (await apiTask(server, "warm-cache")).command;
-  await dashboardEdit(page, server, "warm-cache", "Command", "command", "/opt/scripts/warm.sh --all");
+  const original = (await apiTask(server, "restore-me")).command;
+  await dashboardEdit(page, server, "restore-me", "Command", "command", "/opt/scripts/restore-me.sh --all");
   await settled(server);
 
   await page.goto("/history");
@@ -143,17 +146,17 @@ test("restoring a file revision shows its plan first, then writes both sides and
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(`File revision ${before.id.slice(0, 8)}`);
   await page.getByRole("button", { name: "Restore this revision…" }).click();
   // The dry run: a plan, nothing written yet.
-  await expect(page.getByTestId("restore-plan")).toHaveText("update warm-cache");
-  expect((await apiTask(server, "warm-cache")).command).toBe("/opt/scripts/warm.sh --all");
-  expect((await yamlTasks(server))["warm-cache"].command).toBe("/opt/scripts/warm.sh --all");
+  await expect(page.getByTestId("restore-plan")).toHaveText("update restore-me");
+  expect((await apiTask(server, "restore-me")).command).toBe("/opt/scripts/restore-me.sh --all");
+  expect((await yamlTasks(server))["restore-me"].command).toBe("/opt/scripts/restore-me.sh --all");
 
   await page.getByRole("button", { name: "Restore these tasks" }).click();
   await expect(page.getByTestId("restore-done")).toContainText("1 task(s) restored on both sides");
-  expect((await yamlTasks(server))["warm-cache"].command).toBe(original);
-  expect((await apiTask(server, "warm-cache")).command).toBe(original);
+  expect((await yamlTasks(server))["restore-me"].command).toBe(original);
+  expect((await apiTask(server, "restore-me")).command).toBe(original);
 
   await page.goto("/");
-  await expect(row(page, "warm-cache")).toContainText(original);
+  await expect(row(page, "restore-me")).toContainText(original);
 
   // History: a restore run, and the file's newest revision is the restore's.
   await page.goto("/history");
