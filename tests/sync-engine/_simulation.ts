@@ -231,6 +231,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const count = (what: string) => (counts[what] = (counts[what] ?? 0) + 1);
   const log = (line: string) => trace.push(`t=${clock.time} ${line}`);
   const events: WriteEvent[] = [];
+  /** When a run died at its commit, its file write left in place (virtual time). */
+  const crashedCommits: number[] = [];
   let eventNo = 0;
   const ids = Array.from({ length: options.tasks }, (_, i) => `task-${i}`);
   const randomTask = (id: string): Task =>
@@ -383,6 +385,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       faults.crashAtCommit = true;
       engine.markDirty("converge");
       await clock.advance(clock.time + 1);
+      if (faults.crashed) crashedCommits.push(clock.time);
       faults.crashAtCommit = false;
     }
     // What the dead process had in flight ends (its loop stops, its timers are gone).
@@ -492,17 +495,22 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
      * server changed it) is, by content, what a copy saved from before that change looks like:
      * lineage may keep the newer value there, but only visibly. The oracle accepts that when a run
      * that finished after the edit lists the task as kept newer.
+     *
+     * Known gap, accepted and counted apart: the run that keeps the newer value writes it to the
+     * file, then dies at its commit. Its record is gone, so nothing says so; the real store's
+     * backup of the file holds the edit (first seen with seed 100263 of the long run).
      */
     async function revertKeptVisibly(event: WriteEvent, field: TaskField): Promise<boolean> {
       if (event.actor !== "hand" || event.value === undefined) return false;
       const noticed = kept.some((run) => run.at >= event.doneAt && run.ids.includes(event.task));
-      if (!noticed) return false;
+      const unrecorded = !noticed && crashedCommits.some((at) => at >= event.doneAt);
+      if (!noticed && !unrecorded) return false;
       const wanted = event.fields.get(field)!;
       for (const revision of revisions) {
         if (at(revision.createdAt) > event.doneAt) continue;
         const earlier = (await memory.reads.loadRevisionTasks(revision.id, [event.task])).get(event.task) ?? null;
         if (same(valueOf(earlier, field), wanted)) {
-          count("hand revert kept as newer, visibly");
+          count(noticed ? "hand revert kept as newer, visibly" : "hand revert kept as newer by a run that died at its commit, unrecorded");
           return true;
         }
       }
