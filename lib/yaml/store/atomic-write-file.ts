@@ -15,6 +15,17 @@ export interface AtomicWriteOptions {
    * of theirs is replaced and the write fails with FileChangedError (see replaceOnly).
    */
   expected?: Uint8Array | null;
+  /** What this writer knows of who else writes the file; kept up to date by each write. */
+  activity?: WriteActivity;
+}
+
+/**
+ * Who has been writing the file lately, as one writer (a store) sees it across its writes: the
+ * modification time its own last write left, and the latest one it found that was not its own.
+ */
+export interface WriteActivity {
+  ownMtimeMs?: number;
+  othersMtimeMs?: number;
 }
 
 /** The file changed under a write that was to replace only what it had read; nothing of the other writer's was lost. */
@@ -50,13 +61,16 @@ export async function atomicWriteFile(path: string, data: Uint8Array, opts: Atom
     if (opts.mode !== undefined) await chmod(temp, opts.mode); // the umask may have narrowed it
     await opts.beforeRename?.(temp);
     opts.assertCanRename?.();
+    // Taken before the rename: afterwards someone else may already be writing to it.
+    const own = opts.activity ? (await stat(temp)).mtimeMs : undefined;
     if (opts.expected === undefined) await rename(temp, path);
-    else await replaceOnly(path, temp, data, opts.expected, opts.mode);
+    else await replaceOnly(path, temp, data, opts.expected, opts.mode, opts.activity);
+    await fsyncDirectory(dir);
+    if (opts.activity) opts.activity.ownMtimeMs = own;
   } catch (error) {
     await rm(temp, { force: true }).catch(() => {});
     throw error;
   }
-  await fsyncDirectory(dir);
 }
 
 /**
@@ -70,7 +84,7 @@ export async function atomicWriteFile(path: string, data: Uint8Array, opts: Atom
  * says the caller must read the file again. A writer that renames its own file over the path
  * in the microseconds between the link and the rename is the one case left; it is replaced.
  */
-async function replaceOnly(path: string, temp: string, data: Uint8Array, expected: Uint8Array | null, mode: number | undefined): Promise<void> {
+async function replaceOnly(path: string, temp: string, data: Uint8Array, expected: Uint8Array | null, mode: number | undefined, activity: WriteActivity | undefined): Promise<void> {
   const side = join(dirname(path), tempFileName(basename(path)));
   const linked = await link(path, side).then(
     () => "linked" as const,
@@ -84,8 +98,12 @@ async function replaceOnly(path: string, temp: string, data: Uint8Array, expecte
   try {
     const current = linked === "linked" ? await readFile(side) : linked === "missing" ? null : await readIfExists(path);
     if (!sameBytes(current, expected)) throw new FileChangedError(`${basename(path)} changed while it was being written`);
-    // Someone wrote the file within the last second: they may be writing it still.
-    const busy = linked === "linked" && Date.now() - (await stat(side)).mtimeMs < BUSY_MS;
+    // Someone else wrote the file within the last second: they may be writing it still. A writer's
+    // own previous write is not that (consecutive server writes would each wait for nothing).
+    const written = linked === "linked" ? (await stat(side)).mtimeMs : null;
+    if (activity && written !== null && written !== activity.ownMtimeMs) activity.othersMtimeMs = Math.max(activity.othersMtimeMs ?? 0, written);
+    const byOthers = activity ? activity.othersMtimeMs : written;
+    const busy = written !== null && byOthers !== undefined && byOthers !== null && Date.now() - byOthers < BUSY_MS;
     await rename(temp, path);
     if (linked !== "linked") return;
     // A writer that opened the old file just before the rename may write to it a moment later

@@ -6,7 +6,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import lockfile from "proper-lockfile";
 import type { Task } from "../../tasks/task-schema";
 import { applySchedulePatch, type SchedulePatch } from "../write/apply-schedule-patch";
-import { atomicWriteFile, FileChangedError, removeOrphanTempFiles } from "./atomic-write-file";
+import { atomicWriteFile, FileChangedError, removeOrphanTempFiles, type WriteActivity } from "./atomic-write-file";
 import { sha256Checksum } from "../parse/checksum";
 import { DEFAULT_BACKUP_DIR_NAME } from "./is-schedule-artifact";
 import { DEFAULT_MAX_ALIAS_COUNT, DEFAULT_MAX_BYTES, parseSchedule, tooLargeIssue, type ParseResult, type ParseScheduleOptions } from "../parse/parse-schedule";
@@ -113,6 +113,8 @@ export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStor
   const name = basename(path);
   const backupDir = options.backupDir ?? join(dir, DEFAULT_BACKUP_DIR_NAME);
   const keepBackups = options.keepBackups ?? 5;
+  // Who else writes the file, as this store's writes see it (atomic-write-file.ts, replaceOnly).
+  const activity: WriteActivity = {};
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const parseOptions = { maxBytes, maxAliasCount: options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT };
   const stale = Math.max(options.lockStaleMs ?? 5000, 2000);
@@ -227,6 +229,7 @@ export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStor
       await atomicWriteFile(target, bytes, {
         mode: current.status === "ok" ? current.mode : undefined,
         expected: previous.bytes,
+        activity,
         beforeRename: options.beforeRename,
         assertCanRename: () => {
           if (lock.compromised) {
